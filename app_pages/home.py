@@ -1,0 +1,23 @@
+"""Home page: what each page of Latent Explorer lets you explore."""
+
+import streamlit as st
+
+from explorer.ui.common import home_picture
+
+st.title("Latent Explorer")
+st.markdown(
+    "Small generative models turn a handful of numbers, a **latent vector**, into an image or a "
+    "text. This app lets you hold those numbers in your hands."
+)
+picture, text = st.columns([2, 3], gap="large")
+with picture:
+    home_picture()
+with text:
+    st.markdown(
+        "**VAE** — one slider per latent dimension of a variational autoencoder trained on "
+        "handwritten digits. Drag a slider and the digit morphs; start from a digit or your own "
+        "image; interpolate between two; see the whole 2-d latent plane as a map; and see why a "
+        "plain autoencoder's latent space cannot be sampled while a VAE's can."
+    )
+    st.page_link("app_pages/vae.py", label="Open the VAE explorer", icon=":material/tune:")
+st.caption("Every view keeps its state in the URL: copy the address bar to share exactly what you see.")

@@ -1,0 +1,26 @@
+"""VAE page: drag through a latent space, start from a digit or your own image, interpolate."""
+
+import streamlit as st
+
+from explorer.ui import vae
+from explorer.ui.common import checkpoint_picker, load_or_explain
+
+st.title("VAE: walk through a latent space")
+st.caption("A variational autoencoder squeezes each image into a few numbers z and learns to draw "
+           "an image back from any z. Move the sliders and watch what each number controls.")
+
+checkpoint = checkpoint_picker(("vae",), "Model")
+model = load_or_explain(checkpoint) if checkpoint else None
+if model is None:
+    st.stop()
+
+metrics = checkpoint.manifest.get("metrics", {}).get("heldout", {})
+if "neg_elbo" in metrics:
+    st.sidebar.caption(f"{model.latent_dim}-d latent · held-out −ELBO {metrics['neg_elbo']:.1f} nats per image")
+
+vae.slider_section(model)
+if model.latent_dim == 2:
+    vae.latent_map_section(model)
+vae.example_section(model)
+vae.interpolation_section(model)
+vae.ae_versus_vae_section(model)

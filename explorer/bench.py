@@ -1,0 +1,153 @@
+"""Benchmark: `python -m explorer bench` measures, in one run, what the README's table reports.
+
+1. One decode through the serving path (LiteRT) against `keras.Model.predict`, the eager call
+   and `tf.function`, in the same process (TensorFlow rows are skipped when it is not installed).
+2. Cold start: from spawning `streamlit run` to the first decoded image on /vae in Chromium.
+3. The app process's peak memory (VmHWM) after the page has been used.
+4. Slider key press -> new image in headless Chromium, against the same Streamlit round trip
+   on a page that only prints text (bench/text_floor.py): the floor Streamlit itself sets.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
+
+IMAGE = "[data-testid='stImage'] img"
+
+
+def summarize(seconds: list[float]) -> dict:
+    ms = np.asarray(seconds) * 1000
+    return {"median_ms": float(np.median(ms)), "p95_ms": float(np.percentile(ms, 95)), "runs": len(ms)}
+
+
+def time_calls(function, repeats: int, warmup: int = 3) -> dict:
+    for _ in range(warmup):
+        function()
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        seconds.append(time.perf_counter() - started)
+    return summarize(seconds)
+
+
+def bench_decode(checkpoint: Path) -> dict:
+    from explorer.serving import ImageAutoencoder
+
+    served = ImageAutoencoder.from_folder(checkpoint)
+    z = np.random.default_rng(0).standard_normal((1, served.latent_dim)).astype("float32")
+    rows = {"LiteRT (serving path)": time_calls(lambda: served.decode_latents(z), 500)}
+    try:
+        import keras
+        import tensorflow as tf
+
+        from explorer.vae import load_vae
+    except ImportError:
+        print("TensorFlow is not installed: only the serving path is measured.")
+        return rows
+    decoder = load_vae(served.checkpoint).decoder
+    compiled = tf.function(decoder)
+    rows["keras.Model.predict"] = time_calls(lambda: decoder.predict(z, verbose=0), 50)
+    rows["eager call"] = time_calls(lambda: keras.ops.convert_to_numpy(decoder(z)), 200)
+    rows["tf.function"] = time_calls(lambda: compiled(z).numpy(), 500)
+    return rows
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def key_press_latencies(page, changed_js: str, repeats: int) -> list[float]:
+    """Seconds from an arrow-key press on the first slider until `changed_js(before)` holds."""
+    slider = page.get_by_role("slider").first
+    seconds = []
+    for index in range(repeats + 2):
+        slider.focus()
+        before = page.evaluate(changed_js.split("|")[0])
+        started = time.perf_counter()
+        page.keyboard.press("ArrowRight" if index % 2 == 0 else "ArrowLeft")
+        page.wait_for_function(f"before => {changed_js.split('|')[1]}", arg=before, timeout=30_000)
+        if index >= 2:  # the first presses warm the page's caches
+            seconds.append(time.perf_counter() - started)
+        time.sleep(0.25)
+    return seconds
+
+
+def bench_browser(model_name: str, repeats: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    image_probe = (f"document.querySelector(\"{IMAGE}\").src"
+                   f"|document.querySelector(\"{IMAGE}\").src !== before")
+    text_probe = ("document.querySelector('[data-testid=\"stMarkdown\"] p')?.innerText"
+                  "|document.querySelector('[data-testid=\"stMarkdown\"] p')?.innerText !== before")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        starts = []
+        for _ in range(3):
+            port = free_port()
+            spawned = time.perf_counter()
+            server = start_streamlit("streamlit_app.py", port)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/vae?model={model_name}")
+            page.locator(IMAGE).first.wait_for(timeout=120_000)
+            starts.append(time.perf_counter() - spawned)
+            if len(starts) < 3:
+                page.close()
+                server.terminate()
+                server.wait()
+        results["cold start to first image on /vae"] = summarize(starts)
+        results["slider key press -> new image (/vae)"] = summarize(key_press_latencies(page, image_probe, repeats))
+        page.get_by_role("tab", name="Pick from the data").click()
+        results["peak memory of the app process (MB)"] = {"peak_mb": peak_memory_mb(server.pid)}
+        page.close()
+        server.terminate()
+        server.wait()
+
+        port = free_port()
+        server = start_streamlit("bench/text_floor.py", port)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.get_by_role("slider").first.wait_for(timeout=60_000)
+        results["slider key press -> new text (floor)"] = summarize(key_press_latencies(page, text_probe, repeats))
+        server.terminate()
+        browser.close()
+    return results
+
+
+def run_bench(args) -> int:
+    results = {"decode (one 1-image batch)": bench_decode(args.checkpoint)}
+    if not args.skip_browser:
+        results.update(bench_browser(Path(args.checkpoint).name, args.repeats))
+    print_table(results)
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nWrote {out.relative_to(ROOT)}")
+    return 0
+
+
+def print_table(results: dict) -> None:
+    decode = results["decode (one 1-image batch)"]
+    naive = decode.get("keras.Model.predict", {}).get("median_ms")
+    print("| measurement | median | p95 | vs naive |\n|---|---|---|---|")
+    for name, row in decode.items():
+        ratio = f"{naive / row['median_ms']:.0f}× faster" if naive else "—"
+        print(f"| decode: {name} | {row['median_ms']:.3f} ms | {row['p95_ms']:.3f} ms | {ratio} |")
+    floor = results.get("slider key press -> new text (floor)", {}).get("median_ms")
+    for name, row in results.items():
+        if name.startswith("decode"):
+            continue
+        if "peak_mb" in row:
+            print(f"| {name} | {row['peak_mb']:.0f} MB | | |")
+            continue
+        ratio = f"{row['median_ms'] / floor:.2f}× the floor" if floor and "slider" in name else "—"
+        print(f"| {name} | {row['median_ms']:.0f} ms | {row['p95_ms']:.0f} ms | {ratio} |")

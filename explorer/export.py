@@ -1,0 +1,45 @@
+"""Keras -> LiteRT: write a trained model's sub-networks as `.tflite` files for serving.
+
+Every file is one function of one input to one output, with a dynamic batch dimension, so the
+runtime can feed one latent vector or a whole grid. The weights are frozen into constants first:
+TensorFlow 2.21's converter otherwise keeps them as resource variables, which LiteRT leaves
+uninitialised (NaN images) after a resize. Imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+
+def export_function(function, input_spec: tf.TensorSpec, path: Path) -> int:
+    """Trace `function(x) -> tensor`, freeze its weights, and write it as a `.tflite` file."""
+    concrete = tf.function(function, input_signature=[input_spec]).get_concrete_function()
+    frozen = convert_variables_to_constants_v2(concrete)
+    flatbuffer = tf.lite.TFLiteConverter.from_concrete_functions([frozen]).convert()
+    Path(path).write_bytes(flatbuffer)
+    return len(flatbuffer)
+
+
+def export_vae(model, folder: Path) -> dict:
+    """Write encoder.tflite and decoder.tflite for a VAE or AE; returns the manifest's `files`.
+
+    The encoder outputs [z_mean, z_log_var] concatenated (2D columns) for a VAE, z for an AE;
+    the decoder outputs the image in [0, 1].
+    """
+    config = model.config
+
+    def encode(image):
+        encoded = model.encoder(image, training=False)
+        return encoded if config.kind == "ae" else tf.concat(encoded, axis=-1)
+
+    def decode(z):
+        return tf.sigmoid(model.decoder(z, training=False))
+
+    export_function(encode, tf.TensorSpec([None, *config.image_shape], tf.float32, name="image"),
+                    folder / "encoder.tflite")
+    export_function(decode, tf.TensorSpec([None, config.latent_dim], tf.float32, name="z"),
+                    folder / "decoder.tflite")
+    return {"encoder": "encoder.tflite", "decoder": "decoder.tflite"}

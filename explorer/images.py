@@ -1,0 +1,154 @@
+"""Images in and out: reading uploads safely, fitting them to a model, tiling, PNG and GIF bytes.
+
+Uploads are untrusted: size and pixel count are capped before decoding, and every failure
+becomes an `ImageInputError` whose message can be shown to the person who uploaded the file.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024     # larger files are refused before decoding
+MAX_UPLOAD_PIXELS = 24_000_000          # width x height; stops decompression bombs
+MNIST_BOX = 20 / 28                     # MNIST digits fill a 20 px box inside 28 px
+
+
+class ImageInputError(ValueError):
+    """An upload the app cannot use; the message says what was wrong."""
+
+
+def read_upload(data: bytes) -> tuple[Image.Image, list[str]]:
+    """Decode uploaded bytes into an RGB or L image; returns (image, notes for the user)."""
+    if not data:
+        raise ImageInputError("The file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageInputError(
+            f"The file is {len(data) / 1e6:.1f} MB; images up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted."
+        )
+    notes = []
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_UPLOAD_PIXELS:
+            raise ImageInputError(
+                f"The image is {image.width}×{image.height} pixels; at most "
+                f"{MAX_UPLOAD_PIXELS / 1e6:.0f} million pixels are accepted."
+            )
+        if getattr(image, "n_frames", 1) > 1:
+            notes.append(f"The image is animated ({image.n_frames} frames); the first frame is used.")
+            image.seek(0)
+        image.load()
+    except ImageInputError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageInputError("The file is not an image that can be read (try PNG, JPEG, GIF, BMP or WebP).") from None
+    except Image.DecompressionBombError:
+        raise ImageInputError(f"The image has too many pixels; at most {MAX_UPLOAD_PIXELS / 1e6:.0f} million are accepted.") from None
+    except (OSError, ValueError, SyntaxError):
+        raise ImageInputError("The image file is truncated or damaged and cannot be decoded.") from None
+    return _to_8bit(image, notes), notes
+
+
+def _to_8bit(image: Image.Image, notes: list[str]) -> Image.Image:
+    """Flatten any mode (16-bit, float, CMYK, palette, alpha) to 8-bit L or RGB on white."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        values = np.asarray(image, dtype="float64")
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) / (high - low) * 255 if high > low else np.zeros_like(values)
+        notes.append(f"The image is {image.mode} (more than 8 bits); it was scaled to 8 bits.")
+        return Image.fromarray(scaled.round().astype(np.uint8), "L")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        notes.append("Transparent parts were placed on white.")
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if image.mode == "CMYK":
+        notes.append("The CMYK image was converted to RGB.")
+    if image.mode in ("L", "RGB"):
+        return image
+    return image.convert("L" if image.mode == "1" else "RGB")
+
+
+def fit_to_model(image: Image.Image, image_shape: tuple, preprocess: str) -> tuple[np.ndarray, list[str]]:
+    """The uint8 (H, W, C) array the model sees for an uploaded image, and notes on what changed."""
+    height, width, channels = image_shape
+    if preprocess == "mnist":
+        return _fit_like_mnist(image, height, width)
+    rgb = ImageOps.pad(image.convert("RGB"), (width, height), color=(255, 255, 255),
+                       method=Image.Resampling.LANCZOS)
+    array = np.asarray(rgb if channels == 3 else rgb.convert("L"), dtype=np.uint8)
+    return array.reshape(height, width, channels), []
+
+
+def _fit_like_mnist(image: Image.Image, height: int, width: int) -> tuple[np.ndarray, list[str]]:
+    """Light ink on black, cropped to the ink, scaled into a centred box, as MNIST was made."""
+    notes = []
+    grey = np.asarray(image.convert("L"), dtype="float32")
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    if border.mean() > 127:
+        grey = 255 - grey
+        notes.append("Dark ink on a light background was inverted to light on dark, as in MNIST.")
+    grey -= np.median(border if border.mean() <= 127 else 255 - border)
+    grey = np.clip(grey, 0, None)
+    if grey.max() < 16:
+        raise ImageInputError("The image looks blank: no strokes stand out from the background.")
+    grey *= 255.0 / grey.max()
+    rows, cols = np.nonzero(grey > 40)
+    cropped = Image.fromarray(grey[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1].astype(np.uint8))
+    box = max(1, round(min(height, width) * MNIST_BOX))
+    scale = box / max(cropped.size)
+    size = (max(1, round(cropped.width * scale)), max(1, round(cropped.height * scale)))
+    digit = np.asarray(cropped.resize(size, Image.Resampling.LANCZOS), dtype="float32")
+    canvas = np.zeros((height, width), dtype="float32")
+    ys, xs = np.indices(digit.shape)
+    mass = digit.sum() or 1.0
+    top = int(round(height / 2 - (ys * digit).sum() / mass))
+    left = int(round(width / 2 - (xs * digit).sum() / mass))
+    top = min(max(top, 0), height - digit.shape[0])
+    left = min(max(left, 0), width - digit.shape[1])
+    canvas[top: top + digit.shape[0], left: left + digit.shape[1]] = digit
+    return np.clip(canvas, 0, 255).astype(np.uint8)[..., None], notes
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """Model output in [0, 1] -> uint8."""
+    return (np.clip(images, 0.0, 1.0) * 255).round().astype(np.uint8)
+
+
+def tile(images: np.ndarray, columns: int, gap: int = 2, gap_value: int = 90) -> np.ndarray:
+    """Lay (N, H, W, C) images out in rows of `columns`, with a thin separating gap."""
+    count, height, width, channels = images.shape
+    rows = -(-count // columns)
+    canvas = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap, channels),
+                     gap_value, dtype=images.dtype)
+    for index, image in enumerate(images):
+        r, c = divmod(index, columns)
+        canvas[r * (height + gap): r * (height + gap) + height, c * (width + gap): c * (width + gap) + width] = image
+    return canvas
+
+
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour enlargement: every pixel becomes a factor x factor block."""
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def to_pil(image: np.ndarray) -> Image.Image:
+    return Image.fromarray(image.squeeze(-1) if image.shape[-1] == 1 else image)
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    to_pil(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def gif_bytes(frames: np.ndarray, frame_ms: int = 120, bounce: bool = True) -> bytes:
+    """An endlessly looping GIF of (N, H, W, C) frames; `bounce` plays it forward then back."""
+    sequence = list(frames) + (list(frames[-2:0:-1]) if bounce else [])
+    pictures = [to_pil(frame) for frame in sequence]
+    buffer = io.BytesIO()
+    pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:], duration=frame_ms,
+                     loop=0, disposal=2)
+    return buffer.getvalue()

@@ -1,0 +1,72 @@
+"""Cached model loading, model pickers and crisp image display for every page."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from explorer.checkpoint import Checkpoint, CheckpointError, checkpoint_root, list_checkpoints
+from explorer.images import upscale
+from explorer.serving import ImageAutoencoder
+
+DISPLAY_PIXELS = 320  # on-screen size of a single model image: legible on a shared screen
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the model…")
+def load_autoencoder(folder: str) -> ImageAutoencoder:
+    """One shared, thread-safe instance per checkpoint folder for all sessions."""
+    return ImageAutoencoder.from_folder(folder)
+
+
+def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoint | None:
+    """A model selectbox in the sidebar, bound to the URL; reports broken checkpoints."""
+    checkpoints, broken = list_checkpoints(kinds)
+    if broken:
+        with st.sidebar.expander(f"{len(broken)} checkpoint folder(s) could not be read", icon=":material/warning:"):
+            for _, error in broken:
+                st.warning(error)
+    if not checkpoints:
+        st.error(f"No {'/'.join(kinds)} checkpoint found in {checkpoint_root()}. Train one with: "
+                 f"`python -m explorer train {kinds[0]} --data mnist`")
+        return None
+    checkpoints.sort(key=lambda c: (c.config.get("latent_dim", 0), c.name))
+    by_name = {c.name: c for c in checkpoints}
+    # No format_func: a bound selectbox writes the shown label into the URL, so the label is the name.
+    name = st.sidebar.selectbox(label, list(by_name), key=key, bind="query-params")
+    st.sidebar.caption(by_name[name].title)
+    return by_name[name]
+
+
+def load_or_explain(checkpoint: Checkpoint) -> ImageAutoencoder | None:
+    try:
+        return load_autoencoder(str(checkpoint.folder))
+    except CheckpointError as error:
+        st.error(str(error), icon=":material/warning:")
+        return None
+
+
+def show_image(image: np.ndarray, caption: str | None = None, pixels: int = DISPLAY_PIXELS) -> None:
+    """Show a uint8 (H, W, C) image enlarged with nearest-neighbour pixels, so it stays crisp."""
+    factor = max(1, pixels // max(image.shape[:2]))
+    enlarged = upscale(image, factor)
+    st.image(enlarged.squeeze(-1) if enlarged.shape[-1] == 1 else enlarged, caption=caption)
+
+
+def home_picture() -> None:
+    """A 9 x 9 walk over the smallest VAE's latent plane, decoded live: the app in one picture."""
+    from explorer.latent import plane_grid
+    from explorer.images import tile
+
+    checkpoints, _ = list_checkpoints(("vae",))
+    if not checkpoints:
+        return
+    smallest = min(checkpoints, key=lambda c: c.config.get("latent_dim", 0))
+    try:
+        model = load_autoencoder(str(smallest.folder))
+    except CheckpointError:
+        return
+    z = plane_grid(9, extent=2.0)
+    if model.latent_dim > 2:
+        z = np.pad(z, ((0, 0), (0, model.latent_dim - 2)))
+    show_image(tile(model.decode_latents(z), 9, gap=0), pixels=420,
+               caption=f"Decodes of a 9×9 grid of latent points, {smallest.title}")

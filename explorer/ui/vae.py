@@ -1,0 +1,239 @@
+"""The VAE page's sections: sliders, examples and uploads, interpolation, the 2-d map, AE vs VAE.
+
+Each `*_section` draws one part of the page and returns nothing; the latent vector lives in
+`st.session_state` under the slider keys `z1..zD` (also bound to the URL).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from explorer import latent
+from explorer.checkpoint import list_checkpoints
+from explorer.images import ImageInputError, fit_to_model, gif_bytes, png_bytes, read_upload, tile, upscale
+from explorer.serving import ImageAutoencoder
+from explorer.ui.common import load_autoencoder, show_image
+
+SLIDER_LIMIT = 3.0     # sliders run over ±3 σ of the N(0, 1) prior
+SLIDER_STEP = 0.1      # one arrow-key press
+TRAVERSAL_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 9)
+MAP_TILES = 15         # decodes per side of the 2-d latent map
+
+
+def slider_key(dim: int) -> str:
+    return f"z{dim + 1}"
+
+
+def current_latent(latent_dim: int) -> np.ndarray:
+    return np.array([st.session_state.get(slider_key(d), 0.0) for d in range(latent_dim)], dtype="float32")
+
+
+def set_latent(z: np.ndarray) -> None:
+    """Move the sliders to z (clipped to their ±3 σ range, rounded to their step)."""
+    for dim, value in enumerate(np.asarray(z, dtype="float64")):
+        st.session_state[slider_key(dim)] = float(np.round(np.clip(value, -SLIDER_LIMIT, SLIDER_LIMIT), 1))
+
+
+def example_label(model: ImageAutoencoder, index: int) -> str:
+    labels = model.examples.get("y")
+    return f"#{index}" + (f" — a {labels[index]}" if labels is not None else "")
+
+
+@st.fragment
+def slider_section(model: ImageAutoencoder) -> None:
+    """Sliders through z and the decoded image; only this fragment reruns when a slider moves."""
+    controls, view = st.columns([3, 2], gap="large")
+    with controls:
+        buttons = st.columns(2)
+        if buttons[0].button("Random sample", icon=":material/casino:", key="random", help="Draw z from the prior N(0, I)"):
+            set_latent(latent.sample_prior(1, model.latent_dim)[0])
+        if buttons[1].button("Reset to zero", icon=":material/restart_alt:", key="reset"):
+            set_latent(np.zeros(model.latent_dim))
+        columns = st.columns(2 if model.latent_dim > 4 else 1)
+        for dim in range(model.latent_dim):
+            columns[dim % len(columns)].slider(
+                f"z{dim + 1} (σ)", -SLIDER_LIMIT, SLIDER_LIMIT, 0.0, SLIDER_STEP, key=slider_key(dim),
+                bind="query-params", format="%.1f",
+            )
+    z = current_latent(model.latent_dim)
+    with view:
+        show_image(model.decode_latents(z)[0], caption="decoded image")
+        st.caption("z = [" + ", ".join(f"{v:.1f}" for v in z) + "]")
+    if st.toggle("Latent traversal around this vector", value=model.latent_dim <= 16, key="show_traversal"):
+        traversal = model.decode_latents(latent.traversal_grid(z, TRAVERSAL_VALUES))
+        st.caption("Row i sweeps z_i from −3σ (left) to +3σ (right); the other dimensions stay as set.")
+        show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=720)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def latent_map_image(folder: str, tiles: int) -> np.ndarray:
+    model = load_autoencoder(folder)
+    return tile(model.decode_latents(latent.plane_grid(tiles)), tiles, gap=0)
+
+
+def _on_map_click() -> None:
+    points = st.session_state["latent_map"]["selection"]["points"]
+    if points:
+        set_latent([points[0]["x"], points[0]["y"]])
+
+
+def latent_map_section(model: ImageAutoencoder) -> None:
+    """The 2-d latent plane as a grid of decodes, with the held-out digits' means on top."""
+    import plotly.graph_objects as go
+
+    from explorer.plots import image_layer, label_scatter
+
+    st.subheader("The whole latent plane")
+    st.caption("Each tile is the decode of its point. Dots are held-out digits at their encoded means. "
+               "Click anywhere to move the sliders there.")
+    background = latent_map_image(str(model.checkpoint.folder), MAP_TILES)
+    figure = go.Figure()
+    image_layer(figure, upscale(background, 2), extent=SLIDER_LIMIT)
+    label_scatter(figure, model.examples["mu"], model.examples.get("y"))
+    grid = latent.plane_grid(61)  # invisible click targets, so a click anywhere is a selection
+    figure.add_scatter(x=grid[:, 0], y=grid[:, 1], mode="markers", marker=dict(size=9, opacity=0.01),
+                       hoverinfo="skip", showlegend=False, name="plane")
+    z = current_latent(2)
+    figure.add_scatter(x=[z[0]], y=[z[1]], mode="markers", name="sliders",
+                       marker=dict(symbol="x", size=16, color="#d62728", line=dict(width=2, color="white")))
+    st.plotly_chart(figure, key="latent_map", on_select=_on_map_click, selection_mode="points",
+                    config={"displayModeBar": False})
+
+
+def _encode_upload() -> None:
+    upload = st.session_state.get("upload")
+    st.session_state.pop("upload_result", None)
+    if upload is None:
+        return
+    model = load_autoencoder(st.session_state["model_folder"])
+    try:
+        image, notes = read_upload(upload.getvalue())
+        seen, fit_notes = fit_to_model(image, model.image_shape, model.preprocess)
+    except ImageInputError as error:
+        st.session_state["upload_result"] = {"error": f"{upload.name}: {error}"}
+        return
+    encoding = model.encode_images(seen[None])
+    st.session_state["upload_result"] = {"seen": seen, "mu": encoding.mu[0], "sigma": encoding.sigma[0],
+                                         "notes": notes + fit_notes, "name": upload.name}
+    set_latent(encoding.mu[0])
+
+
+def _pick_example() -> None:
+    model = load_autoencoder(st.session_state["model_folder"])
+    set_latent(model.examples["mu"][st.session_state["example"]])
+
+
+def example_section(model: ImageAutoencoder) -> None:
+    """Start from a held-out digit or an upload: show its posterior N(μ, σ²), move the sliders to μ."""
+    st.subheader("Start from an example")
+    st.session_state["model_folder"] = str(model.checkpoint.folder)
+    pick, upload = st.tabs(["Pick from the data", "Upload your own"])
+    with pick:
+        index = st.selectbox("Held-out example", range(len(model.examples["x"])), key="example",
+                             format_func=lambda i: example_label(model, i), on_change=_pick_example,
+                             help="Digits the model never trained on. Picking one moves the sliders to its μ.")
+        encoding = model.encode_images(model.examples["x"][index][None])
+        posterior_view(model, model.examples["x"][index], encoding.mu[0], encoding.sigma[0], "example")
+    with upload:
+        st.file_uploader("An image of a digit (any format, size or colour)", key="upload",
+                         type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"], on_change=_encode_upload)
+        result = st.session_state.get("upload_result")
+        if result and "error" in result:
+            st.error(result["error"], icon=":material/error:")
+        elif result:
+            for note in result["notes"]:
+                st.info(note, icon=":material/info:")
+            posterior_view(model, result["seen"], result["mu"], result["sigma"], "upload")
+
+
+def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, sigma: np.ndarray, key: str) -> None:
+    from explorer.plots import posterior_chart
+
+    columns = st.columns([1, 1, 3])
+    with columns[0]:
+        show_image(seen, caption="what the model saw", pixels=160)
+    with columns[1]:
+        show_image(model.decode_latents(mu)[0], caption="decode of μ", pixels=160)
+    with columns[2]:
+        if st.button("Move the sliders to μ", key=f"use_{key}"):
+            set_latent(mu)
+            st.rerun()
+        if model.kind == "vae":
+            samples = model.decode_latents(latent.sample_posterior(mu, sigma, 6, seed=0))
+            show_image(tile(samples, 6), caption="six samples from N(μ, σ²): what this image could also be",
+                       pixels=480)
+    if model.kind == "vae":
+        st.plotly_chart(posterior_chart(mu, sigma), key=f"posterior_{key}", config={"displayModeBar": False})
+
+
+def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int) -> tuple[str, np.ndarray | None]:
+    """One end of an interpolation: the sliders, a held-out example, or the upload."""
+    sources = ["current sliders", "held-out example", "your upload"]
+    source = st.radio(label, sources, index=default, key=f"{key}_source", horizontal=True)
+    if source == "current sliders":
+        return "sliders", current_latent(model.latent_dim)
+    if source == "held-out example":
+        index = st.selectbox("Example", range(len(model.examples["x"])), index=default * 7, key=f"{key}_example",
+                             format_func=lambda i: example_label(model, i), label_visibility="collapsed")
+        return example_label(model, index), model.examples["mu"][index]
+    result = st.session_state.get("upload_result") or {}
+    if "mu" not in result:
+        st.info("Upload an image in “Start from an example” first.")
+        return "upload", None
+    return result["name"], result["mu"]
+
+
+def interpolation_section(model: ImageAutoencoder) -> None:
+    st.subheader("Interpolate between two inputs")
+    left, right = st.columns(2)
+    with left:
+        _, start = endpoint_picker(model, "From", "from", 1)
+    with right:
+        _, end = endpoint_picker(model, "To", "to", 0)
+    settings = st.columns(2)
+    frames = settings[0].slider("Frames", 3, 16, 8, key="frames")
+    method = settings[1].radio("Path", ["linear", "spherical"], key="path", horizontal=True,
+                               help="Spherical keeps the path at typical norms of the N(0, I) prior.")
+    if start is None or end is None:
+        return
+    images = model.decode_latents(latent.interpolate(start, end, frames, method))
+    strip = tile(images, frames)
+    show_image(strip, pixels=110 * frames)
+    downloads = st.columns(2)
+    downloads[0].download_button("Download PNG strip", png_bytes(upscale(strip, 4)), "interpolation.png",
+                                 "image/png", key="download_png")
+    downloads[1].download_button("Download animated GIF", gif_bytes(np.stack([upscale(i, 8) for i in images])),
+                                 "interpolation.gif", "image/gif", key="download_gif")
+
+
+def matching_autoencoder(model: ImageAutoencoder):
+    """The shipped plain autoencoder with the same latent size and data, if there is one."""
+    autoencoders, _ = list_checkpoints(("ae",))
+    data_file = model.checkpoint.manifest.get("data", {}).get("file")
+    for checkpoint in autoencoders:
+        if (checkpoint.config["latent_dim"] == model.latent_dim
+                and checkpoint.manifest.get("data", {}).get("file") == data_file):
+            return load_autoencoder(str(checkpoint.folder))
+    return None
+
+
+def ae_versus_vae_section(model: ImageAutoencoder) -> None:
+    st.subheader("Autoencoder vs VAE: sampling the latent space")
+    autoencoder = matching_autoencoder(model)
+    if autoencoder is None:
+        st.info(f"No plain autoencoder with a {model.latent_dim}-d latent is shipped to compare with. "
+                f"Train one: `python -m explorer train ae --data mnist --latent-dim {model.latent_dim}`")
+        return
+    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="compare_seed")
+    z = latent.sample_prior(8, model.latent_dim, seed=int(seed))
+    show_image(tile(model.decode_latents(z), 8), caption="VAE: the same 8 points from N(0, I)", pixels=880)
+    show_image(tile(autoencoder.decode_latents(z), 8), caption="plain autoencoder: the same 8 points", pixels=880)
+    spread = autoencoder.examples["mu"].std(axis=0)
+    centre = np.abs(autoencoder.examples["mu"].mean(axis=0))
+    st.markdown(
+        f"The VAE was trained to make its codes look like N(0, I), so random points from N(0, I) land "
+        f"where it has learnt to draw digits. The autoencoder never was: its codes for real digits have a "
+        f"standard deviation between {spread.min():.1f} and {spread.max():.1f} per dimension and centres up "
+        f"to {centre.max():.1f} away from 0, so the same random points mostly fall where it saw no data."
+    )

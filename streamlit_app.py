@@ -1,0 +1,11 @@
+"""Latent Explorer: entry file. Run with `streamlit run streamlit_app.py`."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Latent Explorer", page_icon=":material/explore:", layout="wide")
+
+pages = [
+    st.Page("app_pages/home.py", title="Home", icon=":material/explore:", default=True),
+    st.Page("app_pages/vae.py", title="VAE", icon=":material/tune:", url_path="vae"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,116 @@
+"""AppTest: every page runs, sliders drive the image, broken checkpoints get a sentence."""
+
+import json
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+
+from .conftest import ROOT
+
+# In the order of the page's model picker: smallest latent first (the default).
+VAE_NAMES = [c.name for c in sorted(list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0],
+                                    key=lambda c: (c.config["latent_dim"], c.name))]
+
+
+def open_page(script: str, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def image_urls(at: AppTest) -> list[str]:
+    return [image.proto.imgs[0].url for image in at.get("image")]
+
+
+def test_home_page_shows_a_picture_and_links_the_vae_page():
+    at = open_page("streamlit_app.py")
+    assert not at.exception
+    assert len(image_urls(at)) == 1
+    assert "Latent Explorer" in at.title[0].value
+
+
+def test_shipped_checkpoints_include_the_three_models():
+    autoencoders = [c.config["latent_dim"] for c in list_checkpoints(("ae",), root=SHIPPED_CHECKPOINTS)[0]]
+    vae_dims = sorted(c.config["latent_dim"] for c in list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0])
+    assert vae_dims[0] == 2 and vae_dims[-1] >= 16 and autoencoders
+
+
+@pytest.mark.parametrize("name", VAE_NAMES)
+def test_vae_page_runs_for_every_shipped_vae(name):
+    at = open_page("app_pages/vae.py", model=name)
+    assert not at.exception and not at.error
+    latent_dim = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())["config"]["latent_dim"]
+    assert {s.key for s in at.slider if s.key.startswith("z")} == {f"z{d + 1}" for d in range(latent_dim)}
+
+
+def test_moving_a_slider_changes_the_image_and_reset_restores_it():
+    at = open_page("app_pages/vae.py", model=VAE_NAMES[-1])
+    before = image_urls(at)[0]
+    at.slider(key="z1").set_value(2.5).run()
+    assert not at.exception
+    moved = image_urls(at)[0]
+    assert moved != before
+    at.button(key="reset").click().run()
+    assert at.slider(key="z1").value == 0.0
+    assert image_urls(at)[0] != moved
+
+
+def test_random_sample_and_example_pick_move_the_sliders():
+    import numpy as np
+
+    at = open_page("app_pages/vae.py", model=VAE_NAMES[0])
+    at.button(key="random").click().run()
+    assert any(at.slider(key=f"z{d}").value != 0.0 for d in (1, 2))
+    at.selectbox(key="example").set_value(3).run()
+    assert not at.exception
+    with np.load(SHIPPED_CHECKPOINTS / VAE_NAMES[0] / "examples.npz") as examples:
+        expected = np.round(np.clip(examples["mu"][3], -3, 3), 1)
+    assert [at.slider(key=f"z{d + 1}").value for d in range(len(expected))] == pytest.approx(expected)
+
+
+def test_latent_vector_comes_from_the_url():
+    at = open_page("app_pages/vae.py", model=VAE_NAMES[0], z1="1.5", z2="-2")
+    assert at.slider(key="z1").value == 1.5 and at.slider(key="z2").value == -2.0
+
+
+def test_interpolation_offers_png_and_gif_downloads():
+    at = open_page("app_pages/vae.py", model=VAE_NAMES[0])
+    at.radio(key="path").set_value("spherical").run()
+    at.slider(key="frames").set_value(5).run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download PNG strip", "Download animated GIF"]
+
+
+def test_broken_checkpoints_are_named_and_the_page_keeps_working(tmp_path, monkeypatch):
+    good = VAE_NAMES[0]
+    shutil.copytree(SHIPPED_CHECKPOINTS / good, tmp_path / good)
+    (tmp_path / "zz-corrupt").mkdir()
+    (tmp_path / "zz-corrupt" / "manifest.json").write_text("{oops")
+    monkeypatch.setenv("LATENT_EXPLORER_CHECKPOINTS", str(tmp_path))
+    at = open_page("app_pages/vae.py", model=good)
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.sidebar.expander[0].warning)
+    assert "zz-corrupt/manifest.json is not valid JSON" in warnings
+
+
+def test_unknown_model_or_latent_in_the_url_falls_back_to_defaults():
+    at = open_page("app_pages/vae.py", model="../../etc/passwd", z1="lots", z2="99")
+    assert not at.exception
+    assert at.selectbox(key="model").value == VAE_NAMES[0]
+    assert at.slider(key="z1").value == 0.0 and at.slider(key="z2").value == 0.0
+
+
+def test_missing_model_file_is_reported_on_the_page(tmp_path, monkeypatch):
+    good = VAE_NAMES[0]
+    shutil.copytree(SHIPPED_CHECKPOINTS / good, tmp_path / "copy")
+    (tmp_path / "copy" / "decoder.tflite").unlink()
+    monkeypatch.setenv("LATENT_EXPLORER_CHECKPOINTS", str(tmp_path))
+    at = open_page("app_pages/vae.py", model="copy")
+    assert not at.exception
+    assert "decoder.tflite is missing" in at.error[0].value
+    assert "python -m explorer train" in at.error[0].value

@@ -1,0 +1,70 @@
+"""Real browser: `streamlit run` on a free loopback port, driven by Playwright in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS, free_port, start_streamlit
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright launches Debian's Chromium: Playwright cannot download its own here."""
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must run the browser tests.")
+        pytest.skip(reason)
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = free_port()
+    server = start_streamlit("streamlit_app.py", port)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def largest_vae() -> str:
+    vaes = list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0]
+    return max(vaes, key=lambda c: c.config["latent_dim"]).name
+
+
+def main_image(page):
+    return page.locator("[data-testid='stImage'] img").first
+
+
+def test_arrow_key_on_a_slider_changes_the_image_and_the_url(page, app_url):
+    page.goto(f"{app_url}/vae?model={largest_vae()}")
+    main_image(page).wait_for(timeout=60_000)
+    assert page.get_by_role("link", name="VAE").count() >= 1, "navigation comes from st.navigation"
+    before = main_image(page).get_attribute("src")
+    page.get_by_role("slider").first.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "before => document.querySelector(\"[data-testid='stImage'] img\").src !== before", arg=before,
+        timeout=20_000)
+    page.wait_for_function("() => location.search.includes('z1=0.1')", timeout=10_000)
+
+
+def test_link_with_a_latent_vector_opens_the_same_image(page, app_url):
+    page.goto(f"{app_url}/vae?model={largest_vae()}&z1=2.5&z2=-1")
+    main_image(page).wait_for(timeout=60_000)
+    caption = page.get_by_text("z = [2.5, -1.0").first
+    caption.wait_for(timeout=20_000)
+
+
+def test_a_file_that_is_not_an_image_gets_a_sentence(page, app_url, tmp_path):
+    page.goto(f"{app_url}/vae")
+    main_image(page).wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Upload your own").click()
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is text pretending to be a picture")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fake))
+    page.get_by_text("notes.png: The file is not an image that can be read").wait_for(timeout=20_000)
+    assert page.get_by_text("Traceback").count() == 0

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+
+from explorer import latent
+
+
+def test_interpolations_start_and_end_at_the_endpoints():
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal(16), rng.standard_normal(16)
+    for method in ("linear", "spherical"):
+        path = latent.interpolate(a, b, 7, method)
+        assert path.shape == (7, 16)
+        np.testing.assert_allclose(path[0], a, atol=1e-5)
+        np.testing.assert_allclose(path[-1], b, atol=1e-5)
+
+
+def test_slerp_interpolates_the_norm_linearly_and_lerp_cuts_inside():
+    a = np.array([3.0, 0.0])
+    b = np.array([0.0, 3.0])
+    spherical = latent.interpolate(a, b, 5, "spherical")
+    linear = latent.interpolate(a, b, 5, "linear")
+    np.testing.assert_allclose(np.linalg.norm(spherical, axis=1), 3.0, atol=1e-5)
+    assert np.linalg.norm(linear[2]) == pytest.approx(3.0 / np.sqrt(2), abs=1e-5)
+
+
+def test_slerp_of_parallel_or_zero_vectors_falls_back_to_a_line():
+    a = np.array([1.0, 1.0])
+    np.testing.assert_allclose(latent.slerp(a, 2 * a, np.array([0.5])), [[1.5, 1.5]], atol=1e-6)
+    np.testing.assert_allclose(latent.slerp(np.zeros(2), a, np.array([0.5])), [[0.5, 0.5]], atol=1e-6)
+
+
+def test_interpolate_rejects_unknown_method_and_single_frame():
+    with pytest.raises(ValueError, match="spherical"):
+        latent.interpolate(np.zeros(2), np.ones(2), 4, "cubic")
+    with pytest.raises(ValueError, match="2 frames"):
+        latent.interpolate(np.zeros(2), np.ones(2), 1)
+
+
+def test_traversal_rows_sweep_one_dimension_each():
+    z = np.array([0.5, -1.0, 2.0])
+    values = np.linspace(-3, 3, 4)
+    grid = latent.traversal_grid(z, values).reshape(3, 4, 3)
+    for dim in range(3):
+        np.testing.assert_allclose(grid[dim, :, dim], values)
+        others = [d for d in range(3) if d != dim]
+        np.testing.assert_allclose(grid[dim][:, others], np.tile(z[others], (4, 1)))
+
+
+def test_plane_grid_runs_left_to_right_and_top_to_bottom():
+    grid = latent.plane_grid(3, extent=2.0)
+    np.testing.assert_allclose(grid[0], [-2, 2])
+    np.testing.assert_allclose(grid[2], [2, 2])
+    np.testing.assert_allclose(grid[-1], [2, -2])
+
+
+def test_prior_and_posterior_samples_are_seeded_and_scaled():
+    np.testing.assert_array_equal(latent.sample_prior(4, 3, seed=5), latent.sample_prior(4, 3, seed=5))
+    samples = latent.sample_posterior(np.array([10.0, -10.0]), np.array([0.01, 2.0]), 4000, seed=0)
+    np.testing.assert_allclose(samples.mean(axis=0), [10, -10], atol=0.1)
+    np.testing.assert_allclose(samples.std(axis=0), [0.01, 2.0], rtol=0.1)

@@ -1,0 +1,98 @@
+"""Training on tiny data, the checkpoint round trip, Keras -> LiteRT parity and the command line."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from explorer.checkpoint import read_checkpoint
+from explorer.serving import ImageAutoencoder
+
+from .conftest import ROOT, small_digits
+
+pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
+
+
+def test_checkpoint_describes_itself(tiny_vae):
+    manifest = read_checkpoint(tiny_vae).manifest
+    assert manifest["kind"] == "vae"
+    assert manifest["config"]["latent_dim"] == 3 and manifest["config"]["image_shape"] == [8, 8, 1]
+    assert manifest["data"]["holdout_images"] == 100 and len(manifest["data"]["sha256"]) == 64
+    assert manifest["training"]["seed"] == 0 and manifest["training"]["epochs_run"] == 2
+    assert {"neg_elbo", "reconstruction", "kl"} <= set(manifest["metrics"]["heldout"])
+    assert "keras" in manifest["versions"] and manifest["created"]
+    assert not (tiny_vae / ".resume").exists()
+
+
+def test_served_model_round_trip_shapes(tiny_vae):
+    model = ImageAutoencoder.from_folder(tiny_vae)
+    assert model.decode_latents(np.zeros((5, 3))).shape == (5, 8, 8, 1)
+    encoding = model.encode_images(model.examples["x"][:4])
+    assert encoding.mu.shape == (4, 3) and (encoding.sigma > 0).all()
+    np.testing.assert_allclose(encoding.mu, model.examples["mu"][:4], atol=1e-4)
+
+
+def test_litert_matches_keras_to_1e_4(tiny_vae):
+    import keras
+
+    from explorer.vae import load_vae
+
+    keras_model = load_vae(read_checkpoint(tiny_vae))
+    served = ImageAutoencoder.from_folder(tiny_vae)
+    z = np.random.default_rng(0).standard_normal((7, 3)).astype("float32") * 2
+    expected = keras.ops.convert_to_numpy(keras.ops.sigmoid(keras_model.decoder(z)))
+    np.testing.assert_allclose(served.decoder(z), expected, atol=1e-4)
+    x = small_digits(7)[0].astype("float32") / 255
+    mean, log_var = (keras.ops.convert_to_numpy(t) for t in keras_model.encoder(x))
+    np.testing.assert_allclose(served.encoder(x), np.concatenate([mean, log_var], 1), atol=1e-4)
+
+
+def test_training_resumes_after_the_last_finished_epoch(tmp_path, digits_npz, monkeypatch, capsys):
+    from explorer.config import TrainConfig, VAEConfig
+    from explorer.data import load_dataset
+    from explorer.train import ResumeState, train_vae
+
+    config = VAEConfig(kind="ae", image_shape=(8, 8, 1), latent_dim=2, filters=(8,), hidden_units=16)
+    data = load_dataset(str(digits_npz))
+    out = tmp_path / "ae"
+    with monkeypatch.context() as patch:  # a run stopped after epoch 1 leaves its resume state
+        patch.setattr(ResumeState, "clear", lambda self: None)
+        first = train_vae(data, config, TrainConfig(epochs=1, holdout=100), out)
+    assert first["training"]["epochs_run"] == 1 and "reconstruction" in first["metrics"]["heldout"]
+    assert ResumeState(out).state_file.is_file()
+    capsys.readouterr()
+    resumed = train_vae(data, config, TrainConfig(epochs=3, holdout=100), out)
+    assert "Resuming after epoch 1" in capsys.readouterr().out
+    assert resumed["training"]["epochs_run"] == 3
+    assert resumed["training"]["history"][0] == first["training"]["history"][0]
+    assert not ResumeState(out).folder.exists()
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "explorer", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_cli_trains_and_evaluates(tmp_path, digits_npz):
+    out = tmp_path / "cli-vae"
+    result = run_cli("train", "vae", "--data", digits_npz, "--latent-dim", 2, "--epochs", 1,
+                     "--holdout", 100, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert (out / "decoder.tflite").is_file()
+    result = run_cli("evaluate", out, "--data", digits_npz)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout.strip().splitlines()[-1])
+    assert metrics["images"] == 600
+    assert metrics["neg_elbo"] == pytest.approx(metrics["reconstruction"] + metrics["kl"])
+
+
+def test_cli_explains_bad_data(tmp_path):
+    result = run_cli("train", "vae", "--data", tmp_path / "nothing.npz")
+    assert result.returncode == 2 and "Cannot read training data" in result.stderr
+    (tmp_path / "empty").mkdir()
+    result = run_cli("train", "vae", "--data", tmp_path / "empty")
+    assert result.returncode == 2 and "no readable images" in result.stderr
+    result = run_cli("evaluate", tmp_path, "--data", "mnist")
+    assert result.returncode == 2 and "manifest.json is missing" in result.stderr
