@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from explorer.ui.common import use_crisp_images
+
 st.set_page_config(page_title="Latent Explorer", page_icon=":material/explore:", layout="wide")
+use_crisp_images()
 
 pages = [
     st.Page("app_pages/home.py", title="Home", icon=":material/explore:", default=True),

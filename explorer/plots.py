@@ -47,6 +47,8 @@ def posterior_chart(mu: np.ndarray, sigma: np.ndarray) -> go.Figure:
                                   hovertemplate="%{x}: μ %{y:.2f}, σ %{customdata:.2f}<extra></extra>",
                                   customdata=sigma, name="posterior"))
     figure.add_hrect(y0=-1, y1=1, fillcolor="#999999", opacity=0.15, line_width=0)
+    reach = max(1.2, float(np.max(np.abs(mu) + sigma)) * 1.1)
     figure.update_layout(height=240, margin=dict(l=10, r=10, t=30, b=10), title="μ ± σ per dimension "
-                         "(grey band: the prior's ±1σ)", yaxis=dict(title="σ units", zeroline=True))
+                         "(grey band: the prior's ±1σ)",
+                         yaxis=dict(title="σ units", zeroline=True, range=[-reach, reach]))
     return figure

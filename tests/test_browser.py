@@ -68,3 +68,25 @@ def test_a_file_that_is_not_an_image_gets_a_sentence(page, app_url, tmp_path):
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fake))
     page.get_by_text("notes.png: The file is not an image that can be read").wait_for(timeout=20_000)
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_clicking_the_latent_map_moves_the_sliders_and_the_url(page, app_url):
+    page.goto(f"{app_url}/vae?model=mnist-vae-2d")
+    main_image(page).wait_for(timeout=60_000)
+    plane = page.locator(".js-plotly-plot .nsewdrag").first
+    plane.scroll_into_view_if_needed()
+    box = plane.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)  # about (1.5, 1.5)
+    page.wait_for_function("() => /z1=1\\.[0-9]/.test(location.search) && /z2=1\\.[0-9]/.test(location.search)",
+                           timeout=20_000)
+
+
+def test_random_sample_button_puts_the_new_vector_in_the_url(page, app_url):
+    page.goto(f"{app_url}/vae?model=mnist-vae-2d")
+    main_image(page).wait_for(timeout=60_000)
+    page.get_by_role("button", name="Random sample").click()
+    page.wait_for_function("() => location.search.includes('z1=') || location.search.includes('z2=')",
+                           timeout=20_000)
+    caption = page.get_by_text("z = [").first.inner_text()
+    z1 = caption.split("[")[1].split(",")[0]
+    assert f"z1={float(z1):g}" in page.url or float(z1) == 0.0

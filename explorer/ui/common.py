@@ -46,8 +46,9 @@ def load_or_explain(checkpoint: Checkpoint) -> ImageAutoencoder | None:
 
 
 def show_image(image: np.ndarray, caption: str | None = None, pixels: int = DISPLAY_PIXELS) -> None:
-    """Show a uint8 (H, W, C) image enlarged with nearest-neighbour pixels, so it stays crisp."""
-    factor = max(1, pixels // max(image.shape[:2]))
+    """Show a uint8 (H, W, C) image about `pixels` wide, enlarged by whole nearest-neighbour blocks
+    so that it stays crisp."""
+    factor = max(1, round(pixels / image.shape[1]))
     enlarged = upscale(image, factor)
     st.image(enlarged.squeeze(-1) if enlarged.shape[-1] == 1 else enlarged, caption=caption)
 
@@ -70,3 +71,8 @@ def home_picture() -> None:
         z = np.pad(z, ((0, 0), (0, model.latent_dim - 2)))
     show_image(tile(model.decode_latents(z), 9, gap=0), pixels=420,
                caption=f"Decodes of a 9×9 grid of latent points, {smallest.title}")
+
+
+def use_crisp_images() -> None:
+    """Any further browser scaling of model images stays nearest-neighbour (pixelated), not blurred."""
+    st.html("<style>[data-testid='stImage'] img { image-rendering: pixelated; }</style>")

@@ -63,7 +63,7 @@ def slider_section(model: ImageAutoencoder) -> None:
     if st.toggle("Latent traversal around this vector", value=model.latent_dim <= 16, key="show_traversal"):
         traversal = model.decode_latents(latent.traversal_grid(z, TRAVERSAL_VALUES))
         st.caption("Row i sweeps z_i from −3σ (left) to +3σ (right); the other dimensions stay as set.")
-        show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=720)
+        show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=560)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -93,7 +93,7 @@ def latent_map_section(model: ImageAutoencoder) -> None:
     label_scatter(figure, model.examples["mu"], model.examples.get("y"))
     grid = latent.plane_grid(61)  # invisible click targets, so a click anywhere is a selection
     figure.add_scatter(x=grid[:, 0], y=grid[:, 1], mode="markers", marker=dict(size=9, opacity=0.01),
-                       hoverinfo="skip", showlegend=False, name="plane")
+                       hoverinfo="none", showlegend=False, name="plane")  # "skip" would also drop clicks
     z = current_latent(2)
     figure.add_scatter(x=[z[0]], y=[z[1]], mode="markers", name="sliders",
                        marker=dict(symbol="x", size=16, color="#d62728", line=dict(width=2, color="white")))
