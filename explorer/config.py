@@ -14,7 +14,8 @@ class VAEConfig:
     kind: str = "vae"                    # "vae" (variational) or "ae" (plain autoencoder)
     image_shape: tuple = (28, 28, 1)     # height, width, channels of the model's input
     latent_dim: int = 2                  # size of z
-    filters: tuple = (32, 64)            # conv channels; each conv halves the resolution
+    filters: tuple = (16, 32)            # conv channels; each halves the resolution. Narrow on purpose:
+                                         # (32, 64) decodes 3x slower in LiteRT for ~no held-out gain
     hidden_units: int = 256              # dense bottleneck between conv features and z
     beta: float = 1.0                    # KL weight in the loss; 1.0 = the true ELBO
 

@@ -6,7 +6,6 @@ import numpy as np
 import streamlit as st
 
 from explorer.checkpoint import Checkpoint, CheckpointError, checkpoint_root, list_checkpoints
-from explorer.images import upscale
 from explorer.serving import ImageAutoencoder
 
 DISPLAY_PIXELS = 320  # on-screen size of a single model image: legible on a shared screen
@@ -46,11 +45,9 @@ def load_or_explain(checkpoint: Checkpoint) -> ImageAutoencoder | None:
 
 
 def show_image(image: np.ndarray, caption: str | None = None, pixels: int = DISPLAY_PIXELS) -> None:
-    """Show a uint8 (H, W, C) image about `pixels` wide, enlarged by whole nearest-neighbour blocks
-    so that it stays crisp."""
-    factor = max(1, round(pixels / image.shape[1]))
-    enlarged = upscale(image, factor)
-    st.image(enlarged.squeeze(-1) if enlarged.shape[-1] == 1 else enlarged, caption=caption)
+    """Show a uint8 (H, W, C) image `pixels` wide. It is sent at its own small size and enlarged by
+    the browser with nearest-neighbour pixels (`use_crisp_images`), so it stays crisp and cheap."""
+    st.image(image.squeeze(-1) if image.shape[-1] == 1 else image, caption=caption, width=pixels)
 
 
 def home_picture() -> None:

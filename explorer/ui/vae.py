@@ -18,6 +18,7 @@ from explorer.ui.common import load_autoencoder, show_image
 SLIDER_LIMIT = 3.0     # sliders run over ±3 σ of the N(0, 1) prior
 SLIDER_STEP = 0.1      # one arrow-key press
 TRAVERSAL_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 9)
+TRAVERSAL_DEFAULT_DIMS = 4  # show the traversal by default up to this many dimensions
 MAP_TILES = 15         # decodes per side of the 2-d latent map
 
 
@@ -60,10 +61,12 @@ def slider_section(model: ImageAutoencoder) -> None:
     with view:
         show_image(model.decode_latents(z)[0], caption="decoded image")
         st.caption("z = [" + ", ".join(f"{v:.1f}" for v in z) + "]")
-    if st.toggle("Latent traversal around this vector", value=model.latent_dim <= 16, key="show_traversal"):
+    # Off by default for large latents: 9 decodes per dimension would slow every slider move.
+    if st.toggle("Latent traversal around this vector", value=model.latent_dim <= TRAVERSAL_DEFAULT_DIMS,
+                 key="show_traversal", help="A grid that follows the sliders; it costs 9 decodes per dimension."):
         traversal = model.decode_latents(latent.traversal_grid(z, TRAVERSAL_VALUES))
         st.caption("Row i sweeps z_i from −3σ (left) to +3σ (right); the other dimensions stay as set.")
-        show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=560)
+        show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=min(560, 62 * len(TRAVERSAL_VALUES)))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from explorer.data import DataError, load_dataset, split_holdout
+
+
+def test_image_folder_with_mixed_sizes_modes_and_stray_files(tmp_path):
+    for label, colour in (("cats", 40), ("dogs", 200)):
+        (tmp_path / label).mkdir()
+        Image.new("L", (40, 30), colour).save(tmp_path / label / "a.png")
+        Image.new("RGBA", (64, 64), (colour, colour, colour, 255)).save(tmp_path / label / "b.png")
+    (tmp_path / "cats" / "notes.txt").write_text("not an image")
+    data = load_dataset(str(tmp_path), image_size=16)
+    assert data.x.shape == (4, 16, 16, 1) and data.x.dtype == np.uint8
+    assert data.label_names == ["cats", "dogs"] and sorted(data.y.tolist()) == [0, 0, 1, 1]
+    assert data.origin["skipped_files"] == 1
+
+
+def test_colour_folder_stays_colour(tmp_path):
+    Image.new("RGB", (20, 20), (255, 0, 0)).save(tmp_path / "red.png")
+    Image.new("RGB", (24, 24), (0, 0, 255)).save(tmp_path / "blue.jpg")
+    assert load_dataset(str(tmp_path), image_size=8).x.shape == (2, 8, 8, 3)
+
+
+def test_npz_problems_are_explained(tmp_path):
+    np.savez(tmp_path / "no_x.npz", images=np.zeros((3, 8, 8)))
+    with pytest.raises(DataError, match="no array named 'x'"):
+        load_dataset(str(tmp_path / "no_x.npz"))
+    np.savez(tmp_path / "labels.npz", x=np.zeros((3, 8, 8)), y=np.zeros(2))
+    with pytest.raises(DataError, match="2 labels for 3 images"):
+        load_dataset(str(tmp_path / "labels.npz"))
+    (tmp_path / "broken.npz").write_bytes(b"nope")
+    with pytest.raises(DataError, match="not a readable .npz"):
+        load_dataset(str(tmp_path / "broken.npz"))
+
+
+def test_float_images_in_zero_one_become_uint8(tmp_path):
+    np.savez(tmp_path / "float.npz", x=np.full((2, 4, 4), 0.5))
+    assert load_dataset(str(tmp_path / "float.npz")).x.max() == 128
+
+
+def test_holdout_split_is_seeded_and_disjoint():
+    train, held = split_holdout(100, 10, seed=3)
+    assert len(held) == 10 and not set(train) & set(held) and len(train) + len(held) == 100
+    np.testing.assert_array_equal(held, split_holdout(100, 10, seed=3)[1])
+    with pytest.raises(DataError, match="hold out"):
+        split_holdout(10, 10, seed=0)
