@@ -14,8 +14,8 @@ class VAEConfig:
     kind: str = "vae"                    # "vae" (variational) or "ae" (plain autoencoder)
     image_shape: tuple = (28, 28, 1)     # height, width, channels of the model's input
     latent_dim: int = 2                  # size of z
-    filters: tuple = (16, 32)            # conv channels; each halves the resolution. Narrow on purpose:
-                                         # (32, 64) decodes 3x slower in LiteRT for ~no held-out gain
+    filters: tuple = (16, 32)            # conv channels; each halves the resolution. (32, 64) decodes
+                                         # 3x slower in LiteRT; it gained 3.6 nats at 2-d, none at 16-d
     hidden_units: int = 256              # dense bottleneck between conv features and z
     beta: float = 1.0                    # KL weight in the loss; 1.0 = the true ELBO
 
