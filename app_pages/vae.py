@@ -19,8 +19,13 @@ if "neg_elbo" in metrics:
     st.sidebar.caption(f"{model.latent_dim}-d latent · held-out −ELBO {metrics['neg_elbo']:.1f} nats per image")
 
 vae.slider_section(model)
+sections = {"Start from an example": vae.example_section, "Interpolate": vae.interpolation_section,
+            "Autoencoder vs VAE": vae.ae_versus_vae_section}
 if model.latent_dim == 2:
-    vae.latent_map_section(model)
-vae.example_section(model)
-vae.interpolation_section(model)
-vae.ae_versus_vae_section(model)
+    sections = {"The latent plane": vae.latent_map_section, **sections}
+# Only the open tab is drawn: every element on the page costs the browser time at each slider move.
+tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")
+for tab, draw in zip(tabs, sections.values()):
+    if tab.open:
+        with tab:
+            draw(model)

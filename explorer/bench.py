@@ -98,7 +98,10 @@ def use_every_part(page) -> None:
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
         files=[{"name": "seven.png", "mimeType": "image/png", "buffer": buffer.getvalue()}])
     page.get_by_text("what the model saw").last.wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Interpolate").click()
     page.get_by_text("spherical").click()
+    page.get_by_role("tab", name="Autoencoder vs VAE").click()
+    page.get_by_text("plain autoencoder: the same 8 points").wait_for(timeout=30_000)
     page.get_by_role("button", name="Random sample").click()
     page.wait_for_timeout(2_000)
 
@@ -111,8 +114,8 @@ def bench_browser(model_name: str, repeats: int) -> dict:
     image_probe = (f"document.querySelector(\"{IMAGE}\").src"
                    f"|(img => img.src !== before && img.complete && img.naturalWidth > 0)"
                    f"(document.querySelector(\"{IMAGE}\"))")
-    text_probe = ("document.querySelector('[data-testid=\"stMarkdown\"] p')?.innerText"
-                  "|document.querySelector('[data-testid=\"stMarkdown\"] p')?.innerText !== before")
+    vector_text = "Array.from(document.querySelectorAll('p')).find(p => p.innerText.startsWith('z = ['))?.innerText"
+    text_probe = f"{vector_text}|{vector_text} !== before"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         starts = []

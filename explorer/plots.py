@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.images import png_bytes
+from explorer.images import png_data_uri
 
 # CARTO "Safe": a qualitative palette chosen to stay distinguishable with colour-vision deficiencies.
 SAFE_PALETTE = ["#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499",
@@ -16,7 +14,7 @@ SAFE_PALETTE = ["#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499"
 
 def image_layer(figure: go.Figure, image: np.ndarray, extent: float) -> None:
     """Stretch `image` over [-extent, extent]² in data coordinates, below the traces."""
-    source = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode("ascii")
+    source = png_data_uri(image)
     figure.add_layout_image(source=source, xref="x", yref="y", x=-extent, y=extent, sizex=2 * extent,
                             sizey=2 * extent, sizing="stretch", layer="below", opacity=0.9)
     axis = dict(range=[-extent, extent], zeroline=False, showgrid=False, constrain="domain")
@@ -39,16 +37,33 @@ def label_scatter(figure: go.Figure, points: np.ndarray, labels: np.ndarray | No
                            hovertemplate=f"label {label}<br>z1 %{{x:.2f}}, z2 %{{y:.2f}}<extra></extra>")
 
 
-def posterior_chart(mu: np.ndarray, sigma: np.ndarray) -> go.Figure:
-    """μ per latent dimension with ±σ bars, against the prior's ±1 band."""
-    dims = [f"z{d + 1}" for d in range(len(mu))]
-    figure = go.Figure(go.Scatter(x=dims, y=mu, mode="markers", marker=dict(size=10, color="#332288"),
-                                  error_y=dict(type="data", array=sigma, thickness=2, width=6),
-                                  hovertemplate="%{x}: μ %{y:.2f}, σ %{customdata:.2f}<extra></extra>",
-                                  customdata=sigma, name="posterior"))
-    figure.add_hrect(y0=-1, y1=1, fillcolor="#999999", opacity=0.15, line_width=0)
+def posterior_svg(mu: np.ndarray, sigma: np.ndarray, width: int = 720, height: int = 210) -> str:
+    """μ ± σ per latent dimension against the prior's ±1 band, as a small static SVG.
+
+    An image rather than a plotly chart: the browser redraws every chart on the page at each
+    slider move, and this one sits next to the sliders.
+    """
     reach = max(1.2, float(np.max(np.abs(mu) + sigma)) * 1.1)
-    figure.update_layout(height=240, margin=dict(l=10, r=10, t=30, b=10), title="μ ± σ per dimension "
-                         "(grey band: the prior's ±1σ)",
-                         yaxis=dict(title="σ units", zeroline=True, range=[-reach, reach]))
-    return figure
+    left, right, top, bottom = 46, 10, 12, 28
+    plot_h = height - top - bottom
+    step = (width - left - right) / len(mu)
+
+    def y(value: float) -> float:
+        return top + plot_h * (reach - value) / (2 * reach)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="12" fill="#31333F">',
+             f'<rect x="{left}" y="{y(1):.1f}" width="{width - left - right}" height="{y(-1) - y(1):.1f}" '
+             'fill="#999999" fill-opacity="0.18"/>']
+    for tick in range(-int(reach), int(reach) + 1):
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+                     f'stroke="#cccccc" stroke-width="{1.2 if tick == 0 else 0.5}"/>'
+                     f'<text x="{left - 8}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick}</text>')
+    for dim, (m, s) in enumerate(zip(mu, sigma)):
+        x = left + step * (dim + 0.5)
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y(m + s):.1f}" y2="{y(m - s):.1f}" '
+                     'stroke="#332288" stroke-width="2"/>'
+                     f'<circle cx="{x:.1f}" cy="{y(m):.1f}" r="4.5" fill="#332288"/>'
+                     f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle">z{dim + 1}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -47,6 +47,23 @@ def test_vae_page_runs_for_every_shipped_vae(name):
     assert {s.key for s in at.slider if s.key.startswith("z")} == {f"z{d + 1}" for d in range(latent_dim)}
 
 
+SECTION_MARKERS = {"Start from an example": "example", "Interpolate": "frames", "Autoencoder vs VAE": "compare_seed"}
+
+
+@pytest.mark.parametrize("name", VAE_NAMES)
+@pytest.mark.parametrize("section", ["The latent plane", *SECTION_MARKERS])
+def test_only_the_open_section_is_drawn(name, section):
+    at = open_page("app_pages/vae.py", model=name, section=section)
+    assert not at.exception and not at.error
+    keys = {w.key for kind in ("number_input", "slider") for w in at.get(kind)}
+    two_d = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())["config"]["latent_dim"] == 2
+    # Only 2-d models have the latent plane; elsewhere an unknown section opens the first tab.
+    expected = section if section != "The latent plane" or two_d else "Start from an example"
+    assert ("latent_map" in at.session_state) == (expected == "The latent plane")
+    assert {marker for marker in SECTION_MARKERS.values() if marker in keys} == (
+        {SECTION_MARKERS[expected]} if expected in SECTION_MARKERS else set())
+
+
 def test_moving_a_slider_changes_the_image_and_reset_restores_it():
     at = open_page("app_pages/vae.py", model=VAE_NAMES[-1])
     before = image_urls(at)[0]
@@ -62,10 +79,10 @@ def test_moving_a_slider_changes_the_image_and_reset_restores_it():
 def test_random_sample_and_example_pick_move_the_sliders():
     import numpy as np
 
-    at = open_page("app_pages/vae.py", model=VAE_NAMES[0])
+    at = open_page("app_pages/vae.py", model=VAE_NAMES[0], section="Start from an example")
     at.button(key="random").click().run()
     assert any(at.slider(key=f"z{d}").value != 0.0 for d in (1, 2))
-    at.selectbox(key="example").set_value(3).run()
+    at.number_input(key="example").set_value(3).run()
     assert not at.exception
     with np.load(SHIPPED_CHECKPOINTS / VAE_NAMES[0] / "examples.npz") as examples:
         expected = np.round(np.clip(examples["mu"][3], -3, 3), 1)
@@ -78,7 +95,7 @@ def test_latent_vector_comes_from_the_url():
 
 
 def test_interpolation_offers_png_and_gif_downloads():
-    at = open_page("app_pages/vae.py", model=VAE_NAMES[0])
+    at = open_page("app_pages/vae.py", model=VAE_NAMES[0], section="Interpolate")
     at.radio(key="path").set_value("spherical").run()
     at.slider(key="frames").set_value(5).run()
     assert not at.exception

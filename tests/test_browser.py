@@ -60,7 +60,7 @@ def test_link_with_a_latent_vector_opens_the_same_image(page, app_url):
 
 
 def test_a_file_that_is_not_an_image_gets_a_sentence(page, app_url, tmp_path):
-    page.goto(f"{app_url}/vae")
+    page.goto(f"{app_url}/vae?section=Start+from+an+example")
     main_image(page).wait_for(timeout=60_000)
     page.get_by_role("tab", name="Upload your own").click()
     fake = tmp_path / "notes.png"

@@ -36,6 +36,18 @@ def set_latent(z: np.ndarray) -> None:
         st.session_state[slider_key(dim)] = float(np.round(np.clip(value, -SLIDER_LIMIT, SLIDER_LIMIT), 1))
 
 
+def example_picker(model: ImageAutoencoder, label: str, key: str, value: int = 0, **options) -> int:
+    """An index into the held-out examples, with what it shows.
+
+    A number field rather than a selectbox of every example: a 1,000-option selectbox is re-rendered
+    by the browser on every slider move and made each one about 15 ms slower.
+    """
+    count = len(model.examples["x"])
+    index = st.number_input(f"{label} (0–{count - 1})", 0, count - 1, value, 1, key=key, **options)
+    st.caption(example_label(model, index))
+    return int(index)
+
+
 def example_label(model: ImageAutoencoder, index: int) -> str:
     labels = model.examples.get("y")
     return f"#{index}" + (f" — a {labels[index]}" if labels is not None else "")
@@ -87,7 +99,6 @@ def latent_map_section(model: ImageAutoencoder) -> None:
 
     from explorer.plots import image_layer, label_scatter
 
-    st.subheader("The whole latent plane")
     st.caption("Each tile is the decode of its point. Dots are held-out digits at their encoded means. "
                "Click anywhere to move the sliders there.")
     background = latent_map_image(str(model.checkpoint.folder), MAP_TILES)
@@ -129,29 +140,30 @@ def _pick_example() -> None:
 
 def example_section(model: ImageAutoencoder) -> None:
     """Start from a held-out digit or an upload: show its posterior N(μ, σ²), move the sliders to μ."""
-    st.subheader("Start from an example")
     st.session_state["model_folder"] = str(model.checkpoint.folder)
-    pick, upload = st.tabs(["Pick from the data", "Upload your own"])
-    with pick:
-        index = st.selectbox("Held-out example", range(len(model.examples["x"])), key="example",
-                             format_func=lambda i: example_label(model, i), on_change=_pick_example,
-                             help="Digits the model never trained on. Picking one moves the sliders to its μ.")
-        encoding = model.encode_images(model.examples["x"][index][None])
-        posterior_view(model, model.examples["x"][index], encoding.mu[0], encoding.sigma[0], "example")
-    with upload:
-        st.file_uploader("An image of a digit (any format, size or colour)", key="upload",
-                         type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"], on_change=_encode_upload)
-        result = st.session_state.get("upload_result")
-        if result and "error" in result:
-            st.error(result["error"], icon=":material/error:")
-        elif result:
-            for note in result["notes"]:
-                st.info(note, icon=":material/info:")
-            posterior_view(model, result["seen"], result["mu"], result["sigma"], "upload")
+    pick, upload = st.tabs(["Pick from the data", "Upload your own"], key="example_source", on_change="rerun")
+    if pick.open:  # lazily: only the open tab is drawn
+        with pick:
+            index = example_picker(model, "Held-out example", "example", on_change=_pick_example,
+                                   help="Images the model never trained on. Picking one moves the sliders to its μ.")
+            encoding = model.encode_images(model.examples["x"][index][None])
+            posterior_view(model, model.examples["x"][index], encoding.mu[0], encoding.sigma[0], "example")
+    if upload.open:
+        with upload:
+            st.file_uploader("An image of a digit (any format, size or colour)", key="upload",
+                             type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
+                             on_change=_encode_upload)
+            result = st.session_state.get("upload_result")
+            if result and "error" in result:
+                st.error(result["error"], icon=":material/error:")
+            elif result:
+                for note in result["notes"]:
+                    st.info(note, icon=":material/info:")
+                posterior_view(model, result["seen"], result["mu"], result["sigma"], "upload")
 
 
 def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, sigma: np.ndarray, key: str) -> None:
-    from explorer.plots import posterior_chart
+    from explorer.plots import posterior_svg
 
     columns = st.columns([1, 1, 3])
     with columns[0]:
@@ -167,7 +179,8 @@ def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, si
             show_image(tile(samples, 6), caption="six samples from N(μ, σ²): what this image could also be",
                        pixels=480)
     if model.kind == "vae":
-        st.plotly_chart(posterior_chart(mu, sigma), key=f"posterior_{key}", config={"displayModeBar": False})
+        st.image(posterior_svg(mu, sigma), caption="μ ± σ per dimension; grey band: the prior's ±1σ. "
+                 "σ near 1 means the model ignores that dimension for this image.")
 
 
 def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int) -> tuple[str, np.ndarray | None]:
@@ -177,8 +190,7 @@ def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int)
     if source == "current sliders":
         return "sliders", current_latent(model.latent_dim)
     if source == "held-out example":
-        index = st.selectbox("Example", range(len(model.examples["x"])), index=default * 7, key=f"{key}_example",
-                             format_func=lambda i: example_label(model, i), label_visibility="collapsed")
+        index = example_picker(model, "Example", f"{key}_example", value=default * 7)
         return example_label(model, index), model.examples["mu"][index]
     result = st.session_state.get("upload_result") or {}
     if "mu" not in result:
@@ -188,7 +200,6 @@ def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int)
 
 
 def interpolation_section(model: ImageAutoencoder) -> None:
-    st.subheader("Interpolate between two inputs")
     left, right = st.columns(2)
     with left:
         _, start = endpoint_picker(model, "From", "from", 1)
@@ -222,7 +233,6 @@ def matching_autoencoder(model: ImageAutoencoder):
 
 
 def ae_versus_vae_section(model: ImageAutoencoder) -> None:
-    st.subheader("Autoencoder vs VAE: sampling the latent space")
     autoencoder = matching_autoencoder(model)
     if autoencoder is None:
         st.info(f"No plain autoencoder with a {model.latent_dim}-d latent is shipped to compare with. "
