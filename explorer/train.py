@@ -23,7 +23,7 @@ RESUME_DIR = ".resume"
 
 
 class ResumeState:
-    """Weights, optimizer variables and history after the last finished epoch."""
+    """Weights with optimizer state (Keras saves both), and history, after the last finished epoch."""
 
     def __init__(self, folder: Path):
         self.folder = folder / RESUME_DIR
@@ -36,11 +36,8 @@ class ResumeState:
         if state["settings"] != json.loads(json.dumps(settings)):  # compare as saved: tuples become lists
             print(f"Ignoring {self.folder}: it was made with other settings; starting afresh.")
             return None
+        model.optimizer.build(model.trainable_variables)  # so the file's Adam moments load too
         model.load_weights(self.folder / "last.weights.h5")
-        with np.load(self.folder / "optimizer.npz") as saved:
-            model.optimizer.build(model.trainable_variables)
-            for variable, key in zip(model.optimizer.variables, sorted(saved.files, key=int)):
-                variable.assign(saved[key])
         print(f"Resuming after epoch {state['epoch']} (best held-out loss {state['best_loss']:.2f}).")
         return state
 
@@ -49,8 +46,6 @@ class ResumeState:
         model.save_weights(self.folder / "last.weights.h5")
         if improved:
             shutil.copyfile(self.folder / "last.weights.h5", self.folder / "best.weights.h5")
-        np.savez(self.folder / "optimizer.npz",
-                 **{str(i): np.asarray(v) for i, v in enumerate(model.optimizer.variables)})
         self.state_file.write_text(json.dumps(state, indent=1))
 
     def clear(self) -> None:
