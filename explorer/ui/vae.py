@@ -245,8 +245,9 @@ def ae_versus_vae_section(model: ImageAutoencoder) -> None:
     spread = autoencoder.examples["mu"].std(axis=0)
     centre = np.abs(autoencoder.examples["mu"].mean(axis=0))
     st.markdown(
-        f"The VAE was trained to make its codes look like N(0, I), so random points from N(0, I) land "
-        f"where it has learnt to draw digits. The autoencoder never was: its codes for real digits have a "
-        f"standard deviation between {spread.min():.1f} and {spread.max():.1f} per dimension and centres up "
-        f"to {centre.max():.1f} away from 0, so the same random points mostly fall where it saw no data."
+        f"The VAE was trained so that its codes follow N(0, I): random points from N(0, I) land where it "
+        f"has learnt to draw. The autoencoder was not: its codes for real digits have a standard deviation "
+        f"between {spread.min():.1f} and {spread.max():.1f} per dimension and centres up to {centre.max():.1f} "
+        f"away from 0, so N(0, I) is not where its codes live, and between its codes it was never trained. "
+        f"The more dimensions, the emptier that space: compare the 2-d and the 16-d models."
     )
