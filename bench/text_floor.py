@@ -1,31 +1,27 @@
-"""The floor for slider latency: the VAE page's slider fragment with text where the image would be.
+"""The floor for slider latency: the /vae page itself with its decoded image left out.
 
-Same widgets (16 sliders in two columns, two buttons, a toggle) in an `st.fragment`, the vector
-printed as text instead of decoded. Run by `python -m explorer bench`: whatever this page takes is
-what Streamlit itself costs for that round trip.
+Everything else is the real page (sliders, sections, sidebar), and a slider move still changes the
+text "z = [...]" under where the image would be; so this is the same Streamlit round trip, only
+printing text. Run by `python -m explorer bench` as the script of its own server.
 """
+
+import runpy
+from pathlib import Path
 
 import streamlit as st
 
-LATENT_DIM = 16
+from explorer.ui import common, vae
 
+ROOT = Path(__file__).resolve().parent.parent
+draw_image = vae.show_image
+
+
+def show_image_except_the_decoded_one(image, caption=None, pixels=common.DISPLAY_PIXELS):
+    if caption != "decoded image":
+        draw_image(image, caption, pixels)
+
+
+vae.show_image = show_image_except_the_decoded_one
 st.set_page_config(layout="wide")
-
-
-@st.fragment
-def view():
-    controls, output = st.columns([3, 2], gap="large")
-    with controls:
-        buttons = st.columns(2)
-        buttons[0].button("Random sample", key="random")
-        buttons[1].button("Reset to zero", key="reset")
-        columns = st.columns(2)
-        for dim in range(LATENT_DIM):
-            columns[dim % 2].slider(f"z{dim + 1} (σ)", -3.0, 3.0, 0.0, 0.1, key=f"z{dim + 1}",
-                                    bind="query-params", format="%.1f")
-    z = [st.session_state[f"z{dim + 1}"] for dim in range(LATENT_DIM)]
-    output.markdown("z = [" + ", ".join(f"{v:.1f}" for v in z) + "]")
-    st.toggle("Latent traversal around this vector", value=False, key="show_traversal")
-
-
-view()
+common.use_crisp_images()
+runpy.run_path(str(ROOT / "app_pages" / "vae.py"), run_name="__main__")
