@@ -76,19 +76,24 @@ def peak_memory_mb(pid: int) -> float:
     return float("nan")
 
 
-def key_press_latencies(page, changed_js: str, repeats: int) -> list[float]:
-    """Seconds from an arrow-key press on the first slider until `changed_js(before)` holds."""
+def key_press_latencies(page, probe: tuple[str, str], repeats: int) -> list[float]:
+    """Seconds from an arrow-key press on the first slider until the page has changed.
+
+    `probe` is (JS expression reading the current state, JS condition on `before` that holds once
+    the new state is on screen).
+    """
+    read_state, changed = probe
     slider = page.get_by_role("slider").first
     seconds = []
     for index in range(repeats + 2):
         slider.focus()
-        before = page.evaluate(changed_js.split("|")[0])
+        before = page.evaluate(read_state)
         started = time.perf_counter()
         page.keyboard.press("ArrowRight" if index % 2 == 0 else "ArrowLeft")
-        page.wait_for_function(f"before => {changed_js.split('|')[1]}", arg=before, timeout=30_000)
+        page.wait_for_function(f"before => {changed}", arg=before, timeout=30_000)
         if index >= 2:  # the first presses warm the page's caches
             seconds.append(time.perf_counter() - started)
-        time.sleep(0.25)
+        page.wait_for_timeout(250)  # let the rerun settle (and Playwright handle its events)
     return seconds
 
 
@@ -121,11 +126,11 @@ def bench_browser(model_name: str, repeats: int) -> dict:
 
     results = {}
     # The new image counts once the browser has loaded it, not when its address changes.
-    image_probe = (f"document.querySelector(\"{IMAGE}\").src"
-                   f"|(img => img.src !== before && img.complete && img.naturalWidth > 0)"
-                   f"(document.querySelector(\"{IMAGE}\"))")
+    image = f"document.querySelector(\"{IMAGE}\")"
+    image_probe = (f"{image}.src",
+                   f"(img => img.src !== before && img.complete && img.naturalWidth > 0)({image})")
     vector_text = "Array.from(document.querySelectorAll('p')).find(p => p.innerText.startsWith('z = ['))?.innerText"
-    text_probe = f"{vector_text}|{vector_text} !== before"
+    text_probe = (vector_text, f"{vector_text} !== before")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         starts = []

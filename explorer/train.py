@@ -148,7 +148,8 @@ def encode_examples(model, data: Dataset, index: np.ndarray) -> dict:
     x = to_unit_float(data.x[index])
     encoded = model.encoder(x, training=False)
     if model.config.kind == "ae":
-        mu, sigma = ops.convert_to_numpy(encoded), np.zeros(1, "float32")
+        mu = ops.convert_to_numpy(encoded)
+        sigma = np.zeros_like(mu)  # a plain autoencoder's codes are points
     else:
         mu = ops.convert_to_numpy(encoded[0])
         sigma = np.exp(0.5 * ops.convert_to_numpy(encoded[1]))

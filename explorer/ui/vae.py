@@ -115,12 +115,11 @@ def latent_map_section(model: ImageAutoencoder) -> None:
                     config={"displayModeBar": False})
 
 
-def _encode_upload() -> None:
+def _encode_upload(model: ImageAutoencoder) -> None:
     upload = st.session_state.get("upload")
     st.session_state.pop("upload_result", None)
     if upload is None:
         return
-    model = load_autoencoder(st.session_state["model_folder"])
     try:
         image, notes = read_upload(upload.getvalue())
         seen, fit_notes = fit_to_model(image, model.image_shape, model.preprocess)
@@ -133,18 +132,16 @@ def _encode_upload() -> None:
     set_latent(encoding.mu[0])
 
 
-def _pick_example() -> None:
-    model = load_autoencoder(st.session_state["model_folder"])
+def _pick_example(model: ImageAutoencoder) -> None:
     set_latent(model.examples["mu"][st.session_state["example"]])
 
 
 def example_section(model: ImageAutoencoder) -> None:
     """Start from a held-out digit or an upload: show its posterior N(μ, σ²), move the sliders to μ."""
-    st.session_state["model_folder"] = str(model.checkpoint.folder)
     pick, upload = st.tabs(["Pick from the data", "Upload your own"], key="example_source", on_change="rerun")
     if pick.open:  # lazily: only the open tab is drawn
         with pick:
-            index = example_picker(model, "Held-out example", "example", on_change=_pick_example,
+            index = example_picker(model, "Held-out example", "example", on_change=_pick_example, args=(model,),
                                    help="Images the model never trained on. Picking one moves the sliders to its μ.")
             encoding = model.encode_images(model.examples["x"][index][None])
             posterior_view(model, model.examples["x"][index], encoding.mu[0], encoding.sigma[0], "example")
@@ -152,7 +149,7 @@ def example_section(model: ImageAutoencoder) -> None:
         with upload:
             st.file_uploader("An image of a digit (any format, size or colour)", key="upload",
                              type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
-                             on_change=_encode_upload)
+                             on_change=_encode_upload, args=(model,))
             result = st.session_state.get("upload_result")
             if result and "error" in result:
                 st.error(result["error"], icon=":material/error:")
@@ -183,28 +180,28 @@ def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, si
                  "σ near 1 means the model ignores that dimension for this image.")
 
 
-def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int) -> tuple[str, np.ndarray | None]:
+def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int) -> np.ndarray | None:
     """One end of an interpolation: the sliders, a held-out example, or the upload."""
     sources = ["current sliders", "held-out example", "your upload"]
     source = st.radio(label, sources, index=default, key=f"{key}_source", horizontal=True)
     if source == "current sliders":
-        return "sliders", current_latent(model.latent_dim)
+        return current_latent(model.latent_dim)
     if source == "held-out example":
         index = example_picker(model, "Example", f"{key}_example", value=default * 7)
-        return example_label(model, index), model.examples["mu"][index]
+        return model.examples["mu"][index]
     result = st.session_state.get("upload_result") or {}
     if "mu" not in result:
         st.info("Upload an image in “Start from an example” first.")
-        return "upload", None
-    return result["name"], result["mu"]
+        return None
+    return result["mu"]
 
 
 def interpolation_section(model: ImageAutoencoder) -> None:
     left, right = st.columns(2)
     with left:
-        _, start = endpoint_picker(model, "From", "from", 1)
+        start = endpoint_picker(model, "From", "from", 1)
     with right:
-        _, end = endpoint_picker(model, "To", "to", 0)
+        end = endpoint_picker(model, "To", "to", 0)
     settings = st.columns(2)
     frames = settings[0].slider("Frames", 3, 16, 8, key="frames")
     method = settings[1].radio("Path", ["linear", "spherical"], key="path", horizontal=True,
