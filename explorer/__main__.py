@@ -16,21 +16,35 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model and write its checkpoint folder")
-    train.add_argument("kind", choices=["vae", "ae"])
+    train.add_argument("kind", choices=["vae", "ae", "gan", "classifier"])
     train.add_argument("--data", required=True, help="mnist, fashion_mnist, an .npz with x (and y), or an image folder")
-    train.add_argument("--latent-dim", type=int, default=2)
-    train.add_argument("--epochs", type=int, default=60)
+    train.add_argument("--latent-dim", type=int, default=None, help="size of z (VAE default 2, GAN default 64)")
+    train.add_argument("--epochs", type=int, default=None, help="VAE 60, GAN 100, classifier 30")
+    train.add_argument("--learning-rate", type=float, default=None, help="Adam's (default 1e-3; GAN 2e-4)")
+    train.add_argument("--features", type=Path, default=None,
+                       help="GAN: a classifier checkpoint for FID and nearest training images")
+    train.add_argument("--generator-filters", default=None, help="GAN: comma-separated channels, e.g. 256,128,64,32")
+    train.add_argument("--discriminator-filters", default=None, help="GAN: comma-separated channels, e.g. 64,128,256")
+    train.add_argument("--augment", default=None, help="GAN: DiffAugment policy (default translation,cutout for "
+                                                        "grey images, color,translation,cutout for colour)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--image-size", type=int, default=None, help="resize images to this square size")
     train.add_argument("--holdout", type=int, default=1000, help="images held out for metrics")
     train.add_argument("--hidden-units", type=int, default=256)
-    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--batch-size", type=int, default=None, help="default 128; GAN 64")
     train.add_argument("--out", type=Path, default=None, help="checkpoint folder (default checkpoints/DATA-KIND-Nd)")
 
     evaluate = commands.add_parser("evaluate", help="print held-out metrics of a checkpoint as JSON")
     evaluate.add_argument("checkpoint", type=Path)
     evaluate.add_argument("--data", required=True)
     evaluate.add_argument("--seed", type=int, default=0)
+
+    sample = commands.add_parser("sample", help="write GAN or VAE samples as .npz (x uint8) or a .png grid")
+    sample.add_argument("checkpoint", type=Path)
+    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--truncation", type=float, default=1.0, help="ψ: 1 = no truncation, smaller = nearer the mean")
+    sample.add_argument("--out", type=Path, required=True, help="a .npz or .png file")
 
     export = commands.add_parser("export", help="rewrite a checkpoint's .tflite files from its Keras weights")
     export.add_argument("checkpoint", type=Path)
@@ -51,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_evaluate(args)
         if args.command == "export":
             return run_export(args)
+        if args.command == "sample":
+            return run_sample(args)
         from explorer.bench import run_bench
 
         return run_bench(args)
@@ -60,31 +76,113 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_train(args) -> int:
-    from explorer.config import TrainConfig, VAEConfig
+    from explorer.config import TrainConfig
     from explorer.data import load_dataset
-    from explorer.train import train_vae
 
     data = load_dataset(args.data, args.image_size)
-    model_config = VAEConfig(kind=args.kind, image_shape=data.x.shape[1:], latent_dim=args.latent_dim,
-                             hidden_units=args.hidden_units)
-    train = TrainConfig(epochs=args.epochs, seed=args.seed, holdout=args.holdout, batch_size=args.batch_size)
-    out = args.out or Path("checkpoints") / f"{Path(args.data).stem}-{args.kind}-{args.latent_dim}d"
-    train_vae(data, model_config, train, out)
+    defaults = {"gan": (100, 64, 2e-4), "classifier": (30, 128, 1e-3)}.get(args.kind, (60, 128, 1e-3))
+    train = TrainConfig(epochs=args.epochs or defaults[0], seed=args.seed, holdout=args.holdout,
+                        batch_size=args.batch_size or defaults[1], learning_rate=args.learning_rate or defaults[2])
+    name = f"{Path(args.data).stem}-{args.kind}"
+    if args.kind == "gan":
+        from explorer.config import GANConfig
+        from explorer.train_gan import train_gan
+
+        config = GANConfig(image_shape=data.x.shape[1:], latent_dim=args.latent_dim or 64,
+                           generator_filters=_channels(args.generator_filters) or default_generator_filters(data.x.shape[1]),
+                           discriminator_filters=_channels(args.discriminator_filters) or (64, 128, 256)[: 2 + (data.x.shape[1] > 28)],
+                           augment=args.augment if args.augment is not None else
+                           ("translation,cutout" if data.x.shape[-1] == 1 else "color,translation,cutout"))
+        out = args.out or Path("checkpoints") / name
+        train_gan(data, config, train, out, features_from=args.features)
+    elif args.kind == "classifier":
+        from explorer.config import ClassifierConfig
+        from explorer.train_gan import train_classifier
+
+        config = ClassifierConfig(image_shape=data.x.shape[1:], classes=int(data.y.max()) + 1 if data.y is not None else 0)
+        out = args.out or Path("checkpoints") / name
+        train_classifier(data, config, train, out)
+    else:
+        from explorer.config import VAEConfig
+        from explorer.train import train_vae
+
+        latent_dim = args.latent_dim or 2
+        model_config = VAEConfig(kind=args.kind, image_shape=data.x.shape[1:], latent_dim=latent_dim,
+                                 hidden_units=args.hidden_units)
+        out = args.out or Path("checkpoints") / f"{name}-{latent_dim}d"
+        train_vae(data, model_config, train, out)
     print(f"Wrote {out}")
     return 0
 
 
-def run_evaluate(args) -> int:
-    from explorer.data import load_dataset
-    from explorer.metrics import evaluate_autoencoder
-    from explorer.serving import ImageAutoencoder
+def default_generator_filters(size: int) -> tuple:
+    """Upsample from a seed map of 7×7 (28-pixel images) or 4×4: 256 channels there, halving each time."""
+    upsamplings = 2 if size % 7 == 0 else max(1, int(size).bit_length() - 3)
+    return tuple(max(16, 256 >> (step + (size % 7 == 0))) for step in range(upsamplings + 1))
 
-    model = ImageAutoencoder.from_folder(args.checkpoint)
+
+def _channels(text: str | None) -> tuple | None:
+    if not text:
+        return None
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"Channels must be comma-separated whole numbers like 128,64,32, not {text!r}.") from None
+
+
+def run_evaluate(args) -> int:
+    from explorer.checkpoint import read_checkpoint
+    from explorer.data import load_dataset
+
+    checkpoint = read_checkpoint(args.checkpoint)
+    model = _served_model(checkpoint)
     data = load_dataset(args.data, model.image_shape[0])
     if data.x.shape[1:] != model.image_shape:
         raise ValueError(f"The data's images are {data.x.shape[1:]}; {model.name} expects {model.image_shape}.")
-    print(json.dumps(evaluate_autoencoder(model, data.x, seed=args.seed)))
+    if checkpoint.kind == "gan":
+        from explorer.fid import evaluate_generator
+        from explorer.runtime import LiteModel
+
+        judges = LiteModel(checkpoint.file("classifier")), LiteModel(checkpoint.file("features"))
+        metrics = evaluate_generator(model, *judges, data.x, seed=args.seed)
+    else:
+        from explorer.metrics import evaluate_autoencoder
+
+        metrics = evaluate_autoencoder(model, data.x, seed=args.seed)
+    print(json.dumps(metrics))
     return 0
+
+
+def run_sample(args) -> int:
+    from explorer.checkpoint import read_checkpoint
+    from explorer.images import png_bytes, tile
+    from explorer.latent import sample_prior, truncate
+    import numpy as np
+
+    if args.n < 1:
+        raise ValueError("--n must be at least 1.")
+    checkpoint = read_checkpoint(args.checkpoint)
+    model = _served_model(checkpoint)
+    z = truncate(sample_prior(args.n, model.latent_dim, args.seed), args.truncation)
+    images = model.generate(z) if checkpoint.kind == "gan" else model.decode_latents(z)
+    if args.out.suffix == ".npz":
+        np.savez_compressed(args.out, x=images, z=z)
+    elif args.out.suffix == ".png":
+        args.out.write_bytes(png_bytes(tile(images, columns=int(np.ceil(np.sqrt(args.n))))))
+    else:
+        raise ValueError(f"--out must end in .npz or .png, not {args.out.suffix or 'nothing'}.")
+    print(f"Wrote {args.n} samples of {checkpoint.name} to {args.out}")
+    return 0
+
+
+def _served_model(checkpoint):
+    from explorer.serving import ImageAutoencoder, ImageGenerator
+
+    if checkpoint.kind == "gan":
+        return ImageGenerator(checkpoint)
+    if checkpoint.kind in ("vae", "ae"):
+        return ImageAutoencoder(checkpoint)
+    raise ValueError(f"{checkpoint.name} is a {checkpoint.kind}; sampling needs a GAN, VAE or AE.")
 
 
 def run_export(args) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 
 SHIPPED_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
 MANIFEST = "manifest.json"
-TRAIN_HINT = "python -m explorer train vae --data mnist --out checkpoints/NAME"
+TRAIN_HINT = "python -m explorer train vae|gan --data SOURCE --out checkpoints/NAME"
 
 
 def checkpoint_root() -> Path:
@@ -120,7 +120,12 @@ def library_versions() -> dict:
 
 def load_examples(checkpoint: Checkpoint) -> dict:
     """Held-out images (`x` uint8), labels (`y`) and their encodings (`mu`, `sigma`)."""
-    path = checkpoint.file("examples")
+    return load_arrays(checkpoint, "examples")
+
+
+def load_arrays(checkpoint: Checkpoint, role: str) -> dict:
+    """The arrays of the .npz file the manifest names for `role`."""
+    path = checkpoint.file(role)
     try:
         with np.load(path, allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}

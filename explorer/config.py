@@ -33,6 +33,47 @@ class VAEConfig:
 
 
 @dataclass
+class GANConfig:
+    kind: str = "gan"
+    image_shape: tuple = (28, 28, 1)     # height, width, channels of the generated images
+    latent_dim: int = 64                 # size of z ~ N(0, I)
+    generator_filters: tuple = (128, 64, 32)  # channels of the dense seed map, then after each 2x
+                                         # transposed conv; len - 1 upsamplings reach the image size
+    discriminator_filters: tuple = (64, 128)  # channels of the stride-2 convs that judge an image
+    augment: str = "translation,cutout"  # DiffAugment policy applied to every image D sees
+    ema_decay: float = 0.999             # the served generator is this moving average of G's weights
+
+    def __post_init__(self):
+        self.image_shape = tuple(self.image_shape)
+        self.generator_filters = tuple(self.generator_filters)
+        self.discriminator_filters = tuple(self.discriminator_filters)
+        shrink = 2 ** (len(self.generator_filters) - 1)
+        if self.image_shape[0] % shrink or self.image_shape[1] % shrink:
+            raise ValueError(f"Image size {self.image_shape[:2]} must be divisible by {shrink} "
+                             f"for {len(self.generator_filters) - 1} upsampling layers.")
+
+    @property
+    def seed_size(self) -> tuple:
+        """Height and width of the generator's first feature map (its GANSpace layer)."""
+        shrink = 2 ** (len(self.generator_filters) - 1)
+        return self.image_shape[0] // shrink, self.image_shape[1] // shrink
+
+
+@dataclass
+class ClassifierConfig:
+    kind: str = "classifier"
+    image_shape: tuple = (28, 28, 1)
+    classes: int = 10
+    filters: tuple = (32, 64)            # stride-2 conv channels
+    feature_units: int = 128             # the penultimate dense layer: FID and nearest-image features
+    dropout: float = 0.3
+
+    def __post_init__(self):
+        self.image_shape = tuple(self.image_shape)
+        self.filters = tuple(self.filters)
+
+
+@dataclass
 class TrainConfig:
     epochs: int = 60                     # passes over the training split
     batch_size: int = 128

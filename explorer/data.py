@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+LABEL_COLUMN = "category"  # an .npz without `y` takes its labels from this text column, if present
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
 
 
@@ -26,6 +27,7 @@ class Dataset:
     y: np.ndarray | None               # int labels, or None
     origin: dict = field(default_factory=dict)  # where it came from, for the manifest
     label_names: list | None = None
+    metadata: dict = field(default_factory=dict)  # name -> (N,) strings, e.g. the emoji's names
 
 
 def load_dataset(source: str, image_size: int | None = None) -> Dataset:
@@ -94,11 +96,21 @@ def _load_npz(path: Path) -> Dataset:
     if "x" not in archive:
         raise DataError(f"{path} has no array named 'x' (it has: {', '.join(archive.files)}).")
     x = _as_nhwc_uint8(archive["x"], str(path))
-    y = archive["y"].astype("int64") if "y" in archive else None
-    if y is not None and len(y) != len(x):
-        raise DataError(f"{path}: 'y' has {len(y)} labels for {len(x)} images.")
+    metadata = {key: archive[key] for key in archive.files
+                if key not in ("x", "y") and archive[key].ndim == 1 and archive[key].dtype.kind == "U"}
+    label_names = None
+    if "y" in archive:
+        y = archive["y"].astype("int64")
+    elif LABEL_COLUMN in metadata:  # text labels, like the emoji's categories
+        names, y = np.unique(metadata[LABEL_COLUMN], return_inverse=True)
+        label_names, y = [str(name) for name in names], y.astype("int64")
+    else:
+        y = None
+    for key, values in {"y": y, **metadata}.items():
+        if values is not None and len(values) != len(x):
+            raise DataError(f"{path}: '{key}' has {len(values)} entries for {len(x)} images.")
     origin = {"source": str(path), "file": path.name, "sha256": _sha256(path), "images": len(x)}
-    return Dataset(x, y, origin)
+    return Dataset(x, y, origin, label_names, metadata)
 
 
 def _load_keras_dataset(name: str) -> Dataset:

@@ -43,3 +43,22 @@ def export_vae(model, folder: Path) -> dict:
     export_function(decode, tf.TensorSpec([None, config.latent_dim], tf.float32, name="z"),
                     folder / "decoder.tflite")
     return {"encoder": "encoder.tflite", "decoder": "decoder.tflite"}
+
+
+def export_gan(model, folder: Path) -> dict:
+    """Write generator.tflite (the moving-average generator): z -> image in [0, 1]."""
+    config = model.config
+    export_function(lambda z: model.ema_generator(z, training=False),
+                    tf.TensorSpec([None, config.latent_dim], tf.float32, name="z"), folder / "generator.tflite")
+    return {"generator": "generator.tflite"}
+
+
+def export_classifier(classifier, folder: Path) -> dict:
+    """Write classifier.tflite (image -> class probabilities) and features.tflite (image -> features)."""
+    from explorer.classifier import feature_model
+
+    spec = tf.TensorSpec([None, *classifier.input_shape[1:]], tf.float32, name="image")
+    export_function(lambda x: tf.nn.softmax(classifier(x, training=False)), spec, folder / "classifier.tflite")
+    features = feature_model(classifier)
+    export_function(lambda x: features(x, training=False), spec, folder / "features.tflite")
+    return {"classifier": "classifier.tflite", "features": "features.tflite"}

@@ -14,6 +14,27 @@ def sample_prior(count: int, latent_dim: int, seed: int | None = None, scale: fl
     return (np.random.default_rng(seed).standard_normal((count, latent_dim)) * scale).astype("float32")
 
 
+MAX_SEED = 2**32 - 1  # numpy's seeds; also what fits a URL comfortably
+
+
+class SeedError(ValueError):
+    """A seed a person typed that is not a whole number in range; the message says so."""
+
+
+def parse_seed(text) -> int:
+    """A seed from a text field or URL: a whole number from 0 to 2³²−1, surrounding spaces allowed."""
+    cleaned = str(text).strip().replace(",", "").replace("_", "")
+    if not (cleaned.isascii() and cleaned.isdigit()) or int(cleaned) > MAX_SEED:
+        shown = str(text) if len(str(text)) <= 30 else str(text)[:30] + "…"
+        raise SeedError(f"A seed is a whole number from 0 to {MAX_SEED:,}; “{shown}” is not.")
+    return int(cleaned)
+
+
+def truncate(z: np.ndarray, psi: float, mean: np.ndarray | float = 0.0) -> np.ndarray:
+    """The truncation trick: pull z towards the mean by ψ (1 = unchanged, 0 = the mean itself)."""
+    return (mean + psi * (np.asarray(z, dtype="float32") - mean)).astype("float32")
+
+
 def sample_posterior(mu: np.ndarray, sigma: np.ndarray, count: int, seed: int | None = None) -> np.ndarray:
     """`count` draws from N(mu, diag(sigma²)) for one encoded image."""
     noise = np.random.default_rng(seed).standard_normal((count, len(mu)))

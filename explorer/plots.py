@@ -67,3 +67,28 @@ def posterior_svg(mu: np.ndarray, sigma: np.ndarray, width: int = 720, height: i
                      f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle">z{dim + 1}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def training_curves(history: list, epoch: int | None = None) -> go.Figure:
+    """A GAN's per-epoch losses, the discriminator's scores, and FID where measured, one above the other."""
+    from plotly.subplots import make_subplots
+
+    epochs = np.arange(1, len(history) + 1)
+    fid = [(e, record["fid"]) for e, record in zip(epochs, history) if "fid" in record]
+    rows = 3 if fid else 2
+    titles = ["losses (nats)", "mean D score: 1 = “real”", "FID (lower is better)"][:rows]
+    figure = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
+    series = [("d_loss", "D loss", 1), ("g_loss", "G loss", 1), ("d_real", "D(real image)", 2),
+              ("d_fake", "D(generated image)", 2)]
+    for index, (key, name, row) in enumerate(series):
+        figure.add_scatter(x=epochs, y=[record.get(key) for record in history], name=name, mode="lines",
+                           line=dict(color=SAFE_PALETTE[[1, 4, 3, 5][index]], width=2), row=row, col=1)
+    if fid:
+        figure.add_scatter(x=[e for e, _ in fid], y=[v for _, v in fid], name="FID", mode="lines+markers",
+                           line=dict(color=SAFE_PALETTE[9], width=2), row=3, col=1)
+    if epoch is not None:
+        figure.add_vline(x=epoch, line=dict(color="#555555", dash="dot"))
+    figure.update_layout(height=200 * rows + 60, margin=dict(l=10, r=10, t=30, b=10), hovermode="x unified",
+                         legend=dict(orientation="h", y=-0.08))
+    figure.update_xaxes(title_text="epoch", row=rows, col=1)
+    return figure

@@ -1,4 +1,4 @@
-"""A shipped VAE or autoencoder as the app uses it: encode images, decode latent vectors.
+"""Shipped models as the app uses them: autoencoders (encode, decode) and GANs (generate).
 
 Built from a checkpoint folder alone, on LiteRT; no TensorFlow. One instance is shared by all
 sessions (its `LiteModel`s are thread-safe).
@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.checkpoint import Checkpoint, CheckpointError, load_examples, read_checkpoint, shown
+from explorer.checkpoint import Checkpoint, CheckpointError, load_arrays, load_examples, read_checkpoint, shown
+from explorer.directions import Directions
 from explorer.images import to_uint8
+from explorer.latent import sample_prior, truncate
 from explorer.runtime import LiteModel
 
 
@@ -30,15 +32,8 @@ class ImageAutoencoder:
         self.latent_dim = int(config["latent_dim"])
         self.image_shape = tuple(int(v) for v in config["image_shape"])
         self.preprocess = checkpoint.manifest.get("data", {}).get("preprocess", "mnist")
-        try:
-            self.encoder = LiteModel(checkpoint.file("encoder"))
-            self.decoder = LiteModel(checkpoint.file("decoder"))
-        except (ValueError, RuntimeError, KeyError) as error:
-            if isinstance(error, CheckpointError):
-                raise
-            raise CheckpointError(
-                f"{shown(checkpoint.folder)} holds a .tflite file LiteRT cannot load ({error}); retrain it."
-            ) from None
+        self.encoder = _lite(checkpoint, "encoder")
+        self.decoder = _lite(checkpoint, "decoder")
         self.examples = load_examples(checkpoint)
 
     @classmethod
@@ -62,3 +57,101 @@ class ImageAutoencoder:
             return Encoding(encoded, np.zeros_like(encoded))
         mu, log_var = np.split(encoded, 2, axis=1)
         return Encoding(mu, np.exp(0.5 * log_var))
+
+
+class ImageGenerator:
+    """A shipped GAN: latent vectors -> images, its GANSpace directions, its training timeline."""
+
+    def __init__(self, checkpoint: Checkpoint):
+        self.checkpoint = checkpoint
+        config = checkpoint.config
+        self.kind = checkpoint.kind
+        self.latent_dim = int(config["latent_dim"])
+        self.image_shape = tuple(int(v) for v in config["image_shape"])
+        self.generator = _lite(checkpoint, "generator")
+        arrays = load_arrays(checkpoint, "directions")
+        self.directions = Directions(arrays["vectors"], arrays["explained_variance"])
+        self.features = FeatureSpace.from_checkpoint(checkpoint)
+
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> "ImageGenerator":
+        return cls(read_checkpoint(folder))
+
+    @property
+    def name(self) -> str:
+        return self.checkpoint.name
+
+    def generate(self, z: np.ndarray) -> np.ndarray:
+        """(N, D) latent vectors -> (N, H, W, C) uint8 images."""
+        z = np.asarray(z, dtype="float32").reshape(-1, self.latent_dim)
+        return to_uint8(self.generator(z))
+
+    def latent_for(self, seed: int, psi: float = 1.0, offsets=(), shift=None) -> np.ndarray:
+        """The page's z: the seed's draw from N(0, I), truncated by ψ, moved along the directions
+        by `offsets` (σ) and by a raw per-dimension `shift`."""
+        z = truncate(sample_prior(1, self.latent_dim, seed)[0], psi)
+        z = self.directions.shift(z, np.asarray(offsets, dtype="float32"))
+        return z if shift is None else (z + np.asarray(shift, dtype="float32")).astype("float32")
+
+    def timeline(self) -> dict:
+        """`frames` (epochs, n, H, W, C) uint8: the generator's output for fixed z after each epoch."""
+        return load_arrays(self.checkpoint, "timeline")
+
+
+class FeatureSpace:
+    """Features of images in which to find a sample's nearest training images.
+
+    The project's classifier features when the checkpoint ships `features.tflite`, else pixels.
+    """
+
+    def __init__(self, model: LiteModel | None, images: np.ndarray, features: np.ndarray, description: str,
+                 classifier: LiteModel | None = None, class_names: list | None = None):
+        self.model = model
+        self.images = images
+        self.train_features = _unit_rows(features)
+        self.description = description
+        self.classifier, self.class_names = classifier, class_names
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: Checkpoint) -> "FeatureSpace":
+        arrays = load_arrays(checkpoint, "neighbours")
+        files = checkpoint.manifest["files"]
+        about = checkpoint.manifest.get("neighbours", {})
+        return cls(_lite(checkpoint, "features") if "features" in files else None, arrays["x"],
+                   arrays["features"].astype("float32"), about.get("feature_space", "cosine distance of pixels"),
+                   _lite(checkpoint, "classifier") if "classifier" in files else None, about.get("class_names"))
+
+    def classify(self, images: np.ndarray) -> str | None:
+        """What the project's classifier makes of the first image, as a sentence; None without one."""
+        if self.classifier is None:
+            return None
+        probabilities = self.classifier(np.asarray(images[:1], dtype="float32") / 255.0)[0]
+        best = int(probabilities.argmax())
+        label = self.class_names[best] if self.class_names else str(best)
+        return f"The project's classifier reads this as “{label}” ({probabilities[best]:.0%} sure)."
+
+    def embed(self, images: np.ndarray) -> np.ndarray:
+        x = np.asarray(images, dtype="float32") / 255.0
+        return self.model(x) if self.model else x.reshape(len(x), -1)
+
+    def nearest(self, images: np.ndarray, k: int = 6) -> tuple[np.ndarray, np.ndarray]:
+        """For each image, the indices of its k most similar training images and their cosine distances."""
+        similarity = _unit_rows(self.embed(images)) @ self.train_features.T          # (N, M)
+        order = np.argsort(-similarity, axis=1)[:, :k]
+        return order, 1.0 - np.take_along_axis(similarity, order, axis=1)
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype="float32")
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-8)
+
+
+def _lite(checkpoint: Checkpoint, role: str) -> LiteModel:
+    try:
+        return LiteModel(checkpoint.file(role))
+    except (ValueError, RuntimeError) as error:
+        if isinstance(error, CheckpointError):
+            raise
+        raise CheckpointError(
+            f"{shown(checkpoint.folder)} holds a .tflite file LiteRT cannot load ({error}); retrain it."
+        ) from None

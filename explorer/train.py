@@ -1,6 +1,7 @@
 """Train a model and write its checkpoint folder (manifest, .tflite files, weights, examples).
 
-Run through the command line: `python -m explorer train vae --data mnist --out checkpoints/NAME`.
+Run through the command line: `python -m explorer train vae --data mnist --out checkpoints/NAME`
+(GANs and the feature classifier: explorer/train_gan.py).
 Training is resumable: every epoch saves weights and optimizer state in `OUT/.resume/`; run the
 same command again to continue from the last finished epoch. Imports TensorFlow.
 """
@@ -22,6 +23,18 @@ from explorer.data import Dataset, split_holdout, to_unit_float
 RESUME_DIR = ".resume"
 
 
+def keras_verbosity() -> int:
+    """A progress bar in a terminal, one line per epoch in a log file."""
+    return 1 if sys.stdout.isatty() else 2
+
+
+def build_optimizer_state(model) -> None:
+    if hasattr(model, "build_optimizer_state"):  # models with several optimizers, like the GAN
+        model.build_optimizer_state()
+    else:
+        model.optimizer.build(model.trainable_variables)
+
+
 class ResumeState:
     """Weights with optimizer state (Keras saves both), and history, after the last finished epoch."""
 
@@ -36,9 +49,9 @@ class ResumeState:
         if state["settings"] != json.loads(json.dumps(settings)):  # compare as saved: tuples become lists
             print(f"Ignoring {self.folder}: it was made with other settings; starting afresh.")
             return None
-        model.optimizer.build(model.trainable_variables)  # so the file's Adam moments load too
+        build_optimizer_state(model)  # so the file's Adam moments load too
         model.load_weights(self.folder / "last.weights.h5")
-        print(f"Resuming after epoch {state['epoch']} (best held-out loss {state['best_loss']:.2f}).")
+        print(f"Resuming after epoch {state['epoch']} (best held-out score so far {state['best_loss']:.2f}).")
         return state
 
     def save(self, model, state: dict, improved: bool) -> None:
@@ -61,14 +74,13 @@ def fit_resumable(model, train_data, val_data, train: TrainConfig, out: Path, se
         "settings": settings, "epoch": 0, "best_loss": float("inf"), "best_epoch": 0,
         "history": [], "seconds": 0.0,
     }
-    verbose = 1 if sys.stdout.isatty() else 2
     for epoch in range(state["epoch"], train.epochs):
         if epoch - state["best_epoch"] >= train.patience and state["best_epoch"]:
             print(f"Stopping: no held-out progress for {train.patience} epochs.")
             break
         started = time.perf_counter()
         logs = model.fit(train_data, validation_data=val_data, initial_epoch=epoch, epochs=epoch + 1, shuffle=False,
-                         verbose=verbose).history
+                         verbose=keras_verbosity()).history
         record = {key: float(values[-1]) for key, values in logs.items()}
         state["history"].append(record)
         state["seconds"] += time.perf_counter() - started
@@ -156,6 +168,8 @@ def encode_examples(model, data: Dataset, index: np.ndarray) -> dict:
     examples = {"x": data.x[index], "mu": mu.astype("float32"), "sigma": sigma.astype("float32")}
     if data.y is not None:
         examples["y"] = data.y[index]
+    for column, values in data.metadata.items():  # e.g. the emoji's names, for the page and the projector
+        examples[column] = values[index]
     return examples
 
 

@@ -41,3 +41,33 @@ def tiny_vae(tmp_path_factory, digits_npz) -> Path:
     config = VAEConfig(kind="vae", image_shape=(8, 8, 1), latent_dim=3, filters=(8, 16), hidden_units=32)
     train_vae(load_dataset(str(digits_npz)), config, TrainConfig(epochs=2, holdout=100, batch_size=64), out)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier(tmp_path_factory, digits_npz) -> Path:
+    """A digit classifier trained for two epochs on 8x8 digits: the tiny GAN's feature network."""
+    pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
+    from explorer.config import ClassifierConfig, TrainConfig
+    from explorer.data import load_dataset
+    from explorer.train_gan import train_classifier
+
+    out = tmp_path_factory.mktemp("checkpoints") / "tiny-classifier"
+    config = ClassifierConfig(image_shape=(8, 8, 1), filters=(8,), feature_units=16)
+    train_classifier(load_dataset(str(digits_npz)), config, TrainConfig(epochs=2, holdout=100, batch_size=64), out)
+    return out
+
+
+TINY_GAN = dict(image_shape=(8, 8, 1), latent_dim=4, generator_filters=(16, 8), discriminator_filters=(8, 16))
+
+
+@pytest.fixture(scope="session")
+def tiny_gan(tmp_path_factory, digits_npz, tiny_classifier) -> Path:
+    """A 4-d GAN trained for two epochs on 8x8 digits, written as a real checkpoint folder."""
+    from explorer.config import GANConfig, TrainConfig
+    from explorer.data import load_dataset
+    from explorer.train_gan import train_gan
+
+    out = tmp_path_factory.mktemp("checkpoints") / "tiny-gan"
+    train_gan(load_dataset(str(digits_npz)), GANConfig(**TINY_GAN), TrainConfig(epochs=2, batch_size=64), out,
+              features_from=tiny_classifier)
+    return out

@@ -28,7 +28,7 @@ def test_npz_problems_are_explained(tmp_path):
     with pytest.raises(DataError, match="no array named 'x'"):
         load_dataset(str(tmp_path / "no_x.npz"))
     np.savez(tmp_path / "labels.npz", x=np.zeros((3, 8, 8)), y=np.zeros(2))
-    with pytest.raises(DataError, match="2 labels for 3 images"):
+    with pytest.raises(DataError, match="'y' has 2 entries for 3 images"):
         load_dataset(str(tmp_path / "labels.npz"))
     (tmp_path / "broken.npz").write_bytes(b"nope")
     with pytest.raises(DataError, match="not a readable .npz"):

@@ -58,3 +58,22 @@ def test_prior_and_posterior_samples_are_seeded_and_scaled():
     samples = latent.sample_posterior(np.array([10.0, -10.0]), np.array([0.01, 2.0]), 4000, seed=0)
     np.testing.assert_allclose(samples.mean(axis=0), [10, -10], atol=0.1)
     np.testing.assert_allclose(samples.std(axis=0), [0.01, 2.0], rtol=0.1)
+
+
+def test_truncation_pulls_towards_the_mean():
+    z = np.array([[2.0, -4.0], [1.0, 1.0]], "float32")
+    np.testing.assert_allclose(latent.truncate(z, 1.0), z)
+    np.testing.assert_allclose(latent.truncate(z, 0.0), np.zeros_like(z))
+    np.testing.assert_allclose(latent.truncate(z, 0.5), z / 2)
+    np.testing.assert_allclose(latent.truncate(z, 0.5, mean=np.array([2.0, 0.0])), [[2.0, -2.0], [1.5, 0.5]])
+
+
+@pytest.mark.parametrize("text, seed", [("0", 0), (" 42 ", 42), ("1_000", 1000), ("4294967295", 2**32 - 1)])
+def test_seeds_parse(text, seed):
+    assert latent.parse_seed(text) == seed
+
+
+@pytest.mark.parametrize("text", ["abc", "", "-1", "3.5", "4294967296", "1e9", "٣", "x" * 500])
+def test_bad_seeds_get_a_sentence(text):
+    with pytest.raises(latent.SeedError, match="A seed is a whole number from 0 to 4,294,967,295"):
+        latent.parse_seed(text)

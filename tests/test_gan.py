@@ -1,0 +1,136 @@
+"""GAN training on tiny data, its checkpoint, Keras -> LiteRT parity, DiffAugment and the CLI."""
+
+import json
+
+import numpy as np
+import pytest
+
+from explorer.checkpoint import read_checkpoint
+from explorer.serving import ImageGenerator
+
+from .conftest import TINY_GAN
+from .test_training import run_cli
+
+pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
+
+
+def test_gan_checkpoint_describes_itself(tiny_gan):
+    manifest = read_checkpoint(tiny_gan).manifest
+    assert manifest["kind"] == "gan" and manifest["config"]["latent_dim"] == 4
+    history = manifest["training"]["history"]
+    assert len(history) == 2 and {"d_loss", "g_loss", "d_real", "d_fake"} <= set(history[0])
+    assert "fid" in history[-1] and manifest["training"]["selected_by"] == "lowest FID during training"
+    metrics = manifest["metrics"]
+    assert metrics["fid"] > metrics["fid_real_halves"] >= 0 and 0 <= metrics["confident_share"] <= 1
+    assert not (tiny_gan / ".resume").exists()
+
+
+def test_served_generator_ships_timeline_directions_and_neighbours(tiny_gan):
+    model = ImageGenerator.from_folder(tiny_gan)
+    assert model.generate(np.zeros((3, 4))).shape == (3, 8, 8, 1)
+    timeline = model.timeline()
+    assert timeline["frames"].shape == (2, 16, 8, 8, 1) and timeline["epochs"].tolist() == [1, 2]
+    vectors = model.directions.vectors
+    np.testing.assert_allclose(vectors @ vectors.T, np.eye(len(vectors)), atol=1e-5)
+    assert len(model.features.images) == 600 and model.features.classify(model.generate(np.zeros((1, 4))))
+
+
+def test_litert_generator_matches_keras_to_1e_4(tiny_gan):
+    from explorer.gan import load_gan
+
+    keras_model = load_gan(read_checkpoint(tiny_gan))
+    z = np.random.default_rng(0).standard_normal((6, 4)).astype("float32") * 2
+    expected = np.asarray(keras_model.ema_generator(z, training=False))
+    np.testing.assert_allclose(ImageGenerator.from_folder(tiny_gan).generator(z), expected, atol=1e-4)
+
+
+def test_nearest_images_match_a_brute_force_search(tiny_gan):
+    model = ImageGenerator.from_folder(tiny_gan)
+    samples = model.generate(np.random.default_rng(1).standard_normal((5, 4)))
+    order, distance = model.features.nearest(samples, k=4)
+    query = model.features.embed(samples)
+    train = model.features.train_features
+    for row in range(5):
+        cosine = [1 - query[row] @ t / np.linalg.norm(query[row]) / np.linalg.norm(t) for t in train]
+        np.testing.assert_allclose(distance[row], np.sort(cosine)[:4], atol=1e-3)
+        assert order[row][0] == int(np.argmin(cosine))
+
+
+def test_latent_for_is_seed_then_truncation_then_directions(tiny_gan):
+    from explorer.latent import sample_prior
+
+    model = ImageGenerator.from_folder(tiny_gan)
+    z = sample_prior(1, 4, 7)[0]
+    np.testing.assert_allclose(model.latent_for(7), z)
+    np.testing.assert_allclose(model.latent_for(7, psi=0.5), z / 2, atol=1e-6)
+    moved = model.latent_for(7, 1.0, [1.5], shift=[0, 0, 0, 1])
+    np.testing.assert_allclose(moved, z + 1.5 * model.directions.vectors[0] + [0, 0, 0, 1], atol=1e-6)
+
+
+def test_diff_augment_keeps_shape_and_lets_gradients_through():
+    import keras
+    import tensorflow as tf
+
+    from explorer.gan import diff_augment
+
+    images = tf.ones((6, 16, 16, 3))
+    rng = keras.random.SeedGenerator(0)
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        augmented = diff_augment(images, "color,translation,cutout", rng)
+        total = tf.reduce_sum(augmented)
+    assert augmented.shape == images.shape
+    assert float(tf.reduce_sum(tf.abs(tape.gradient(total, images)))) > 0
+    cut = diff_augment(images, "cutout", rng).numpy()
+    blank = (cut == 0).all(axis=-1).reshape(6, -1).sum(axis=1)  # blanked pixels per image
+    assert ((blank > 0) & (blank <= 64)).all()  # one square of half the side, possibly clipped at an edge
+    shifted = diff_augment(images, "translation", rng).numpy()
+    assert set(np.unique(shifted)) <= {0.0, 1.0}  # pixels move; zeros fill in from the edge
+
+
+def test_gan_training_resumes_with_its_timeline(tmp_path, digits_npz, monkeypatch, capsys):
+    from explorer.config import GANConfig, TrainConfig
+    from explorer.data import load_dataset
+    from explorer.train import ResumeState
+    from explorer.train_gan import train_gan
+
+    data, out = load_dataset(str(digits_npz)), tmp_path / "gan"
+    with monkeypatch.context() as patch:
+        patch.setattr(ResumeState, "clear", lambda self: None)
+        first = train_gan(data, GANConfig(**TINY_GAN), TrainConfig(epochs=1, batch_size=64), out)
+    capsys.readouterr()
+    resumed = train_gan(data, GANConfig(**TINY_GAN), TrainConfig(epochs=2, batch_size=64), out)
+    assert "Resuming after epoch 1" in capsys.readouterr().out
+    assert resumed["training"]["history"][0] == first["training"]["history"][0]
+    assert ImageGenerator.from_folder(out).timeline()["frames"].shape[0] == 2
+    assert resumed["neighbours"]["feature_space"] == "cosine distance of pixels"
+
+
+def test_cli_samples_and_evaluates_a_gan(tiny_gan, tmp_path, digits_npz):
+    result = run_cli("sample", tiny_gan, "--n", 5, "--seed", 3, "--out", tmp_path / "s.npz")
+    assert result.returncode == 0, result.stderr
+    samples = np.load(tmp_path / "s.npz")["x"]
+    assert samples.shape == (5, 8, 8, 1) and samples.dtype == np.uint8
+    np.testing.assert_array_equal(samples, ImageGenerator.from_folder(tiny_gan).generate(
+        np.random.default_rng(3).standard_normal((5, 4)).astype("float32")))
+    assert run_cli("sample", tiny_gan, "--n", 4, "--out", tmp_path / "grid.png").returncode == 0
+    assert (tmp_path / "grid.png").read_bytes()[:4] == b"\x89PNG"
+    result = run_cli("sample", tiny_gan, "--out", tmp_path / "grid.jpg")
+    assert result.returncode == 2 and "must end in .npz or .png" in result.stderr
+    result = run_cli("evaluate", tiny_gan, "--data", digits_npz)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout.strip().splitlines()[-1])
+    assert metrics["fid"] > 0 and metrics["samples"] == 300
+
+
+def test_cli_explains_bad_gan_data(tmp_path, digits_npz):
+    (tmp_path / "empty").mkdir()
+    result = run_cli("train", "gan", "--data", tmp_path / "empty")
+    assert result.returncode == 2 and "no readable images" in result.stderr
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "readme.txt").write_text("hello")
+    (tmp_path / "junk" / "fake.png").write_bytes(b"not a png")
+    result = run_cli("train", "gan", "--data", tmp_path / "junk")
+    assert result.returncode == 2 and "no readable images (2 other files)" in result.stderr
+    result = run_cli("train", "gan", "--data", digits_npz, "--generator-filters", "64,x")
+    assert result.returncode == 2 and "comma-separated whole numbers" in result.stderr
