@@ -1,9 +1,10 @@
 """Benchmark: `python -m explorer bench` measures, in one run, what the README's table reports.
 
 1. One decode through the serving path (LiteRT) against `keras.Model.predict`, the eager call
-   and `tf.function`, in the same process (TensorFlow rows are skipped when it is not installed).
+   and `tf.function`, in the same process (TensorFlow rows are skipped when it is not installed);
+   the same for one generated image of each shipped GAN and of a 64×64 colour generator.
 2. Cold start: from spawning `streamlit run` to the first decoded image on /vae in Chromium.
-3. The app process's peak memory (VmHWM) after the page has been used.
+3. The app process's peak memory (VmHWM) after /vae and /gan have been used.
 4. Slider key press -> new image in headless Chromium, against the same Streamlit round trip
    that only prints text: the /vae page with its decoded image left out (bench/text_floor.py),
    the floor Streamlit itself sets; and, for reference, the slider fragment alone
@@ -66,6 +67,54 @@ def bench_decode(checkpoint: Path) -> dict:
     rows["keras.Model.predict"] = time_calls(lambda: decoder.predict(z, verbose=0), 50)
     rows["eager call"] = time_calls(lambda: keras.ops.convert_to_numpy(decoder(z)), 200)
     rows["tf.function"] = time_calls(lambda: compiled(z).numpy(), 500)
+    return rows
+
+
+def bench_generate(checkpoints: list[Path]) -> dict:
+    """One image through each shipped GAN's serving path against `keras.Model.predict`, plus a
+    64×64 colour generator of the same family (the issue's target size), freshly initialised."""
+    from explorer.config import GANConfig, from_dict
+    from explorer.serving import ImageGenerator
+
+    rows = {}
+    try:
+        import tensorflow as tf
+
+        from explorer.__main__ import default_generator_filters
+        from explorer.export import export_function
+        from explorer.gan import build_generator
+    except ImportError:
+        tf = None
+    configs = {}
+    for folder in checkpoints:
+        served = ImageGenerator.from_folder(folder)
+        z = np.random.default_rng(0).standard_normal((1, served.latent_dim)).astype("float32")
+        shape = "×".join(map(str, served.image_shape))
+        rows[f"{served.name} ({shape}): LiteRT"] = time_calls(lambda: served.generate(z), 500)
+        configs[f"{served.name} ({shape})"] = from_dict(GANConfig, served.checkpoint.config)
+    if tf is None:
+        print("TensorFlow is not installed: only the serving path is measured.")
+        return rows
+    import tempfile
+
+    from explorer.runtime import LiteModel
+
+    big = GANConfig(image_shape=(64, 64, 3), latent_dim=128, generator_filters=default_generator_filters(64),
+                    upsampling="nearest", batch_norm=True)  # what `train gan --image-size 64` builds
+    with tempfile.TemporaryDirectory() as folder:
+        generator = build_generator(big)
+        export_function(lambda z: generator(z, training=False),
+                        tf.TensorSpec([None, big.latent_dim], tf.float32), Path(folder) / "g.tflite")
+        served = LiteModel(Path(folder) / "g.tflite")
+        z = np.random.default_rng(0).standard_normal((1, big.latent_dim)).astype("float32")
+        rows["64×64×3, same family, untrained: LiteRT"] = time_calls(lambda: served(z), 500)
+    configs["64×64×3, same family, untrained"] = big
+    for name, config in configs.items():  # git ships no Keras weights; timing depends only on the architecture
+        generator = build_generator(config)
+        z = np.random.default_rng(0).standard_normal((1, config.latent_dim)).astype("float32")
+        compiled = tf.function(generator)
+        rows[f"{name}: keras.Model.predict"] = time_calls(lambda: generator.predict(z, verbose=0), 50)
+        rows[f"{name}: tf.function"] = time_calls(lambda: compiled(z).numpy(), 300)
     return rows
 
 
@@ -149,6 +198,10 @@ def bench_browser(model_name: str, repeats: int) -> dict:
         results["cold start to first image on /vae"] = summarize(starts)
         results["slider key press -> new image (/vae)"] = summarize(key_press_latencies(page, image_probe, repeats))
         use_every_part(page)
+        page.goto(page.url.split("/vae")[0] + "/gan?model=mnist-gan")
+        page.locator(IMAGE).first.wait_for(timeout=60_000)
+        results["slider key press -> new image (/gan, mnist-gan)"] = summarize(
+            key_press_latencies(page, image_probe, repeats))
         results["peak memory of the app process (MB)"] = {"peak_mb": peak_memory_mb(server.pid)}
         page.close()
         server.terminate()
@@ -171,7 +224,11 @@ def bench_browser(model_name: str, repeats: int) -> dict:
 
 
 def run_bench(args) -> int:
-    results = {"decode (one 1-image batch)": bench_decode(args.checkpoint)}
+    from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+
+    gans = [c.folder for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0]]
+    results = {"decode (one 1-image batch)": bench_decode(args.checkpoint),
+               "generate (one image)": bench_generate(gans)}
     if not args.skip_browser:
         results.update(bench_browser(Path(args.checkpoint).name, args.repeats))
     print_table(results)
@@ -188,9 +245,15 @@ def print_table(results: dict) -> None:
     for name, row in decode.items():
         ratio = f"{naive / row['median_ms']:.0f}× faster" if naive else "—"
         print(f"| decode: {name} | {row['median_ms']:.3f} ms | {row['p95_ms']:.3f} ms | {ratio} |")
+    generate = results.get("generate (one image)", {})
+    for name, row in generate.items():
+        model = name.rsplit(": ", 1)[0]
+        naive = generate.get(f"{model}: keras.Model.predict", {}).get("median_ms")
+        ratio = f"{naive / row['median_ms']:.0f}× faster" if naive else "—"
+        print(f"| generate: {name} | {row['median_ms']:.3f} ms | {row['p95_ms']:.3f} ms | {ratio} |")
     floor = results.get("slider key press -> new text (floor)", {}).get("median_ms")
     for name, row in results.items():
-        if name.startswith("decode"):
+        if name.startswith(("decode", "generate")):
             continue
         if "peak_mb" in row:
             print(f"| {name} | {row['peak_mb']:.0f} MB | | |")

@@ -42,11 +42,16 @@ class GANConfig:
     discriminator_filters: tuple = (64, 128)  # channels of the stride-2 convs that judge an image
     augment: str = "translation,cutout"  # DiffAugment policy applied to every image D sees
     ema_decay: float = 0.999             # the served generator is this moving average of G's weights
+    upsampling: str = "transposed"       # "transposed": 4x4 stride-2 transposed convs; "nearest": 2x
+                                         # nearest-neighbour then a 3x3 conv (no checkerboard artefacts)
+    batch_norm: bool = False             # batch normalisation after each generator conv, as in DCGAN
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
         self.generator_filters = tuple(self.generator_filters)
         self.discriminator_filters = tuple(self.discriminator_filters)
+        if self.upsampling not in ("transposed", "nearest"):
+            raise ValueError(f"upsampling must be 'transposed' or 'nearest', not {self.upsampling!r}.")
         shrink = 2 ** (len(self.generator_filters) - 1)
         if self.image_shape[0] % shrink or self.image_shape[1] % shrink:
             raise ValueError(f"Image size {self.image_shape[:2]} must be divisible by {shrink} "

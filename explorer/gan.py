@@ -22,15 +22,23 @@ SEED_LAYER = "seed_map"  # the generator's first feature map: where GANSpace loo
 
 
 def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
-    """z -> image in [0, 1]: a dense seed map, then 2x transposed convolutions."""
+    """z -> image in [0, 1]: a dense seed map, then 2x upsampling blocks (see GANConfig)."""
     height, width = config.seed_size
     first, *upsampling = config.generator_filters
     latents = keras.Input(shape=(config.latent_dim,), name="z")
     x = layers.Dense(height * width * first)(latents)
     x = layers.Reshape((height, width, first))(x)
+    if config.batch_norm:
+        x = layers.BatchNormalization()(x)
     x = layers.LeakyReLU(0.2, name=SEED_LAYER)(x)
     for filters in upsampling:
-        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
+        if config.upsampling == "nearest":
+            x = layers.UpSampling2D(2, interpolation="nearest")(x)
+            x = layers.Conv2D(filters, 3, padding="same")(x)
+        else:
+            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
+        if config.batch_norm:
+            x = layers.BatchNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)
     images = layers.Conv2D(config.image_shape[-1], 3, padding="same", activation="sigmoid", name="image")(x)
     return keras.Model(latents, images, name=name)

@@ -57,7 +57,9 @@ def tiny_classifier(tmp_path_factory, digits_npz) -> Path:
     return out
 
 
-TINY_GAN = dict(image_shape=(8, 8, 1), latent_dim=4, generator_filters=(16, 8), discriminator_filters=(8, 16))
+# The command line's default generator (nearest-neighbour upsampling, batch norm), as emoji-gan uses.
+TINY_GAN = dict(image_shape=(8, 8, 1), latent_dim=4, generator_filters=(16, 8), discriminator_filters=(8, 16),
+                upsampling="nearest", batch_norm=True)
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +73,34 @@ def tiny_gan(tmp_path_factory, digits_npz, tiny_classifier) -> Path:
     train_gan(load_dataset(str(digits_npz)), GANConfig(**TINY_GAN), TrainConfig(epochs=2, batch_size=64), out,
               features_from=tiny_classifier)
     return out
+
+
+@pytest.fixture(scope="session")
+def embedded_vae(tmp_path_factory, tiny_vae, digits_npz) -> Path:
+    """The tiny VAE with its shipped embedding (600 digits), as `train vae` leaves a checkpoint.
+
+    Its default projections are one quick t-SNE, not the real UMAP and t-SNE: same code, less time.
+    """
+    import shutil
+
+    from explorer import embed
+    from explorer.data import load_dataset
+
+    out = tmp_path_factory.mktemp("embedded") / "tiny-vae"
+    shutil.copytree(tiny_vae, out)
+    defaults = embed.DEFAULT_PROJECTIONS
+    embed.DEFAULT_PROJECTIONS = (QUICK_TSNE,)
+    try:
+        embed.write_embedding(out, load_dataset(str(digits_npz)))
+    finally:
+        embed.DEFAULT_PROJECTIONS = defaults
+    return out
+
+
+def _quick_tsne():
+    from explorer.projection import ProjectionParams
+
+    return ProjectionParams("tsne", 2, perplexity=10.0)
+
+
+QUICK_TSNE = _quick_tsne()

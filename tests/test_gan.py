@@ -67,6 +67,27 @@ def test_latent_for_is_seed_then_truncation_then_directions(tiny_gan):
     np.testing.assert_allclose(moved, z + 1.5 * model.directions.vectors[0] + [0, 0, 0, 1], atol=1e-6)
 
 
+@pytest.mark.parametrize("upsampling, batch_norm", [("transposed", False), ("nearest", True)])
+def test_generator_reaches_the_image_size_either_way(upsampling, batch_norm):
+    from explorer.config import GANConfig
+    from explorer.gan import build_generator
+
+    config = GANConfig(image_shape=(32, 32, 3), latent_dim=8, generator_filters=(32, 16, 8, 8),
+                       upsampling=upsampling, batch_norm=batch_norm)
+    generator = build_generator(config)
+    kinds = {layer.__class__.__name__ for layer in generator.layers}
+    assert generator.output_shape == (None, 32, 32, 3)
+    assert ("Conv2DTranspose" in kinds) == (upsampling == "transposed")
+    assert ("BatchNormalization" in kinds) == batch_norm
+
+
+def test_unknown_upsampling_is_refused_with_a_sentence():
+    from explorer.config import GANConfig
+
+    with pytest.raises(ValueError, match="upsampling must be 'transposed' or 'nearest'"):
+        GANConfig(upsampling="bilinear")
+
+
 def test_diff_augment_keeps_shape_and_lets_gradients_through():
     import keras
     import tensorflow as tf
