@@ -27,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--discriminator-filters", default=None, help="GAN: comma-separated channels, e.g. 64,128,256")
     train.add_argument("--augment", default=None, help="GAN: DiffAugment policy (default translation,cutout for "
                                                         "grey images, color,translation,cutout for colour)")
+    train.add_argument("--upsampling", choices=["nearest", "transposed"], default="nearest",
+                       help="GAN generator: nearest-neighbour 2x + 3x3 conv (default) or 4x4 transposed convs")
+    train.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=True,
+                       help="GAN generator: batch normalisation after each conv (default on)")
+    train.add_argument("--embed", action=argparse.BooleanOptionalAction, default=True,
+                       help="VAE: afterwards, ship every image's latent mean and default projections (see embed)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--image-size", type=int, default=None, help="resize images to this square size")
     train.add_argument("--holdout", type=int, default=1000, help="images held out for metrics")
@@ -45,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--truncation", type=float, default=1.0, help="ψ: 1 = no truncation, smaller = nearer the mean")
     sample.add_argument("--out", type=Path, required=True, help="a .npz or .png file")
+    sample.add_argument("--zoom", type=int, default=1, help=".png: enlarge every pixel to a zoom × zoom block")
+
+    embed = commands.add_parser("embed", help="ship a VAE's latent means and default projections for the Projector")
+    embed.add_argument("checkpoint", type=Path)
+    embed.add_argument("--data", required=True, help="the images to embed, as for train (all of them are used)")
 
     export = commands.add_parser("export", help="rewrite a checkpoint's .tflite files from its Keras weights")
     export.add_argument("checkpoint", type=Path)
@@ -65,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_evaluate(args)
         if args.command == "export":
             return run_export(args)
+        if args.command == "embed":
+            return run_embed(args)
         if args.command == "sample":
             return run_sample(args)
         from explorer.bench import run_bench
@@ -92,7 +105,8 @@ def run_train(args) -> int:
                            generator_filters=_channels(args.generator_filters) or default_generator_filters(data.x.shape[1]),
                            discriminator_filters=_channels(args.discriminator_filters) or (64, 128, 256)[: 2 + (data.x.shape[1] > 28)],
                            augment=args.augment if args.augment is not None else
-                           ("translation,cutout" if data.x.shape[-1] == 1 else "color,translation,cutout"))
+                           ("translation,cutout" if data.x.shape[-1] == 1 else "color,translation,cutout"),
+                           upsampling=args.upsampling, batch_norm=args.batch_norm)
         out = args.out or Path("checkpoints") / name
         train_gan(data, config, train, out, features_from=args.features)
     elif args.kind == "classifier":
@@ -111,6 +125,10 @@ def run_train(args) -> int:
                                  hidden_units=args.hidden_units)
         out = args.out or Path("checkpoints") / f"{name}-{latent_dim}d"
         train_vae(data, model_config, train, out)
+        if args.kind == "vae" and args.embed:
+            from explorer.embed import write_embedding
+
+            write_embedding(out, data)
     print(f"Wrote {out}")
     return 0
 
@@ -155,7 +173,7 @@ def run_evaluate(args) -> int:
 
 def run_sample(args) -> int:
     from explorer.checkpoint import read_checkpoint
-    from explorer.images import png_bytes, tile
+    from explorer.images import png_bytes, tile, upscale
     from explorer.latent import sample_prior, truncate
     import numpy as np
 
@@ -168,7 +186,8 @@ def run_sample(args) -> int:
     if args.out.suffix == ".npz":
         np.savez_compressed(args.out, x=images, z=z)
     elif args.out.suffix == ".png":
-        args.out.write_bytes(png_bytes(tile(images, columns=int(np.ceil(np.sqrt(args.n))))))
+        grid = tile(images, columns=int(np.ceil(np.sqrt(args.n))))
+        args.out.write_bytes(png_bytes(upscale(grid, max(1, args.zoom))))
     else:
         raise ValueError(f"--out must end in .npz or .png, not {args.out.suffix or 'nothing'}.")
     print(f"Wrote {args.n} samples of {checkpoint.name} to {args.out}")
@@ -183,6 +202,20 @@ def _served_model(checkpoint):
     if checkpoint.kind in ("vae", "ae"):
         return ImageAutoencoder(checkpoint)
     raise ValueError(f"{checkpoint.name} is a {checkpoint.kind}; sampling needs a GAN, VAE or AE.")
+
+
+def run_embed(args) -> int:
+    from explorer.checkpoint import read_checkpoint
+    from explorer.data import load_dataset
+    from explorer.embed import write_embedding
+
+    checkpoint = read_checkpoint(args.checkpoint)
+    if checkpoint.kind != "vae":
+        raise ValueError(f"{checkpoint.name} is a {checkpoint.kind}; embed ships a VAE's latent means.")
+    size = checkpoint.config["image_shape"][0]
+    summary = write_embedding(args.checkpoint, load_dataset(args.data, size))
+    print(f"Wrote {summary['points']:,} points of {summary['dims']} dimensions to {args.checkpoint}")
+    return 0
 
 
 def run_export(args) -> int:
