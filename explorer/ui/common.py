@@ -6,8 +6,8 @@ import numpy as np
 import streamlit as st
 
 from explorer.checkpoint import Checkpoint, CheckpointError, checkpoint_root, list_checkpoints
-from explorer.images import png_data_uri
-from explorer.serving import ImageAutoencoder
+from explorer.images import gif_bytes, png_bytes, png_data_uri, tile, upscale
+from explorer.serving import ImageAutoencoder, ImageGenerator
 
 DISPLAY_PIXELS = 320  # on-screen size of a single model image: legible on a shared screen
 
@@ -16,6 +16,12 @@ DISPLAY_PIXELS = 320  # on-screen size of a single model image: legible on a sha
 def load_autoencoder(folder: str) -> ImageAutoencoder:
     """One shared, thread-safe instance per checkpoint folder for all sessions."""
     return ImageAutoencoder.from_folder(folder)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the model…")
+def load_generator(folder: str) -> ImageGenerator:
+    """One shared, thread-safe GAN per checkpoint folder for all sessions."""
+    return ImageGenerator.from_folder(folder)
 
 
 def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoint | None:
@@ -37,9 +43,10 @@ def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoin
     return by_name[name]
 
 
-def load_or_explain(checkpoint: Checkpoint) -> ImageAutoencoder | None:
+def load_or_explain(checkpoint: Checkpoint, loader=load_autoencoder):
+    """The served model of `checkpoint`, or None after saying on the page what is wrong with it."""
     try:
-        return load_autoencoder(str(checkpoint.folder))
+        return loader(str(checkpoint.folder))
     except CheckpointError as error:
         st.error(str(error), icon=":material/warning:")
         return None
@@ -55,6 +62,16 @@ def show_image(image: np.ndarray, caption: str | None = None, pixels: int = DISP
     st.image(png_data_uri(image), caption=caption, width=pixels)
 
 
+def strip_with_downloads(images: np.ndarray, key: str, name: str = "interpolation") -> None:
+    """A row of frames on screen, downloadable as a PNG strip and as an animated GIF."""
+    frames = len(images)
+    strip = tile(images, frames)
+    show_image(strip, pixels=min(1100, 110 * frames))
+    downloads = st.columns(2)
+    downloads[0].download_button("Download PNG strip", png_bytes(upscale(strip, 4)), f"{name}.png",
+                                 "image/png", key=f"{key}_png")
+    downloads[1].download_button("Download animated GIF", gif_bytes(np.stack([upscale(i, 8) for i in images])),
+                                 f"{name}.gif", "image/gif", key=f"{key}_gif")
 
 def home_picture() -> None:
     """A 9 x 9 walk over the smallest VAE's latent plane, decoded live: the app in one picture."""

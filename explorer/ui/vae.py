@@ -11,9 +11,9 @@ import streamlit as st
 
 from explorer import latent
 from explorer.checkpoint import list_checkpoints
-from explorer.images import ImageInputError, fit_to_model, gif_bytes, png_bytes, read_upload, tile, upscale
+from explorer.images import ImageInputError, fit_to_model, read_upload, tile, upscale
 from explorer.serving import ImageAutoencoder
-from explorer.ui.common import load_autoencoder, show_image
+from explorer.ui.common import load_autoencoder, show_image, strip_with_downloads
 
 SLIDER_LIMIT = 3.0     # sliders run over ±3 σ of the N(0, 1) prior
 SLIDER_STEP = 0.1      # one arrow-key press
@@ -49,7 +49,11 @@ def example_picker(model: ImageAutoencoder, label: str, key: str, value: int = 0
 
 
 def example_label(model: ImageAutoencoder, index: int) -> str:
-    labels = model.examples.get("y")
+    examples, names = model.examples, model.checkpoint.manifest.get("data", {}).get("label_names")
+    if "name" in examples:  # emoji: their short name and category
+        category = f" ({names[examples['y'][index]]})" if names and "y" in examples else ""
+        return f"#{index} — {examples['name'][index].replace('_', ' ')}{category}"
+    labels = examples.get("y")
     return f"#{index}" + (f" — a {labels[index]}" if labels is not None else "")
 
 
@@ -208,14 +212,7 @@ def interpolation_section(model: ImageAutoencoder) -> None:
                                help="Spherical keeps the path at typical norms of the N(0, I) prior.")
     if start is None or end is None:
         return
-    images = model.decode_latents(latent.interpolate(start, end, frames, method))
-    strip = tile(images, frames)
-    show_image(strip, pixels=110 * frames)
-    downloads = st.columns(2)
-    downloads[0].download_button("Download PNG strip", png_bytes(upscale(strip, 4)), "interpolation.png",
-                                 "image/png", key="download_png")
-    downloads[1].download_button("Download animated GIF", gif_bytes(np.stack([upscale(i, 8) for i in images])),
-                                 "interpolation.gif", "image/gif", key="download_gif")
+    strip_with_downloads(model.decode_latents(latent.interpolate(start, end, frames, method)), "download")
 
 
 def matching_autoencoder(model: ImageAutoencoder):
@@ -232,8 +229,9 @@ def matching_autoencoder(model: ImageAutoencoder):
 def ae_versus_vae_section(model: ImageAutoencoder) -> None:
     autoencoder = matching_autoencoder(model)
     if autoencoder is None:
-        st.info(f"No plain autoencoder with a {model.latent_dim}-d latent is shipped to compare with. "
-                f"Train one: `python -m explorer train ae --data mnist --latent-dim {model.latent_dim}`")
+        source = model.checkpoint.manifest.get("data", {}).get("source", "mnist")
+        st.info(f"No plain autoencoder with a {model.latent_dim}-d latent on the same data is shipped to compare "
+                f"with. Train one: `python -m explorer train ae --data {source} --latent-dim {model.latent_dim}`")
         return
     seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="compare_seed")
     z = latent.sample_prior(8, model.latent_dim, seed=int(seed))

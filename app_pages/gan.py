@@ -1,0 +1,34 @@
+"""GAN page: sample a generator, steer it along its principal directions, watch how it learnt."""
+
+import streamlit as st
+
+from explorer.ui import gan
+from explorer.ui.common import checkpoint_picker, load_generator, load_or_explain
+
+st.title("GAN: steer a generator")
+st.caption("A generator turns random numbers z into an image; it learnt by trying to fool a discriminator "
+           "that was learning to tell its images from real ones. Pick a seed, then move along the "
+           "directions in which its images change most.")
+
+checkpoint = checkpoint_picker(("gan",), "Model")
+model = load_or_explain(checkpoint, load_generator) if checkpoint else None
+if model is None:
+    st.stop()
+
+metrics = checkpoint.manifest.get("metrics", {})
+if "fid" in metrics:
+    st.sidebar.caption(f"{model.latent_dim}-d latent · FID {metrics['fid']:.1f} (real data against itself: "
+                       f"{metrics['fid_real_halves']:.1f}) in the project's classifier features")
+
+gan.seed_controls()
+sections = {"Directions": gan.directions_section, "Interpolate": gan.interpolation_section,
+            "Training timeline": gan.timeline_section, "Nearest training images": gan.neighbours_section}
+# The nearest images follow every slider move, so with that tab open a move reruns the whole page.
+follows_sliders = st.session_state.get("section", st.query_params.get("section")) == "Nearest training images"
+(gan.sample_section if follows_sliders else gan.sample_fragment)(model)
+# Only the open tab is drawn: every element on the page costs the browser time at each slider move.
+tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")
+for tab, draw in zip(tabs, sections.values()):
+    if tab.open:
+        with tab:
+            draw(model)

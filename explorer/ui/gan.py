@@ -1,0 +1,218 @@
+"""The GAN page's sections: seed, truncation and direction sliders; directions; interpolation;
+the training timeline; nearest training images.
+
+The page's sample is `seed` (text field), `psi` (truncation), direction offsets `d1..dK` (σ) and
+raw offsets `dz1..dzD`: all widgets bound to the URL, so a link reopens the same image.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import streamlit as st
+
+from explorer import latent
+from explorer.images import png_data_uri, tile
+from explorer.serving import ImageGenerator
+from explorer.ui.common import show_image, strip_with_downloads
+
+SLIDER_LIMIT = 3.0        # direction and raw sliders run over ±3 σ
+SLIDER_STEP = 0.1
+DIRECTIONS_SHOWN = 6      # direction sliders shown by default (up to the shipped 20)
+GRID_SAMPLES = 8          # other seeds shown beside the current sample
+SWEEP_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 7)
+NEIGHBOURS = 8
+
+
+def direction_key(index: int) -> str:
+    return f"d{index + 1}"
+
+
+def raw_key(dim: int) -> str:
+    return f"dz{dim + 1}"
+
+
+def direction_names() -> dict:
+    """Names people gave the directions, kept apart from the name fields, which exist only while
+    their tab is open."""
+    return st.session_state.setdefault("direction_names", {})
+
+
+def _store_name(index: int) -> None:
+    direction_names()[index] = st.session_state[f"name{index + 1}"].strip()[:40]
+
+
+def direction_name(model: ImageGenerator, index: int) -> str:
+    named = direction_names().get(index, "")
+    share = model.directions.explained_variance[index]
+    return f"{named or f'Direction {index + 1}'} ({share:.0%} var.)"
+
+
+def current_seed() -> tuple[int, str | None]:
+    """The seed field's number, or seed 0 and a sentence saying what was wrong with it."""
+    text = st.session_state.get("seed", "0")
+    try:
+        return latent.parse_seed(text), None
+    except latent.SeedError as error:
+        return 0, f"{error} Showing seed 0 until it is."
+
+
+def current_latent(model: ImageGenerator) -> np.ndarray:
+    seed, _ = current_seed()
+    offsets = [st.session_state.get(direction_key(i), 0.0) for i in range(len(model.directions.vectors))]
+    shift = [st.session_state.get(raw_key(d), 0.0) for d in range(model.latent_dim)]
+    return model.latent_for(seed, st.session_state.get("psi", 1.0), offsets, shift)
+
+
+def _new_random_seed() -> None:
+    st.session_state["seed"] = str(int(np.random.default_rng().integers(0, 100_000)))
+
+
+def _reset_offsets(model: ImageGenerator) -> None:
+    for index in range(len(model.directions.vectors)):
+        st.session_state[direction_key(index)] = 0.0
+    for dim in range(model.latent_dim):
+        st.session_state[raw_key(dim)] = 0.0
+
+
+def seed_controls() -> None:
+    """Seed and ψ: changing either reruns the whole page, so every tab shows the new sample."""
+    row = st.columns([3, 2, 4], vertical_alignment="bottom", gap="medium")
+    row[0].text_input("Seed", "0", key="seed", bind="query-params", max_chars=40,
+                      help="Any whole number: the same seed always gives the same z ~ N(0, I).")
+    row[1].button("New random", icon=":material/casino:", key="new_seed", on_click=_new_random_seed)
+    row[2].slider("Truncation ψ", 0.0, 1.5, 1.0, 0.05, key="psi", bind="query-params",
+                  help="Scales z towards the mean of N(0, I): below 1, safer and more typical images; "
+                       "above 1, stranger ones. 0 gives the average image.")
+    _, problem = current_seed()
+    if problem:
+        st.error(problem, icon=":material/error:")
+
+
+def sample_section(model: ImageGenerator) -> None:
+    """Direction sliders beside the sample and the same offsets applied to other seeds."""
+    seed, _ = current_seed()
+    psi = st.session_state.get("psi", 1.0)
+    controls, view = st.columns([3, 2], gap="large")
+    with controls:
+        count = len(model.directions.vectors)
+        row = st.columns([3, 2], vertical_alignment="bottom")
+        shown = int(row[0].number_input("Direction sliders", 1, count, min(DIRECTIONS_SHOWN, count),
+                                        key="directions_shown", bind="query-params",
+                                        help="How many of the directions, most variance first, get a slider."))
+        row[1].button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets,
+                      args=(model,))
+        columns = st.columns(2)
+        for index in range(shown):
+            columns[index % 2].slider(direction_name(model, index), -SLIDER_LIMIT, SLIDER_LIMIT, 0.0, SLIDER_STEP,
+                                      key=direction_key(index), bind="query-params", format="%.1f σ")
+    z = current_latent(model)
+    grid_z = np.stack([model.latent_for(seed + 1 + i, psi) for i in range(GRID_SAMPLES)])
+    offsets = z - model.latent_for(seed, psi)
+    images = model.generate(np.concatenate([z[None], grid_z + offsets]))
+    with view:
+        show_image(images[0], caption=f"seed {seed}, ψ = {psi:.2f}")
+        show_image(tile(images[1:], GRID_SAMPLES // 2), pixels=320,
+                   caption=f"seeds {seed + 1}–{seed + GRID_SAMPLES}, moved by the same slider offsets")
+    raw_sliders(model)
+
+
+# A slider move reruns only this fragment, unless an open tab shows the moved sample (see the page).
+sample_fragment = st.fragment(sample_section)
+
+
+def raw_sliders(model: ImageGenerator) -> None:
+    """One slider per z dimension, drawn only on request: 64 or 128 sliders slow every rerun."""
+    if not st.toggle(f"Raw z dimensions ({model.latent_dim} sliders)", key="show_raw",
+                     help="Offsets added to single coordinates of z. A GAN's raw dimensions rarely mean "
+                          "anything alone; the directions above were found to."):
+        return
+    columns = st.columns(4)
+    for dim in range(model.latent_dim):
+        columns[dim % 4].slider(f"Δz{dim + 1}", -SLIDER_LIMIT, SLIDER_LIMIT, 0.0, SLIDER_STEP, key=raw_key(dim),
+                                bind="query-params", format="%.1f")
+
+
+def directions_section(model: ImageGenerator) -> None:
+    """What each direction does to the current sample, with a field to name it and a download."""
+    st.caption("Principal directions of the generator's first feature map over 5,000 random z, mapped back "
+               "to z (GANSpace, Härkönen et al. 2020), most variance first. Each row moves the seed's "
+               f"sample (without slider offsets) along one direction from −{SLIDER_LIMIT:.0f}σ to +{SLIDER_LIMIT:.0f}σ. "
+               "Give a direction a name and it becomes the slider's label.")
+    seed, _ = current_seed()
+    z = model.latent_for(seed, st.session_state.get("psi", 1.0))
+    for index in range(min(st.session_state.get("directions_shown", DIRECTIONS_SHOWN), len(model.directions.vectors))):
+        name, sweep = st.columns([1, 3], vertical_alignment="center")
+        name.text_input(f"Name of direction {index + 1} ({model.directions.explained_variance[index]:.1%} var.)",
+                        direction_names().get(index, ""), key=f"name{index + 1}", placeholder="e.g. stroke width",
+                        max_chars=40, on_change=_store_name, args=(index,))
+        steps = z + SWEEP_VALUES[:, None] * model.directions.vectors[index]
+        with sweep:
+            show_image(tile(model.generate(steps), len(SWEEP_VALUES)), pixels=70 * len(SWEEP_VALUES))
+    st.download_button("Download the directions as JSON", directions_json(model), f"{model.name}-directions.json",
+                       "application/json", key="download_directions", icon=":material/download:")
+
+
+def directions_json(model: ImageGenerator) -> str:
+    directions = [
+        {"index": index + 1, "name": direction_names().get(index) or None,
+         "explained_variance": round(float(share), 5), "vector": [round(float(v), 6) for v in vector]}
+        for index, (vector, share) in enumerate(zip(model.directions.vectors, model.directions.explained_variance))
+    ]
+    return json.dumps({"model": model.name, "latent_dim": model.latent_dim, "units": "σ of z ~ N(0, I) per unit",
+                       "directions": directions}, indent=1)
+
+
+def interpolation_section(model: ImageGenerator) -> None:
+    seed, _ = current_seed()
+    ends = st.columns(2)
+    start = ends[0].number_input("From seed", 0, latent.MAX_SEED, seed, key="from_seed")
+    end = ends[1].number_input("To seed", 0, latent.MAX_SEED, seed + 1, key="to_seed")
+    settings = st.columns(2)
+    frames = settings[0].slider("Frames", 3, 16, 8, key="frames")
+    method = settings[1].radio("Path", ["spherical", "linear"], key="path", horizontal=True,
+                               help="Spherical keeps every frame at the typical length of z ~ N(0, I); a linear "
+                                    "path passes nearer the mean, where images look washed-out and alike.")
+    psi = st.session_state.get("psi", 1.0)
+    path = latent.interpolate(model.latent_for(int(start), psi), model.latent_for(int(end), psi), frames, method)
+    strip_with_downloads(model.generate(path), "download")
+
+
+@st.fragment
+def timeline_section(model: ImageGenerator) -> None:
+    """What the generator made of the same latent vectors after each epoch, beside the losses."""
+    from explorer.plots import training_curves
+
+    timeline = model.timeline()
+    epochs = [int(e) for e in timeline["epochs"]]
+    picture, curves = st.columns([2, 3], gap="large")
+    with picture:
+        epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="epoch")
+        frames = timeline["frames"][epochs.index(epoch)]
+        show_image(tile(frames, int(np.ceil(np.sqrt(len(frames))))), pixels=360,
+                   caption=f"{len(frames)} fixed latent vectors after epoch {epoch}")
+    with curves:
+        history = model.checkpoint.manifest["training"]["history"]
+        st.plotly_chart(training_curves(history, epoch), key="curves", config={"displayModeBar": False})
+    st.caption("The discriminator (D) learns to tell training images from generated ones; the generator (G) "
+               "learns to make D say “real”. D's loss stays high and its scores near ½ when the two are "
+               "matched; when D wins outright, G's loss climbs.")
+
+
+def neighbours_section(model: ImageGenerator) -> None:
+    """The training images most like the current sample: is the GAN copying?"""
+    sample = model.generate(current_latent(model))
+    order, distance = model.features.nearest(sample, NEIGHBOURS)
+    columns = st.columns([1, 4], gap="large")
+    with columns[0]:
+        show_image(sample[0], caption="current sample", pixels=160)
+        verdict = model.features.classify(sample)
+        if verdict:
+            st.caption(verdict)
+    with columns[1]:
+        st.image([png_data_uri(model.features.images[i]) for i in order[0]], width=110,
+                 caption=[f"distance {d:.3f}" for d in distance[0]])
+    st.caption(f"Nearest of the {len(model.features.images):,} training images by "
+               f"{model.features.description}. Distances near 0 would mean the GAN copies; new images "
+               "that resemble several training images mean it learnt the data's regularities.")
