@@ -10,5 +10,7 @@ use_crisp_images()
 pages = [
     st.Page("app_pages/home.py", title="Home", icon=":material/explore:", default=True),
     st.Page("app_pages/vae.py", title="VAE", icon=":material/tune:", url_path="vae"),
+    st.Page("app_pages/gan.py", title="GAN", icon=":material/auto_awesome:", url_path="gan"),
+    st.Page("app_pages/projector.py", title="Projector", icon=":material/scatter_plot:", url_path="projector"),
 ]
 st.navigation(pages).run()

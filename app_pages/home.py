@@ -20,4 +20,17 @@ with text:
         "plain autoencoder's latent space cannot be sampled while a VAE's can."
     )
     st.page_link("app_pages/vae.py", label="Open the VAE explorer", icon=":material/tune:")
+    st.markdown(
+        "**GAN** — a generator trained against a discriminator, on digits and on colour emoji. Pick a "
+        "seed, steer along the directions in which its images change most (and name them), "
+        "interpolate between seeds, replay its training epoch by epoch, and check that it is not "
+        "copying its training images."
+    )
+    st.page_link("app_pages/gan.py", label="Open the GAN explorer", icon=":material/auto_awesome:")
+    st.markdown(
+        "**Projector** — every digit's and every emoji's latent vector at once, in PCA, UMAP or t-SNE, "
+        "2-D or 3-D, like projector.tensorflow.org: colour by label, search, click a point to see its "
+        "nearest neighbours, open it in the VAE page, or bring your own Projector files."
+    )
+    st.page_link("app_pages/projector.py", label="Open the Projector", icon=":material/scatter_plot:")
 st.caption("Every view keeps its state in the URL: copy the address bar to share exactly what you see.")

@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--checkpoint", type=Path, default=Path("checkpoints/mnist-vae-16d"))
     bench.add_argument("--repeats", type=int, default=30, help="slider moves per browser measurement")
     bench.add_argument("--skip-browser", action="store_true")
+    bench.add_argument("--skip-projector", action="store_true", help="skip UMAP/t-SNE timings (minutes)")
 
     args = parser.parse_args(argv)
     from explorer.checkpoint import CheckpointError

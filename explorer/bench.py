@@ -118,9 +118,10 @@ def bench_generate(checkpoints: list[Path]) -> dict:
     return rows
 
 
-def peak_memory_mb(pid: int) -> float:
+def peak_memory_mb(pid: int, field: str = "VmHWM") -> float:
+    """A process's peak resident memory (VmHWM), or its current one (VmRSS), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -231,6 +232,10 @@ def run_bench(args) -> int:
                "generate (one image)": bench_generate(gans)}
     if not args.skip_browser:
         results.update(bench_browser(Path(args.checkpoint).name, args.repeats))
+    if not args.skip_projector:
+        from explorer.bench_projector import bench_projector
+
+        results.update(bench_projector())
     print_table(results)
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -259,4 +264,8 @@ def print_table(results: dict) -> None:
             print(f"| {name} | {row['peak_mb']:.0f} MB | | |")
             continue
         ratio = f"{row['median_ms'] / floor:.2f}× the floor" if floor and "slider" in name else "—"
-        print(f"| {name} | {row['median_ms']:.0f} ms | {row['p95_ms']:.0f} ms | {ratio} |")
+        print(f"| {name} | {_duration(row['median_ms'])} | {_duration(row['p95_ms'])} | {ratio} |")
+
+
+def _duration(ms: float) -> str:
+    return f"{ms / 1000:.1f} s" if ms >= 2000 else f"{ms:.0f} ms"

@@ -113,7 +113,8 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
                     hoverinfo="skip")
         figure.add_trace(go.Scatter3d(**line, z=path[:, 2]) if three_d else go.Scattergl(**line))
 
-    layout = dict(height=height, margin=dict(l=10, r=10, t=30, b=10), legend=dict(itemsizing="constant"),
+    legend = dict(itemsizing="constant", orientation="h", yanchor="top", y=-0.14, x=0)  # below: the plot keeps its width
+    layout = dict(height=height, margin=dict(l=10, r=10, t=30, b=10), legend=legend,
                   uirevision="keep")  # zoom and camera survive reruns
     if three_d:
         layout["scene"] = dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=axis_titles[2])

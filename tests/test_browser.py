@@ -90,3 +90,65 @@ def test_random_sample_button_puts_the_new_vector_in_the_url(page, app_url):
     caption = page.get_by_text("z = [").first.inner_text()
     z1 = caption.split("[")[1].split(",")[0]
     assert f"z1={float(z1):g}" in page.url or float(z1) == 0.0
+
+
+def test_gan_direction_slider_changes_the_image_and_the_url(page, app_url):
+    page.goto(f"{app_url}/gan?model=mnist-gan&seed=3")
+    main_image(page).wait_for(timeout=60_000)
+    before = main_image(page).get_attribute("src")
+    page.get_by_role("slider", name="Direction 1").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "before => document.querySelector(\"[data-testid='stImage'] img\").src !== before", arg=before,
+        timeout=20_000)
+    page.wait_for_function("() => location.search.includes('d1=0.1')", timeout=10_000)
+    assert "seed=3" in page.url
+
+
+def test_gan_seed_that_is_not_a_number_gets_a_sentence(page, app_url):
+    page.goto(f"{app_url}/gan?model=emoji-gan")
+    main_image(page).wait_for(timeout=60_000)
+    seed = page.get_by_role("textbox", name="Seed", exact=True)
+    seed.fill("seven")
+    seed.press("Enter")
+    page.get_by_text("“seven” is not").wait_for(timeout=20_000)
+    assert page.get_by_text("Traceback").count() == 0
+    page.get_by_role("button", name="New random").click()
+    page.wait_for_function("() => /seed=[0-9]+/.test(location.search)", timeout=20_000)
+
+
+def test_projector_colouring_changes_the_plot_and_a_click_inspects_a_point(page, app_url):
+    page.goto(f"{app_url}/projector?data=mnist-vae-16d")
+    legend = page.locator(".js-plotly-plot .legendtext")
+    legend.first.wait_for(timeout=60_000)
+    assert "0" in legend.evaluate_all("items => items.map(e => e.textContent)")  # SVG text
+    page.get_by_role("combobox", name="Colour by").click()  # Streamlit's selectbox opens a list
+    page.get_by_role("option", name="split").click()
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
+                           ".some(e => e.textContent === 'held-out')", timeout=30_000)
+    page.wait_for_function("() => location.search.includes('color=split')", timeout=10_000)
+    plot = page.locator(".js-plotly-plot").first
+    plot.scroll_into_view_if_needed()
+    # Where plotly drew the first point of the first trace, in page pixels: click exactly there.
+    x, y = plot.evaluate("""gd => {
+        const trace = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.getBoundingClientRect();
+        return [box.left + xa._offset + xa.l2p(trace.x[0]), box.top + ya._offset + ya.l2p(trace.y[0])];
+    }""")
+    point = page.get_by_role("spinbutton", name="Point #")
+    page.mouse.click(x, y)
+    page.wait_for_function("() => /[?&]point=[1-9]/.test(location.search)", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"Point #\"]').value !== '0'",
+                           timeout=20_000)
+    assert f"point={point.input_value()}" in page.url
+    assert page.get_by_text(f"nearest points to #{point.input_value()}").count() == 1
+    assert page.get_by_text("Traceback").count() == 0
+
+
+def test_projector_upload_of_a_ragged_file_gets_a_sentence(page, app_url, tmp_path):
+    ragged = tmp_path / "vectors.tsv"
+    ragged.write_text("1\t2\t3\n4\t5\n")
+    page.goto(f"{app_url}/projector?data=Upload+Projector+files")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(ragged))
+    page.get_by_text("line 2").wait_for(timeout=30_000)
+    assert page.get_by_text("Traceback").count() == 0

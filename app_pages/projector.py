@@ -1,0 +1,53 @@
+"""Projector page: embeddings in 2-D or 3-D, like projector.tensorflow.org, with neighbours and search."""
+
+import numpy as np
+import streamlit as st
+
+from explorer.projector_plot import projection_figure
+from explorer.ui import projector
+
+st.title("Projector: see an embedding")
+st.caption("Every point is one image's latent vector. PCA shows the directions of greatest variance; UMAP and "
+           "t-SNE keep neighbours together. Click a point to see its nearest neighbours in the original space.")
+
+data_id, embedding, shipped = projector.data_picker()
+if embedding is None:
+    st.stop()
+params, column = projector.projection_controls(embedding)
+
+# A link reopens its view at once; afterwards, slow projections wait for Run.
+applied = st.session_state.get("applied")
+if applied is None or applied[0] != data_id or projector.is_ready(data_id, params, column, shipped):
+    st.session_state["applied"] = applied = (data_id, params, column)
+elif applied[1:] != (params, column):
+    st.sidebar.button("Run", type="primary", icon=":material/play_arrow:", key="run", width="stretch",
+                      on_click=lambda: st.session_state.update(applied=(data_id, params, column)))
+    st.sidebar.caption("The plot shows the last projection until you press Run.")
+try:
+    result = projector.compute(data_id, embedding, applied[1], applied[2], shipped)
+except ValueError as error:
+    st.error(str(error), icon=":material/error:")
+    st.stop()
+
+style = projector.display_controls(embedding)
+highlight = projector.search_controls(embedding)
+isolated = projector.isolation_controls(len(embedding))
+shown = np.arange(len(result.indices)) if isolated is None else np.flatnonzero(np.isin(result.indices, isolated))
+plot, side = st.columns([5, 3], gap="large")
+with side:
+    marked = projector.inspector(embedding, data_id)
+with plot:
+    chart = st.container()  # drawn after the path controls below it, which it shows
+    path = projector.interpolation_path(embedding, result)
+    figure = projection_figure(result.coordinates[shown], result.indices[shown], embedding.metadata,
+                               highlight=None if highlight is None else highlight[result.indices[shown]],
+                               marked=np.array(marked), path=path, axis_titles=projector.axis_titles(applied[1], result),
+                               **style)
+    chart.plotly_chart(figure, key="plot", on_select=projector.on_plot_select,
+                      selection_mode=("points", "box", "lasso"), config={"displaylogo": False})
+    notes = [result.note, f"{len(shown):,} points" + (f" · {int(highlight.sum()):,} match the search"
+                                                       if highlight is not None else "")]
+    if result.seconds:
+        notes.append(f"computed in {result.seconds:.1f} s")
+    chart.caption(" · ".join(n for n in notes if n))
+    projector.downloads(embedding, result, result.indices[shown])

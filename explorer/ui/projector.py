@@ -1,0 +1,342 @@
+"""The Projector page's parts: data set, projection controls, the plot, search and the inspector.
+
+Every control is bound to the URL, so a link reopens the same data set, projection, colouring
+and selected point. Projections are cached per (data set, parameters): PCA is instant; UMAP and
+t-SNE run when the person presses Run (or when a link asks for them), with a progress bar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+import numpy as np
+import streamlit as st
+
+from explorer import projection as proj
+from explorer.checkpoint import list_checkpoints
+from explorer.embedding import PROJECTIONS_FILE, Embedding, load_embedding
+from explorer.images import png_data_uri
+from explorer.projector_files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
+
+UPLOAD = "Upload Projector files"
+METHOD_LABELS = {"PCA": "pca", "UMAP": "umap", "t-SNE": "tsne", "Custom": "custom"}
+MAX_NEIGHBOURS = 100
+THUMBNAIL_PIXELS = 80
+
+
+
+# Data sets ------------------------------------------------------------------------------------
+
+def shipped_embeddings() -> dict:
+    """Checkpoints that ship an embedding, by name."""
+    checkpoints, _ = list_checkpoints()
+    return {c.name: c for c in checkpoints if "embedding" in c.manifest.get("files", {})}
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the embedding…")
+def load_shipped(folder: str, name: str, description: str) -> tuple[Embedding, dict]:
+    """A shipped embedding and its default projections (coordinates by parameter key)."""
+    from pathlib import Path
+
+    embedding = load_embedding(folder, name, description)
+    with np.load(Path(folder) / PROJECTIONS_FILE, allow_pickle=False) as arrays:
+        projections = {key: arrays[key] for key in arrays.files}
+    return embedding, projections
+
+
+def data_picker() -> tuple[str, Embedding | None, dict]:
+    """(data id, the chosen embedding or None, its shipped projections)."""
+    shipped = shipped_embeddings()
+    choice = st.sidebar.selectbox("Data set", [*shipped, UPLOAD], key="data", bind="query-params")
+    if choice != UPLOAD:
+        checkpoint = shipped[choice]
+        description = checkpoint.manifest.get("embedding", {}).get("description", checkpoint.title)
+        embedding, projections = load_shipped(str(checkpoint.folder), choice, description)
+        st.sidebar.caption(description)
+        return choice, embedding, projections
+    return upload_section()
+
+
+def upload_section() -> tuple[str, Embedding | None, dict]:
+    st.sidebar.caption("Files as projector.tensorflow.org takes them: a vectors .tsv, an optional metadata "
+                       ".tsv and sprite image, or a projector_config.json with the files it names, or a zip. "
+                       "Uploads stay in this browser session; they are not in the link.")
+    files = st.sidebar.file_uploader("Projector files", type=["tsv", "txt", "json", "png", "jpg", "jpeg", "zip"],
+                                     accept_multiple_files=True, key="upload")
+    size = st.sidebar.text_input("Sprite: one image's width × height (if not square)", "", key="sprite_size",
+                                 placeholder="e.g. 28x28")
+    if not files:
+        st.info("Upload Projector files in the sidebar, or pick a shipped data set.", icon=":material/upload:")
+        return UPLOAD, None, {}
+    contents = {f.name: f.getvalue() for f in files}
+    digest = hashlib.sha1(b"".join(hashlib.sha1(v).digest() for v in contents.values())).hexdigest()[:16]
+    try:
+        embedding = load_projector_upload(contents, _parse_size(size))
+    except (ProjectorFileError, ValueError) as error:
+        st.error(str(error), icon=":material/error:")
+        return UPLOAD, None, {}
+    return f"upload-{digest}", embedding, {}
+
+
+def _parse_size(text: str) -> tuple[int, int] | None:
+    parts = text.lower().replace("×", "x").replace(" ", "").split("x")
+    if len(parts) != 2 or not all(p.isdigit() and 0 < int(p) <= 1024 for p in parts):
+        if text.strip():
+            raise ValueError(f"“{text[:20]}” is not a size: write width x height in pixels, e.g. 28x28.")
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+# Projection controls --------------------------------------------------------------------------
+
+def projection_controls(embedding: Embedding) -> tuple[proj.ProjectionParams, str | None]:
+    """The method and its parameters from the sidebar, and the metadata column custom axes search."""
+    side = st.sidebar
+    label = side.segmented_control("Projection", list(METHOD_LABELS), default="PCA", key="method",
+                                   bind="query-params", required=True)
+    method = METHOD_LABELS.get(label or "PCA", "pca")
+    dims = 3 if side.toggle("3-D", key="three_d", bind="query-params") else 2
+    options = dict(method=method, dims=dims)
+    column = None
+    if method == "pca":
+        count = min(embedding.dim, 10)
+        picks = [side.selectbox(f"{axis} axis: component", list(range(1, count + 1)), index=min(i, count - 1),
+                                key=f"pc_{axis}", bind="query-params") for i, axis in enumerate("xyz"[:dims])]
+        options["components"] = tuple(int(p) - 1 for p in picks) + (2,) * (3 - dims)
+    elif method == "umap":
+        options.update(n_neighbors=side.slider("Neighbours", 2, 200, 15, key="n_neighbors", bind="query-params",
+                                               help="Small: local detail; large: the global shape."),
+                       min_dist=side.slider("Minimum distance", 0.0, 1.0, 0.1, 0.05, key="min_dist",
+                                            bind="query-params", help="How tightly points may pack."),
+                       metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
+                       seed=int(side.number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")))
+    elif method == "tsne":
+        rate = side.number_input("Learning rate (0 = auto)", 0, 5000, 0, 10, key="learning_rate", bind="query-params")
+        options.update(perplexity=float(side.slider("Perplexity", 2, 100, 30, key="perplexity", bind="query-params",
+                                                    help="Roughly how many neighbours each point attends to.")),
+                       learning_rate="auto" if rate < 10 else float(rate),
+                       metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
+                       seed=int(side.number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")))
+    else:
+        column = side.selectbox("Search axes in", list(embedding.metadata) or ["(no metadata)"], key="axis_column",
+                                bind="query-params")
+        options.update(left=side.text_input("x from", "", key="left", bind="query-params", max_chars=200),
+                       right=side.text_input("x to", "", key="right", bind="query-params", max_chars=200),
+                       down=side.text_input("y from (optional)", "", key="down", bind="query-params", max_chars=200),
+                       up=side.text_input("y to (optional)", "", key="up", bind="query-params", max_chars=200),
+                       regex=side.toggle("Regular expressions", key="axis_regex", bind="query-params"))
+    return proj.ProjectionParams(**options), column
+
+
+def shipped_coordinates(shipped: dict, params: proj.ProjectionParams) -> proj.Projection | None:
+    """A UMAP or t-SNE computed at training time, when these are exactly its parameters.
+
+    (PCA is recomputed: it is instant, and only a live PCA can place new points.)
+    """
+    from explorer.embed import projection_key
+
+    coordinates = shipped.get(projection_key(params))
+    if coordinates is None or params.method not in ("umap", "tsne"):
+        return None
+    return proj.Projection(coordinates=coordinates, indices=np.arange(len(coordinates)), explained_variance=None,
+                           note="Computed at training time with these parameters.", params=params,
+                           cannot_place="This projection was computed at training time and cannot place new "
+                                        "points; change a parameter and press Run to fit one here.")
+
+
+class ProjectionCache:
+    """Finished projections shared by all sessions, by (data id, parameters, axis column), oldest out first.
+
+    Not `st.cache_resource`: a cached function may not update a progress bar drawn outside it.
+    """
+
+    def __init__(self, max_entries: int = 16):
+        self.max_entries = max_entries
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> proj.Projection | None:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+            return self._entries.get(key)
+
+    def put(self, key, value: proj.Projection) -> None:
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+CACHE = ProjectionCache()
+
+
+def is_ready(data_id: str, params: proj.ProjectionParams, column: str | None, shipped: dict) -> bool:
+    """True when showing these parameters costs nothing: PCA, a shipped default, or already cached."""
+    return (params.method == "pca" or CACHE.get((data_id, params, column)) is not None
+            or shipped_coordinates(shipped, params) is not None)
+
+
+def compute(data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None,
+            shipped: dict) -> proj.Projection:
+    """The projection for these parameters, from the shipped file, the cache, or computed with progress."""
+    ready = shipped_coordinates(shipped, params) or CACHE.get((data_id, params, column))
+    if ready is not None:
+        return ready
+    bar = st.progress(0.0, text=f"Computing {proj.METHOD_NAMES[params.method]}…")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        labels = embedding.metadata.get(column) if column else None
+        result = proj.project(embedding.vectors, params, progress=progress, labels=labels)
+    finally:
+        bar.empty()
+    CACHE.put((data_id, params, column), result)
+    return result
+
+
+def axis_titles(params: proj.ProjectionParams, result: proj.Projection) -> tuple[str, ...]:
+    if params.method == "pca" and result.explained_variance is not None:
+        share = result.explained_variance
+        return tuple(f"PC{c + 1} ({share[c]:.1%} of variance)" for c in params.components[:params.dims])
+    if params.method == "custom":
+        return (f"{params.left} → {params.right}", f"{params.down} → {params.up}" if params.up else "most variance left",
+                "most variance left")
+    name = proj.METHOD_NAMES[params.method]
+    return tuple(f"{name} {i + 1}" for i in range(params.dims))
+
+
+# Display and inspection -----------------------------------------------------------------------
+
+def display_controls(embedding: Embedding) -> dict:
+    columns = ["(none)", *embedding.metadata]
+    row = st.columns([3, 3, 2, 2])
+    default_colour = "label" if "label" in embedding.metadata else ("category" if "category" in embedding.metadata
+                                                                     else "(none)")
+    colour = row[0].selectbox("Colour by", columns, index=columns.index(default_colour), key="color",
+                              bind="query-params")
+    label = row[1].selectbox("Label by", columns, key="label_by", bind="query-params",
+                             help="Text beside each point, when there are at most 2,000 points.")
+    size = row[2].slider("Point size", 1, 15, 5, key="size", bind="query-params")
+    opacity = row[3].slider("Opacity", 0.1, 1.0, 0.8, 0.05, key="opacity", bind="query-params")
+    return dict(color_by=None if colour == "(none)" else colour, label_by=None if label == "(none)" else label,
+                point_size=size, opacity=opacity)
+
+
+def search_controls(embedding: Embedding) -> np.ndarray | None:
+    """A bool mask of the points matching the search, or None when there is no search."""
+    if not embedding.metadata:
+        return None
+    row = st.columns([2, 4, 1], vertical_alignment="bottom")
+    column = row[0].selectbox("Search in", list(embedding.metadata), key="search_column", bind="query-params")
+    query = row[1].text_input("Search", "", key="search", bind="query-params", max_chars=200,
+                              placeholder="plain text, or a regular expression")
+    regex = row[2].toggle("Regex", key="search_regex", bind="query-params")
+    if not query:
+        return None
+    try:
+        return proj.query_mask(embedding.metadata[column], query, regex)
+    except ValueError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+
+
+def on_plot_select() -> None:
+    """A click picks the point for the inspector; a box or lasso becomes the selection to isolate."""
+    from explorer.projector_plot import selected_rows
+
+    rows = selected_rows(st.session_state.get("plot"))
+    st.session_state["selection"] = rows
+    if len(rows) == 1:
+        st.session_state["point"] = rows[0]
+
+
+def isolation_controls(count: int) -> np.ndarray | None:
+    """Rows the view is limited to, with buttons to isolate the selection or show all again."""
+    selection = st.session_state.get("selection", [])
+    isolated = st.session_state.get("isolated")
+    row = st.columns([3, 2, 2], vertical_alignment="center")
+    if isolated is not None:
+        row[0].caption(f"Showing {len(isolated):,} isolated points of {count:,}.")
+    elif len(selection) > 1:
+        row[0].caption(f"{len(selection):,} points selected.")
+    else:
+        row[0].caption("Click a point to inspect it; with the box or lasso tool (2-D), select several.")
+    if row[1].button("Isolate the selection", key="isolate", disabled=len(selection) < 2):
+        st.session_state["isolated"] = np.array(sorted(selection))
+        st.rerun()
+    if row[2].button("Show all", key="show_all", disabled=isolated is None):
+        st.session_state.pop("isolated", None)
+        st.rerun()
+    return st.session_state.get("isolated")
+
+
+def inspector(embedding: Embedding, data_id: str) -> list[int]:
+    """The chosen point, its metadata and its nearest neighbours in the original space."""
+    from explorer.neighbours import nearest
+
+    row = st.columns([2, 3, 3], vertical_alignment="bottom")
+    point = int(row[0].number_input("Point #", 0, len(embedding) - 1, 0, key="point", bind="query-params",
+                                    help="Click a point on the plot, or type its number."))
+    k = row[1].slider("Neighbours", 1, MAX_NEIGHBOURS, 12, key="k", bind="query-params")
+    metric = row[2].radio("Distance", ["cosine", "euclidean"], key="distance", bind="query-params")
+    row = st.columns([1, 3], vertical_alignment="center")
+    if embedding.thumbnails is not None:
+        row[0].image(png_data_uri(embedding.thumbnails[point]), width=110)
+    with row[1]:
+        st.markdown("  \n".join(f"**{name}**: {values[point]}" for name, values in embedding.metadata.items())
+                    or f"Point #{point}")
+        if data_id in shipped_embeddings():
+            st.link_button("Open in the VAE page", vae_link(data_id, embedding.vectors[point]),
+                           icon=":material/tune:")
+    rows, distances = nearest(embedding.vectors, point, k, metric)
+    label = "name" if "name" in embedding.metadata else next(iter(embedding.metadata), None)
+    captions = [f"{embedding.metadata[label][r][:10] if label else f'#{r}'} · {d:.3f}" for r, d in zip(rows, distances)]
+    if embedding.thumbnails is not None:
+        st.image([png_data_uri(embedding.thumbnails[r]) for r in rows], width=THUMBNAIL_PIXELS, caption=captions)
+    else:
+        st.dataframe({"point": rows, "distance": distances, **({label: embedding.metadata[label][rows]} if label else {})},
+                     hide_index=True)
+    st.caption(f"The {k} nearest points to #{point} by {metric} distance in the original "
+               f"{embedding.dim}-dimensional space, not in the projection.")
+    return [point, *rows.tolist()]
+
+
+def vae_link(model_name: str, z: np.ndarray) -> str:
+    """The VAE page with its sliders at this latent vector (rounded to the sliders' 0.1 steps)."""
+    values = np.round(np.clip(z, -3.0, 3.0), 1)
+    return f"vae?model={model_name}&" + "&".join(f"z{i + 1}={v:g}" for i, v in enumerate(values))
+
+
+def interpolation_path(embedding: Embedding, result: proj.Projection) -> np.ndarray | None:
+    """An interpolation between two points, as the VAE page makes it, placed into the projection."""
+    from explorer import latent
+
+    with st.expander("Draw an interpolation path", icon=":material/timeline:"):
+        if result.cannot_place:
+            st.caption(result.cannot_place)
+            return None
+        row = st.columns(4)
+        start = int(row[0].number_input("From point #", 0, len(embedding) - 1, 0, key="path_from"))
+        end = int(row[1].number_input("To point #", 0, len(embedding) - 1, min(1, len(embedding) - 1), key="path_to"))
+        frames = int(row[2].slider("Frames", 3, 16, 8, key="path_frames"))
+        method = row[3].radio("Path", ["spherical", "linear"], key="path_method", horizontal=True)
+        if not st.toggle("Show the path", key="show_path"):
+            return None
+        path = latent.interpolate(embedding.vectors[start], embedding.vectors[end], frames, method)
+        return result.transform(path)
+
+
+def downloads(embedding: Embedding, result: proj.Projection, rows: np.ndarray) -> None:
+    row = st.columns(2)
+    row[0].download_button("Export for projector.tensorflow.org (zip)", lambda: export_projector_zip(embedding),
+                           f"{embedding.name}-projector.zip", "application/zip", key="export_zip",
+                           icon=":material/download:")
+    row[1].download_button("Projected coordinates (CSV)",
+                           lambda: projection_csv(result.coordinates, {k: v[rows] for k, v in embedding.metadata.items()}),
+                           f"{embedding.name}-{result.params.method}.csv", "text/csv", key="export_csv",
+                           icon=":material/table:")
