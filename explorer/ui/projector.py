@@ -290,7 +290,8 @@ def inspector(embedding: Embedding, data_id: str) -> list[int]:
     with row[1]:
         st.markdown("  \n".join(f"**{name}**: {values[point]}" for name, values in embedding.metadata.items())
                     or f"Point #{point}")
-        if data_id in shipped_embeddings():
+        checkpoint = shipped_embeddings().get(data_id)
+        if checkpoint is not None and checkpoint.kind == "vae":
             st.link_button("Open in the VAE page", vae_link(data_id, embedding.vectors[point]),
                            icon=":material/tune:")
     rows, distances = nearest(embedding.vectors, point, k, metric)
