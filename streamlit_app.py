@@ -12,5 +12,6 @@ pages = [
     st.Page("app_pages/vae.py", title="VAE", icon=":material/tune:", url_path="vae"),
     st.Page("app_pages/gan.py", title="GAN", icon=":material/auto_awesome:", url_path="gan"),
     st.Page("app_pages/projector.py", title="Projector", icon=":material/scatter_plot:", url_path="projector"),
+    st.Page("app_pages/text.py", title="Text", icon=":material/edit_note:", url_path="text"),
 ]
 st.navigation(pages).run()

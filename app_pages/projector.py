@@ -7,8 +7,9 @@ from explorer.projector_plot import projection_figure
 from explorer.ui import projector
 
 st.title("Projector: see an embedding")
-st.caption("Every point is one image's latent vector. PCA shows the directions of greatest variance; UMAP and "
-           "t-SNE keep neighbours together. Click a point to see its nearest neighbours in the original space.")
+st.caption("Every point is one vector: an image's latent code, or a character's learnt embedding. PCA shows the "
+           "directions of greatest variance; UMAP and t-SNE keep neighbours together. Click a point to see its "
+           "nearest neighbours in the original space.")
 
 data_id, embedding, shipped = projector.data_picker()
 if embedding is None:

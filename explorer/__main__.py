@@ -16,8 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model and write its checkpoint folder")
-    train.add_argument("kind", choices=["vae", "ae", "gan", "classifier"])
-    train.add_argument("--data", required=True, help="mnist, fashion_mnist, an .npz with x (and y), or an image folder")
+    train.add_argument("kind", choices=["vae", "ae", "gan", "classifier", "charrnn"])
+    train.add_argument("--data", required=True, help="mnist, fashion_mnist, an .npz with x (and y), an image folder; "
+                                                     "charrnn: a UTF-8 .txt file")
     train.add_argument("--latent-dim", type=int, default=None, help="size of z (VAE default 2, GAN default 64)")
     train.add_argument("--epochs", type=int, default=None, help="VAE 60, GAN 100, classifier 30")
     train.add_argument("--learning-rate", type=float, default=None, help="Adam's (default 1e-3; GAN 2e-4)")
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="GAN generator: batch normalisation after each conv (default on)")
     train.add_argument("--embed", action=argparse.BooleanOptionalAction, default=True,
                        help="VAE: afterwards, ship every image's latent mean and default projections (see embed)")
+    train.add_argument("--units", type=int, default=512, help="charrnn: GRU state size")
+    train.add_argument("--seq-len", type=int, default=100, help="charrnn: characters per training sequence")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--image-size", type=int, default=None, help="resize images to this square size")
     train.add_argument("--holdout", type=int, default=1000, help="images held out for metrics")
@@ -44,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("checkpoint", type=Path)
     evaluate.add_argument("--data", required=True)
     evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--max-chars", type=int, default=50_000, help="charrnn: characters scored")
 
     sample = commands.add_parser("sample", help="write GAN or VAE samples as .npz (x uint8) or a .png grid")
     sample.add_argument("checkpoint", type=Path)
@@ -93,6 +97,8 @@ def run_train(args) -> int:
     from explorer.config import TrainConfig
     from explorer.data import load_dataset
 
+    if args.kind == "charrnn":
+        return run_train_charrnn(args)
     data = load_dataset(args.data, args.image_size)
     defaults = {"gan": (100, 64, 2e-4), "classifier": (30, 128, 1e-3)}.get(args.kind, (60, 128, 1e-3))
     train = TrainConfig(epochs=args.epochs or defaults[0], seed=args.seed, holdout=args.holdout,
@@ -134,6 +140,40 @@ def run_train(args) -> int:
     return 0
 
 
+def run_train_charrnn(args) -> int:
+    from explorer.config import CharRNNConfig, TrainConfig
+    from explorer.train_text import read_text, train_charrnn
+
+    if args.units < 1 or args.seq_len < 2:
+        raise ValueError("--units must be at least 1 and --seq-len at least 2.")
+    text, origin = read_text(args.data)
+    train = TrainConfig(epochs=args.epochs or 30, seed=args.seed, batch_size=args.batch_size or 64,
+                        learning_rate=args.learning_rate or 2e-3, patience=5)
+    out = args.out or Path("checkpoints") / f"{Path(args.data).stem}-charrnn"
+    train_charrnn(text, origin, CharRNNConfig(units=args.units, seq_len=args.seq_len), train, out)
+    print(f"Wrote {out}")
+    return 0
+
+
+def run_evaluate_text(checkpoint, args) -> int:
+    """Held-out nats and bits per character through the served step; the training file's own held-out tail."""
+    from explorer.serving import CharModel
+    from explorer.text_generation import heldout_loss
+    from explorer.train_text import read_text, split_text
+
+    model = CharModel(checkpoint)
+    text, origin = read_text(args.data)
+    known = "".join(c for c in text if c in model.vocabulary.index)
+    ids = model.vocabulary.encode(known)
+    same_file = origin["sha256"] == checkpoint.manifest.get("data", {}).get("sha256")
+    scored = split_text(ids)[1] if same_file else ids
+    metrics = heldout_loss(model, scored[: args.max_chars + 1])
+    metrics["text"] = ("the held-out tail of the training text" if same_file else "the whole file") + \
+        (f", dropping {len(text) - len(known):,} characters outside the vocabulary" if len(known) < len(text) else "")
+    print(json.dumps(metrics))
+    return 0
+
+
 def default_generator_filters(size: int) -> tuple:
     """Upsample from a seed map of 7×7 (28-pixel images) or 4×4: 256 channels there, halving each time."""
     upsamplings = 2 if size % 7 == 0 else max(1, int(size).bit_length() - 3)
@@ -154,6 +194,8 @@ def run_evaluate(args) -> int:
     from explorer.data import load_dataset
 
     checkpoint = read_checkpoint(args.checkpoint)
+    if checkpoint.kind == "charrnn":
+        return run_evaluate_text(checkpoint, args)
     model = _served_model(checkpoint)
     data = load_dataset(args.data, model.image_shape[0])
     if data.x.shape[1:] != model.image_shape:

@@ -236,6 +236,11 @@ def run_bench(args) -> int:
         from explorer.bench_projector import bench_projector
 
         results.update(bench_projector())
+    texts = list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0]
+    if texts:
+        from explorer.bench_text import bench_text
+
+        results.update(bench_text(texts[0].folder, browser=not args.skip_browser))
     print_table(results)
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -262,6 +267,11 @@ def print_table(results: dict) -> None:
             continue
         if "peak_mb" in row:
             print(f"| {name} | {row['peak_mb']:.0f} MB | | |")
+            continue
+        if "chars_per_s" in row:
+            naive = results.get("generate: tutorial tf.function OneStep (chars/s)", {}).get("chars_per_s")
+            ratio = f"{row['chars_per_s'] / naive:.1f}× the tutorial" if naive else "—"
+            print(f"| {name} | {row['chars_per_s']:,.0f} chars/s | p5 {row['chars_per_s_p5']:,.0f} | {ratio} |")
             continue
         ratio = f"{row['median_ms'] / floor:.2f}× the floor" if floor and "slider" in name else "—"
         print(f"| {name} | {_duration(row['median_ms'])} | {_duration(row['p95_ms'])} | {ratio} |")

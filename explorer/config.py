@@ -79,6 +79,15 @@ class ClassifierConfig:
 
 
 @dataclass
+class CharRNNConfig:
+    kind: str = "charrnn"
+    vocab_size: int = 65                 # characters the model knows (set from the training text)
+    embedding_dim: int = 64              # size of each character's learnt vector (the Projector shows them)
+    units: int = 512                     # GRU state size: memory and capacity, and the serving cost per step
+    seq_len: int = 100                   # characters per training sequence (backpropagation through time)
+
+
+@dataclass
 class TrainConfig:
     epochs: int = 60                     # passes over the training split
     batch_size: int = 128

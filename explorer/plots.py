@@ -92,3 +92,16 @@ def training_curves(history: list, epoch: int | None = None) -> go.Figure:
                          legend=dict(orientation="h", y=-0.08))
     figure.update_xaxes(title_text="epoch", row=rows, col=1)
     return figure
+
+
+def next_char_bars(chars: list[str], probabilities: np.ndarray, drawn: str) -> go.Figure:
+    """The likeliest next characters as horizontal bars, likeliest on top; the drawn one highlighted."""
+    shown = [{" ": "␣", "\n": "⏎", "\t": "⇥"}.get(c, c) for c in chars]
+    colours = [SAFE_PALETTE[1] if c == drawn else SAFE_PALETTE[4] for c in chars]
+    figure = go.Figure(go.Bar(x=probabilities, y=[f"{c} " for c in shown], orientation="h", marker_color=colours,
+                              text=[f"{p:.1%}" for p in probabilities], textposition="outside",
+                              hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    figure.update_layout(height=40 + 26 * len(chars), margin=dict(l=10, r=40, t=10, b=10),
+                         yaxis=dict(autorange="reversed", tickfont=dict(family="monospace", size=16)),
+                         xaxis=dict(tickformat=".0%", range=[0, min(1.0, float(np.max(probabilities)) * 1.25)]))
+    return figure

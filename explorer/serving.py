@@ -1,4 +1,5 @@
-"""Shipped models as the app uses them: autoencoders (encode, decode) and GANs (generate).
+"""Shipped models as the app uses them: autoencoders (encode, decode), GANs (generate) and the
+char-RNN (one step at a time).
 
 Built from a checkpoint folder alone, on LiteRT; no TensorFlow. One instance is shared by all
 sessions (its `LiteModel`s are thread-safe).
@@ -139,6 +140,43 @@ class FeatureSpace:
         similarity = _unit_rows(self.embed(images)) @ self.train_features.T          # (N, M)
         order = np.argsort(-similarity, axis=1)[:, :k]
         return order, 1.0 - np.take_along_axis(similarity, order, axis=1)
+
+
+class CharModel:
+    """A shipped char-RNN: `step(ids, state) -> (logits, state)`, the loop left to the caller."""
+
+    def __init__(self, checkpoint: Checkpoint):
+        from explorer.text import Vocabulary
+
+        self.checkpoint = checkpoint
+        self.vocabulary = Vocabulary(checkpoint.manifest["vocabulary"])
+        self.units = int(checkpoint.config["units"])
+        self.step_model = _lite(checkpoint, "step")
+
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> "CharModel":
+        return cls(read_checkpoint(folder))
+
+    @property
+    def name(self) -> str:
+        return self.checkpoint.name
+
+    def initial_state(self, batch: int = 1) -> np.ndarray:
+        return np.zeros((batch, self.units), np.float32)
+
+    def step(self, ids: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(B,) character ids and (B, U) states -> (B, V) next-character logits and the new states."""
+        packed = np.concatenate([np.asarray(ids, np.float32).reshape(-1, 1), state], axis=1)   # (B, 1 + U)
+        out = self.step_model(packed)                                                           # (B, V + U)
+        return out[:, : len(self.vocabulary)], out[:, len(self.vocabulary):]
+
+    def read(self, text: str, state: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Feed `text` one character at a time: the logits after its last character, and the state."""
+        state = self.initial_state() if state is None else state
+        logits = None
+        for char_id in self.vocabulary.encode(text):
+            logits, state = self.step(np.array([char_id]), state)
+        return logits[0], state
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:

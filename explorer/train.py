@@ -65,8 +65,11 @@ class ResumeState:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def fit_resumable(model, train_data, val_data, train: TrainConfig, out: Path, settings: dict) -> dict:
-    """Fit epoch by epoch with early stopping on held-out loss; restores the best weights."""
+def fit_resumable(model, train_data, val_data, train: TrainConfig, out: Path, settings: dict,
+                  steps_per_epoch: int | None = None) -> dict:
+    """Fit epoch by epoch with early stopping on held-out loss; restores the best weights.
+
+    `steps_per_epoch` cuts a repeating dataset into epochs of that many batches."""
     import keras
 
     resume = ResumeState(out)
@@ -80,7 +83,7 @@ def fit_resumable(model, train_data, val_data, train: TrainConfig, out: Path, se
             break
         started = time.perf_counter()
         logs = model.fit(train_data, validation_data=val_data, initial_epoch=epoch, epochs=epoch + 1, shuffle=False,
-                         verbose=keras_verbosity()).history
+                         steps_per_epoch=steps_per_epoch, verbose=keras_verbosity()).history
         record = {key: float(values[-1]) for key, values in logs.items()}
         state["history"].append(record)
         state["seconds"] += time.perf_counter() - started

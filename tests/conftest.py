@@ -104,3 +104,32 @@ def _quick_tsne():
 
 
 QUICK_TSNE = _quick_tsne()
+
+
+def small_text(characters: int = 12_000) -> str:
+    """Seeded nonsense in a few dozen words, with punctuation and line breaks: enough for a char-RNN."""
+    words = ("the king queen shall not be more than a fool to love you and me , . ! ? "
+             "ROMEO : JULIET : what light through yonder window breaks").split()
+    rng = np.random.default_rng(0)
+    pieces, length = [], 0
+    while length < characters:
+        line = " ".join(rng.choice(words, size=rng.integers(3, 10))) + "\n"
+        pieces.append(line)
+        length += len(line)
+    return "".join(pieces)[:characters]
+
+
+@pytest.fixture(scope="session")
+def tiny_charrnn(tmp_path_factory) -> Path:
+    """A 24-unit char-RNN trained for two short epochs on `small_text`, as a real checkpoint folder."""
+    pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
+    from explorer.config import CharRNNConfig, TrainConfig
+    from explorer.train_text import read_text, train_charrnn
+
+    source = tmp_path_factory.mktemp("text") / "small.txt"
+    source.write_text(small_text(), encoding="utf-8")
+    out = tmp_path_factory.mktemp("checkpoints") / "tiny-charrnn"
+    text, origin = read_text(source)
+    train_charrnn(text, origin, CharRNNConfig(embedding_dim=8, units=24, seq_len=20),
+                  TrainConfig(epochs=2, batch_size=32, learning_rate=1e-2), out)
+    return out

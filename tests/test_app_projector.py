@@ -152,3 +152,14 @@ def test_isolating_a_selection_shows_only_it_until_show_all(projector_root):
     assert not at.exception and points() == 3
     at.button(key="show_all").click().run()
     assert points() == 600
+
+
+def test_character_embeddings_open_coloured_by_kind_without_images(tiny_charrnn, tmp_path, monkeypatch):
+    shutil.copytree(tiny_charrnn, tmp_path / "tiny-charrnn")
+    monkeypatch.setenv("LATENT_EXPLORER_CHECKPOINTS", str(tmp_path))
+    at = open_page("app_pages/projector.py", data="tiny-charrnn")
+    assert not at.exception and not at.error
+    assert at.selectbox(key="color").value == "kind"
+    assert {"upper case", "lower case", "punctuation"} <= {t["name"] for t in traces(at)}
+    assert not at.get("link_button"), "characters have no VAE page to open"
+    assert at.dataframe, "neighbours without thumbnails are listed as a table"

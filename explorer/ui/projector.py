@@ -41,6 +41,8 @@ def load_shipped(folder: str, name: str, description: str) -> tuple[Embedding, d
     from pathlib import Path
 
     embedding = load_embedding(folder, name, description)
+    if not (Path(folder) / PROJECTIONS_FILE).is_file():  # small sets (the characters) ship none
+        return embedding, {}
     with np.load(Path(folder) / PROJECTIONS_FILE, allow_pickle=False) as arrays:
         projections = {key: arrays[key] for key in arrays.files}
     return embedding, projections
@@ -215,8 +217,7 @@ def axis_titles(params: proj.ProjectionParams, result: proj.Projection) -> tuple
 def display_controls(embedding: Embedding) -> dict:
     columns = ["(none)", *embedding.metadata]
     row = st.columns([3, 3, 2, 2])
-    default_colour = "label" if "label" in embedding.metadata else ("category" if "category" in embedding.metadata
-                                                                     else "(none)")
+    default_colour = next((c for c in ("label", "category", "kind") if c in embedding.metadata), "(none)")
     colour = row[0].selectbox("Colour by", columns, index=columns.index(default_colour), key="color",
                               bind="query-params")
     label = row[1].selectbox("Label by", columns, key="label_by", bind="query-params",

@@ -1,0 +1,43 @@
+"""Text page: a char-RNN writes one character at a time; temperature decides how boldly."""
+
+import streamlit as st
+
+from explorer.ui import text
+from explorer.ui.common import checkpoint_picker, load_or_explain
+
+st.title("Text: a char-RNN, one character at a time")
+st.caption("A recurrent network read Shakespeare and learnt, for every string of characters, how likely each "
+           "next character is. Give it a beginning; it draws the next character, reads it, and goes on.")
+
+checkpoint = checkpoint_picker(("charrnn",), "Model")
+model = load_or_explain(checkpoint, text.load_char_model) if checkpoint else None
+if model is None:
+    st.stop()
+metrics = checkpoint.manifest.get("metrics", {})
+if "heldout_nats_per_char" in metrics:
+    st.sidebar.caption(f"Held-out loss {metrics['heldout_nats_per_char']:.2f} nats "
+                       f"({metrics['heldout_bits_per_char']:.2f} bits) per character")
+
+options = text.settings(model)
+prompt = text.prepared_prompt(model)
+buttons = st.columns([2, 2, 6])
+go = buttons[0].button("Generate", type="primary", icon=":material/edit:", key="generate", width="stretch")
+buttons[1].button("Stop", icon=":material/stop:", key="stop", width="stretch",
+                  help="Stops the writing; what was written stays.")
+if go:
+    text.stream(model, prompt, options)
+elif text.generated_text():
+    with st.container(border=True, key="output"):
+        st.text(text.generated_text())
+if text.generated_text():
+    speed = st.session_state.get("speed")
+    st.caption(f"{len(text.generated_text()):,} characters" + (f" · {speed:,.0f} per second" if speed and go else ""))
+    st.download_button("Download the text", prompt + text.generated_text(), "generated.txt", "text/plain",
+                       key="download", icon=":material/download:")
+    sections = {"How probable was each character?": text.probability_view,
+                "Compare temperatures": lambda m: text.compare_temperatures(m, prompt, options)}
+    tabs = st.tabs(list(sections), key="view", bind="query-params", on_change="rerun")
+    for tab, draw in zip(tabs, sections.values()):
+        if tab.open:
+            with tab:
+                draw(model)

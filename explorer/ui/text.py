@@ -1,0 +1,142 @@
+"""The Text page's parts: settings, streaming generation with a stop button, the probability view,
+and the same prompt at several temperatures.
+
+Settings are bound to the URL. The generated steps are kept in `st.session_state["steps"]` as
+they stream, so a Stop (which reruns the page and interrupts the stream) keeps what was written.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import streamlit as st
+
+from explorer.serving import CharModel
+from explorer.text import clean_prompt
+from explorer.text_generation import generate
+
+MAX_LENGTH = 2_000
+COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)
+COMPARE_LENGTH = 300
+FLUSH_SECONDS = 0.03          # stream in small batches: one page update per character would flood the socket
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the model…")
+def load_char_model(folder: str) -> CharModel:
+    return CharModel.from_folder(folder)
+
+
+def settings(model: CharModel) -> dict:
+    st.text_area("Prompt", "ROMEO:\n", key="prompt", bind="query-params", max_chars=2_000, height=90,
+                 help="The model reads this, then continues it. Empty: it starts from a new line.")
+    row = st.columns([3, 3, 2, 2, 3])
+    length = row[0].slider("Length", 0, MAX_LENGTH, 400, 50, key="length", bind="query-params",
+                           help="Characters to generate.")
+    temperature = row[1].slider("Temperature", 0.0, 2.0, 0.8, 0.05, key="temperature", bind="query-params",
+                                help="Below 1: more predictable (0 always takes the likeliest character). "
+                                     "Above 1: more surprising, and soon misspelt.")
+    seed = row[2].number_input("Seed", 0, 1_000_000, 0, key="seed", bind="query-params",
+                               help="The same prompt, settings and seed write the same text.")
+    top_k = row[3].number_input("Top-k", 0, len(model.vocabulary), 0, key="top_k", bind="query-params",
+                                help="Draw only from the k likeliest characters; 0 = all.")
+    top_p = row[4].slider("Top-p", 0.05, 1.0, 1.0, 0.05, key="top_p", bind="query-params",
+                          help="Draw only from the likeliest characters whose probabilities add up to p.")
+    st.caption(f"Temperature {temperature:.2f}: "
+               + ("always the likeliest next character (deterministic)." if temperature == 0 else
+                  "more predictable than the model itself." if temperature < 1 else
+                  "the model's own probabilities." if temperature == 1 else "more surprising than the model itself."))
+    return dict(length=int(length), temperature=float(temperature), seed=int(seed), top_k=int(top_k),
+                top_p=float(top_p))
+
+
+def prepared_prompt(model: CharModel) -> str:
+    """The prompt the model will read, after saying what was dropped, cut or assumed."""
+    raw = st.session_state.get("prompt", "")
+    cleaned = clean_prompt(raw, model.vocabulary)
+    if cleaned.dropped:
+        shown = " ".join(repr(c)[1:-1] if not c.isprintable() else c for c in cleaned.dropped[:20])
+        st.info(f"The model does not know {len(cleaned.dropped)} of the prompt's characters, so they were "
+                f"left out: {shown}", icon=":material/info:")
+    if cleaned.cut:
+        st.info(f"The prompt was cut to its last {len(cleaned.text):,} characters ({cleaned.cut:,} left out): "
+                "the model reads at most that much.", icon=":material/content_cut:")
+    if not raw:
+        st.caption("Empty prompt: the model starts from a new line.")
+    return cleaned.text
+
+
+def stream(model: CharModel, prompt: str, options: dict) -> None:
+    """Write the generated text as it comes, keeping every step in the session for the views below."""
+    st.session_state["steps"] = steps = []
+    st.session_state["generated_for"] = (prompt, tuple(sorted(options.items())))
+    started = time.perf_counter()
+
+    def chunks():
+        pending, last = "", time.perf_counter()
+        for step in generate(model, prompt, **options):
+            steps.append(step)
+            pending += step.char
+            if len(steps) == 1 or time.perf_counter() - last > FLUSH_SECONDS:
+                yield pending
+                pending, last = "", time.perf_counter()
+        if pending:
+            yield pending
+
+    with st.container(border=True, key="output"):
+        st.write_stream(_plain(chunks()))
+    seconds = time.perf_counter() - started
+    st.session_state["speed"] = len(steps) / seconds if seconds > 0 else 0.0
+
+
+def _plain(chunks):
+    """Markdown would eat the model's asterisks and line breaks: escape them, keep new lines."""
+    for chunk in chunks:
+        yield chunk.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("#", "\\#") \
+                   .replace("\n", "  \n")
+
+
+def generated_text() -> str:
+    return "".join(step.char for step in st.session_state.get("steps", []))
+
+
+def probability_view(model: CharModel) -> None:
+    """The text coloured by how probable each character was, and the likeliest next characters anywhere."""
+    from explorer.plots import next_char_bars
+
+    steps = st.session_state.get("steps", [])
+    if not steps:
+        return
+    st.html(coloured_text(steps))
+    st.caption("The darker the highlight, the less probable the model found that character (temperature 1).")
+    position = st.slider("Position", 1, len(steps), min(len(steps), 1), key="position",
+                         help="Which generated character to look at.") if len(steps) > 1 else 1
+    step = steps[position - 1]
+    context = "".join(s.char for s in steps[max(0, position - 31): position - 1])
+    st.markdown(f"Before it: `…{html.escape(context[-30:]).replace(chr(10), '⏎')}` — drawn: "
+                f"`{step.char if step.char != chr(10) else '⏎'}` ({step.probability:.1%})")
+    chars = [model.vocabulary.chars[i] for i in step.top_ids]
+    st.plotly_chart(next_char_bars(chars, step.top_probabilities, step.char), key="bars",
+                    config={"displayModeBar": False})
+
+
+def coloured_text(steps) -> str:
+    spans = []
+    for step in steps:
+        alpha = 0.85 * (1 - step.probability) ** 1.5
+        char = "<br>" if step.char == "\n" else html.escape(step.char)
+        spans.append(f'<span title="{step.probability:.1%}" style="background: rgba(230, 97, 1, {alpha:.2f})">'
+                     f"{char}</span>")
+    return ('<div style="font-family: monospace; font-size: 1.05rem; line-height: 1.6; white-space: pre-wrap">'
+            + "".join(spans) + "</div>")
+
+
+def compare_temperatures(model: CharModel, prompt: str, options: dict) -> None:
+    st.caption(f"The same prompt and seed, {COMPARE_LENGTH} characters at each temperature.")
+    columns = st.columns(len(COMPARE_TEMPERATURES))
+    for column, temperature in zip(columns, COMPARE_TEMPERATURES):
+        text = "".join(step.char for step in generate(model, prompt, **{**options, "temperature": temperature,
+                                                                           "length": COMPARE_LENGTH}))
+        with column:
+            st.markdown(f"**Temperature {temperature}**")
+            st.code(text, language=None, wrap_lines=True)

@@ -1,0 +1,120 @@
+"""The char-RNN: vocabulary, sampling maths, state carried between steps, Keras -> LiteRT parity."""
+
+import json
+
+import numpy as np
+import pytest
+
+from explorer.text import Vocabulary, clean_prompt, next_char_distribution, sample_next
+
+from .conftest import small_text
+from .test_training import run_cli
+
+
+def test_vocabulary_round_trip_and_order():
+    vocabulary = Vocabulary.from_text("hello, world\n")
+    assert vocabulary.chars == "\n ,dehlorw"
+    assert vocabulary.decode(vocabulary.encode("low, old\n")) == "low, old\n"
+
+
+def test_prompt_drops_unknown_characters_cuts_long_ones_and_starts_empty_ones_on_a_new_line():
+    vocabulary = Vocabulary.from_text("abc \n")
+    cleaned = clean_prompt("a😀b é", vocabulary)
+    assert cleaned.text == "ab " and cleaned.dropped == "é😀" and cleaned.cut == 0
+    assert clean_prompt("abc" * 10, vocabulary, limit=5).text == "bcabc"
+    assert clean_prompt("abc" * 10, vocabulary, limit=5).cut == 25
+    assert clean_prompt("", vocabulary).text == "\n" and clean_prompt("😀", vocabulary).text == "\n"
+
+
+def test_temperature_zero_is_the_arg_max_and_small_temperatures_approach_it():
+    logits = np.array([0.1, 2.0, 1.9, -1.0])
+    assert next_char_distribution(logits, 0.0).tolist() == [0, 1, 0, 0]
+    assert next_char_distribution(logits, 0.01)[1] > 0.99
+    rng = np.random.default_rng(0)
+    assert {sample_next(logits, rng, 0.0) for _ in range(50)} == {1}
+    flatter = next_char_distribution(logits, 2.0)
+    assert flatter.max() < next_char_distribution(logits, 1.0).max()
+
+
+def test_top_k_and_top_p_keep_exactly_the_right_characters():
+    logits = np.log(np.array([0.05, 0.5, 0.15, 0.3]))
+    assert np.flatnonzero(next_char_distribution(logits, top_k=2)).tolist() == [1, 3]
+    assert np.flatnonzero(next_char_distribution(logits, top_p=0.8)).tolist() == [1, 3]       # 0.5 + 0.3 reach 0.8
+    assert np.flatnonzero(next_char_distribution(logits, top_p=0.81)).tolist() == [1, 2, 3]
+    assert np.flatnonzero(next_char_distribution(logits, top_p=0.1)).tolist() == [1]
+    kept = next_char_distribution(logits, top_k=3, top_p=0.8)
+    np.testing.assert_allclose(kept[[1, 3]], [0.5 / 0.8, 0.3 / 0.8])
+    rng = np.random.default_rng(0)
+    assert {sample_next(logits, rng, top_k=2) for _ in range(200)} == {1, 3}
+
+
+def test_the_same_seed_draws_the_same_characters():
+    logits = np.zeros(30)
+    first = [sample_next(logits, np.random.default_rng(5)) for _ in range(3)]
+    assert first == [sample_next(logits, np.random.default_rng(5)) for _ in range(3)]
+    draws = np.random.default_rng(1)
+    assert len({sample_next(logits, draws) for _ in range(100)}) > 10
+
+
+def test_state_is_carried_between_steps(tiny_charrnn):
+    from explorer.serving import CharModel
+    from explorer.text_generation import generate
+
+    model = CharModel.from_folder(tiny_charrnn)
+    whole_logits, whole_state = model.read("the king shall")
+    half_logits, half_state = model.read("the ki")
+    half_logits, half_state = model.read("ng shall", half_state)
+    np.testing.assert_allclose(half_logits, whole_logits, atol=1e-5)
+    np.testing.assert_allclose(half_state, whole_state, atol=1e-5)
+    assert not np.allclose(model.read("l")[0], whole_logits, atol=1e-3), "the state carries the history"
+    at_once = "".join(s.char for s in generate(model, "ROMEO", 40, temperature=0))
+    first = "".join(s.char for s in generate(model, "ROMEO", 20, temperature=0))
+    second = "".join(s.char for s in generate(model, "ROMEO" + first, 20, temperature=0))
+    assert first + second == at_once
+
+
+def test_litert_step_matches_keras_to_1e_4(tiny_charrnn):
+    import keras
+
+    from explorer.charrnn import build_charrnn
+    from explorer.config import CharRNNConfig, from_dict
+    from explorer.serving import CharModel
+
+    served = CharModel.from_folder(tiny_charrnn)
+    manifest = json.loads((tiny_charrnn / "manifest.json").read_text())
+    model = build_charrnn(from_dict(CharRNNConfig, manifest["config"]))
+    model.load_weights(tiny_charrnn / "model.weights.h5")
+    ids = served.vocabulary.encode("JULIET : what light")
+    keras_logits = keras.ops.convert_to_numpy(model(ids[None]))[0, -1]
+    np.testing.assert_allclose(served.read("JULIET : what light")[0], keras_logits, atol=1e-4)
+
+
+def test_checkpoint_describes_itself_and_ships_character_embeddings(tiny_charrnn):
+    from explorer.embedding import load_embedding
+
+    manifest = json.loads((tiny_charrnn / "manifest.json").read_text())
+    assert manifest["vocabulary"] == "".join(sorted(set(small_text())))
+    assert manifest["metrics"]["heldout_bits_per_char"] == pytest.approx(
+        manifest["metrics"]["heldout_nats_per_char"] / np.log(2))
+    embedding = load_embedding(tiny_charrnn, "tiny")
+    assert embedding.vectors.shape == (len(manifest["vocabulary"]), 8)
+    assert "⏎ (new line)" in embedding.metadata["char"] and "upper case" in embedding.metadata["kind"]
+
+
+def test_cli_trains_and_evaluates_a_charrnn_and_explains_bad_text(tmp_path):
+    text = tmp_path / "text.txt"
+    text.write_text(small_text(6000), encoding="utf-8")
+    out = tmp_path / "cli-charrnn"
+    result = run_cli("train", "charrnn", "--data", text, "--units", 8, "--seq-len", 10, "--epochs", 1, "--out", out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    result = run_cli("evaluate", out, "--data", text)
+    metrics = json.loads(result.stdout.strip().splitlines()[-1])
+    assert metrics["text"] == "the held-out tail of the training text" and metrics["bits_per_char"] > 0
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("café ".encode("latin-1") * 400)
+    result = run_cli("train", "charrnn", "--data", latin1, "--out", tmp_path / "x")
+    assert result.returncode == 2 and "is not UTF-8 text" in result.stderr and "Traceback" not in result.stderr
+    short = tmp_path / "short.txt"
+    short.write_text("to be or not", encoding="utf-8")
+    result = run_cli("train", "charrnn", "--data", short, "--out", tmp_path / "y")
+    assert result.returncode == 2 and "needs thousands" in result.stderr
