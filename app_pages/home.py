@@ -33,4 +33,10 @@ with text:
         "nearest neighbours, open it in the VAE page, or bring your own Projector files."
     )
     st.page_link("app_pages/projector.py", label="Open the Projector", icon=":material/scatter_plot:")
+    st.markdown(
+        "**Text** — a character-level recurrent network trained on Shakespeare writes one character at a "
+        "time as you watch. Turn the temperature up or down, see how probable each character was, and "
+        "compare temperatures side by side."
+    )
+    st.page_link("app_pages/text.py", label="Open the Text generator", icon=":material/edit_note:")
 st.caption("Every view keeps its state in the URL: copy the address bar to share exactly what you see.")

@@ -40,7 +40,7 @@ from PIL import Image, UnidentifiedImageError
 from explorer.embedding import Embedding
 from explorer.images import _to_8bit, png_bytes
 
-MAX_UPLOAD_BYTES = 200 * 2**20      # per file, and per zip once unpacked; Streamlit's own upload limit
+MAX_UPLOAD_BYTES = 50 * 2**20       # per file, and per zip once unpacked: .streamlit/config.toml maxUploadSize
 MAX_POINTS = 200_000                # rows of vectors; more than the page can project and draw
 MAX_DIMENSIONS = 4_096              # numbers per row
 MIN_DIMENSIONS = 2                  # a projection onto a 2-d map needs at least 2

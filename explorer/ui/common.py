@@ -52,7 +52,7 @@ def load_or_explain(checkpoint: Checkpoint, loader=load_autoencoder):
         return None
 
 
-def show_image(image: np.ndarray, caption: str | None = None, pixels: int = DISPLAY_PIXELS) -> None:
+def show_image(image: np.ndarray, caption: str | None = None, pixels: int | str = DISPLAY_PIXELS) -> None:
     """Show a uint8 (H, W, C) image `pixels` wide, crisp and with no extra round trip.
 
     The PNG travels at its own small size inside the page update as a data URI (a 28 x 28 digit is
@@ -89,7 +89,7 @@ def home_picture() -> None:
     z = plane_grid(9, extent=2.0)
     if model.latent_dim > 2:
         z = np.pad(z, ((0, 0), (0, model.latent_dim - 2)))
-    show_image(tile(model.decode_latents(z), 9, gap=0), pixels=420,
+    show_image(tile(model.decode_latents(z), 9, gap=0), pixels="stretch",  # never wider than its column
                caption=f"Decodes of a 9×9 grid of latent points, {smallest.title}")
 
 

@@ -142,10 +142,11 @@ def directions_section(model: ImageGenerator) -> None:
                "Give a direction a name and it becomes the slider's label.")
     seed, _ = current_seed()
     z = model.latent_for(seed, st.session_state.get("psi", 1.0))
+    example = "e.g. stroke width" if model.image_shape[-1] == 1 else "e.g. skin tone"
     for index in range(min(st.session_state.get("directions_shown", DIRECTIONS_SHOWN), len(model.directions.vectors))):
         name, sweep = st.columns([1, 3], vertical_alignment="center")
         name.text_input(f"Name of direction {index + 1} ({model.directions.explained_variance[index]:.1%} var.)",
-                        direction_names().get(index, ""), key=f"name{index + 1}", placeholder="e.g. stroke width",
+                        direction_names().get(index, ""), key=f"name{index + 1}", placeholder=example,
                         max_chars=40, on_change=_store_name, args=(index,))
         steps = z + SWEEP_VALUES[:, None] * model.directions.vectors[index]
         with sweep:
