@@ -20,7 +20,7 @@ if "fid" in metrics:
     st.sidebar.caption(f"{model.latent_dim}-d latent · FID {metrics['fid']:.1f} (real data against itself: "
                        f"{metrics['fid_real_halves']:.1f}) in the project's classifier features")
 
-gan.seed_controls()
+gan.seed_controls(model)
 sections = {"Directions": gan.directions_section, "Interpolate": gan.interpolation_section,
             "Training timeline": gan.timeline_section, "Nearest training images": gan.neighbours_section}
 # The nearest images follow every slider move, so with that tab open a move reruns the whole page.

@@ -18,7 +18,7 @@ params, column = projector.projection_controls(embedding)
 
 # A link reopens its view at once; afterwards, slow projections wait for Run.
 applied = st.session_state.get("applied")
-if applied is None or applied[0] != data_id or projector.is_ready(data_id, params, column, shipped):
+if applied is None or applied[0] != data_id or projector.is_ready(data_id, embedding, params, column, shipped):
     st.session_state["applied"] = applied = (data_id, params, column)
 elif applied[1:] != (params, column):
     st.sidebar.button("Run", type="primary", icon=":material/play_arrow:", key="run", width="stretch",
@@ -32,7 +32,7 @@ except ValueError as error:
 
 style = projector.display_controls(embedding)
 highlight = projector.search_controls(embedding)
-isolated = projector.isolation_controls(len(embedding))
+isolated = projector.isolation_controls(len(embedding), data_id)
 shown = np.arange(len(result.indices)) if isolated is None else np.flatnonzero(np.isin(result.indices, isolated))
 plot, side = st.columns([5, 3], gap="large")
 with side:
@@ -46,9 +46,9 @@ with plot:
                                **style)
     chart.plotly_chart(figure, key="plot", on_select=projector.on_plot_select,
                       selection_mode=("points", "box", "lasso"), config={"displaylogo": False})
-    notes = [result.note, f"{len(shown):,} points" + (f" · {int(highlight.sum()):,} match the search"
-                                                       if highlight is not None else "")]
+    matching = None if highlight is None else int(highlight[result.indices[shown]].sum())
+    notes = [result.note, f"{len(shown):,} points" + (f" · {matching:,} match the search" if matching is not None else "")]
     if result.seconds:
         notes.append(f"computed in {result.seconds:.1f} s")
     chart.caption(" · ".join(n for n in notes if n))
-    projector.downloads(embedding, result, result.indices[shown])
+    projector.downloads(embedding, result, shown)

@@ -27,15 +27,17 @@ buttons[1].button("Stop", icon=":material/stop:", key="stop", width="stretch",
 if go:
     text.stream(model, prompt, options)
 elif text.generated_text():
-    with st.container(border=True, key="output"):
-        st.text(text.generated_text())
+    text.show_generated()
 if text.generated_text():
     speed = st.session_state.get("speed")
-    st.caption(f"{len(text.generated_text()):,} characters" + (f" · {speed:,.0f} per second" if speed and go else ""))
-    st.download_button("Download the text", prompt + text.generated_text(), "generated.txt", "text/plain",
+    used_prompt, used_options = text.generated_for()
+    st.caption(f"{len(text.generated_text()):,} characters" + (f" · {speed:,.0f} per second" if speed and go else "")
+               + ("" if (used_prompt, used_options) == (prompt, options) else
+                  " · written with an earlier prompt or settings: press Generate to write with these"))
+    st.download_button("Download the text", used_prompt + text.generated_text(), "generated.txt", "text/plain",
                        key="download", icon=":material/download:")
     sections = {"How probable was each character?": text.probability_view,
-                "Compare temperatures": lambda m: text.compare_temperatures(m, prompt, options)}
+                "Compare temperatures": lambda m: text.compare_temperatures(m, used_prompt, used_options)}
     tabs = st.tabs(list(sections), key="view", bind="query-params", on_change="rerun")
     for tab, draw in zip(tabs, sections.values()):
         if tab.open:

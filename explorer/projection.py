@@ -16,7 +16,6 @@ Beyond a method's point limit a seeded random sample is projected, and the note 
 from __future__ import annotations
 
 import math
-import re
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -36,6 +35,7 @@ METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE", "custom": "a cust
 MAX_COMPONENT = 9_999        # highest principal component a URL may ask for (0-based)
 MAX_QUERY_LENGTH = 200       # characters of a custom-axis query kept from a URL
 MAX_SEED = 2**32 - 1         # numpy's seeds
+REGEX_SECONDS = 0.5          # time limit for matching a regular expression against all distinct values
 
 Progress = Callable[[float, str], None]   # (fraction done 0..1, a short sentence)
 
@@ -359,16 +359,29 @@ class _TSNEProgress:
 # Custom axes ------------------------------------------------------------------------------------
 
 def query_mask(values: np.ndarray, query: str, regex: bool = False) -> np.ndarray:
-    """Which `values` (N,) match `query`: a case-insensitive substring, or a regular expression."""
-    texts = [str(value) for value in np.asarray(values, dtype=object).reshape(-1)]
+    """Which `values` (N,) match `query`: a case-insensitive substring, or a regular expression.
+
+    Each distinct value is matched once. A regular expression comes from a person or a link, so it
+    runs with the `regex` module's time limit (REGEX_SECONDS in all): a pattern that backtracks for ever gets a sentence
+    instead of holding a core.
+    """
+    distinct, inverse = np.unique(np.asarray(values).astype(str).reshape(-1), return_inverse=True)
     if not regex:
         needle = query.casefold()
-        return np.array([needle in text.casefold() for text in texts], dtype=bool)
+        return np.array([needle in text.casefold() for text in distinct], dtype=bool)[inverse]
+    import regex as safe_re
+
     try:
-        pattern = re.compile(query, re.IGNORECASE)
-    except re.error as error:
+        pattern = safe_re.compile(query, safe_re.IGNORECASE)
+        deadline = time.monotonic() + REGEX_SECONDS
+        matches = np.array([pattern.search(text, timeout=max(1e-3, deadline - time.monotonic())) is not None
+                            for text in distinct], bool)
+    except safe_re.error as error:
         raise ValueError(f"“{query}” is not a valid regular expression: {error}.") from None
-    return np.array([pattern.search(text) is not None for text in texts], dtype=bool)
+    except TimeoutError:
+        raise ValueError(f"“{query}” takes too long to match (over {REGEX_SECONDS:g} s): "
+                         "simplify the regular expression, or search as plain text.") from None
+    return matches[inverse]
 
 
 def custom_projection(vectors: np.ndarray, left: np.ndarray, right: np.ndarray,

@@ -97,14 +97,15 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
 
     if marked is not None and len(marked):
         position = {row: i for i, row in enumerate(indices)}
-        present = np.array([position[row] for row in marked if row in position], int)
-        if len(present):
+        neighbours = [position[row] for row in marked[1:] if row in position]
+        if neighbours:
             ring = np.zeros(len(indices), bool)
-            ring[present[1:]] = True
+            ring[neighbours] = True
             add(ring, "neighbours", dict(size=point_size + 6, color="rgba(0,0,0,0)",
                                          line=dict(width=2, color="#000000")))
+        if marked[0] in position:  # the chosen point may be isolated away or outside a sample
             first = np.zeros(len(indices), bool)
-            first[present[0]] = True
+            first[position[marked[0]]] = True
             add(first, "selected", dict(size=point_size + 10, color="rgba(0,0,0,0)",
                                         line=dict(width=3, color="#CC6677"), symbol="circle"))
     if path is not None and len(path):

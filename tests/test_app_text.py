@@ -24,7 +24,9 @@ def test_generate_writes_the_text_and_the_same_seed_writes_it_again(text_root):
     at.button(key="generate").click().run()
     first = generated(at)
     assert len(first) == 120 and not at.exception
-    assert any(first[:40].replace("\n", "  \n") in m.value.replace("\\", "") for m in at.markdown)
+    assert any(m.value.startswith("```text\n" + first[:40]) for m in at.markdown), "streamed in a code fence"
+    at.run()  # a rerun shows the same text as it looked while streaming
+    assert at.code[0].value == first
     at.button(key="generate").click().run()
     assert generated(at) == first
     at.number_input(key="seed").set_value(4).run()

@@ -152,3 +152,16 @@ def test_projector_upload_of_a_ragged_file_gets_a_sentence(page, app_url, tmp_pa
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(ragged))
     page.get_by_text("line 2").wait_for(timeout=30_000)
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_text_streams_into_the_page_and_stays_after_it_ends(page, app_url):
+    name = list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0][0].name
+    page.goto(f"{app_url}/text?model={name}&length=200&seed=1&prompt=ROMEO%3A%0A")
+    page.get_by_role("button", name="Generate").click()
+    output = page.locator(".st-key-output")
+    output.wait_for(timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.st-key-output').innerText.trim().length > 20",
+                           timeout=30_000)
+    page.get_by_text("200 characters").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Download the text").count() == 1
+    assert page.get_by_text("Traceback").count() == 0

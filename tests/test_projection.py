@@ -260,3 +260,9 @@ def test_params_round_trip_through_a_url_query():
         assert ProjectionParams.from_query(parse_qs(urlencode(query))) == params
     assert ProjectionParams().to_query() == {}
     assert isinstance(project(correlated_vectors(count=50)), Projection)
+
+
+def test_a_regular_expression_that_backtracks_for_ever_gets_a_sentence(monkeypatch):
+    monkeypatch.setattr(projection, "REGEX_SECONDS", 0.05)
+    with pytest.raises(ValueError, match="takes too long to match"):
+        query_mask(np.array(["x" * 3000, "y"]), r"(x+x+)+y", regex=True)

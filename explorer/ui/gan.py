@@ -76,15 +76,19 @@ def _reset_offsets(model: ImageGenerator) -> None:
         st.session_state[raw_key(dim)] = 0.0
 
 
-def seed_controls() -> None:
-    """Seed and ψ: changing either reruns the whole page, so every tab shows the new sample."""
-    row = st.columns([3, 2, 4], vertical_alignment="bottom", gap="medium")
+def seed_controls(model: ImageGenerator) -> None:
+    """Seed, ψ and how many directions: changing any reruns the whole page, so every tab follows."""
+    row = st.columns([3, 2, 4, 2], vertical_alignment="bottom", gap="medium")
     row[0].text_input("Seed", "0", key="seed", bind="query-params", max_chars=40,
                       help="Any whole number: the same seed always gives the same z ~ N(0, I).")
     row[1].button("New random", icon=":material/casino:", key="new_seed", on_click=_new_random_seed)
     row[2].slider("Truncation ψ", 0.0, 1.5, 1.0, 0.05, key="psi", bind="query-params",
                   help="Scales z towards the mean of N(0, I): below 1, safer and more typical images; "
                        "above 1, stranger ones. 0 gives the average image.")
+    count = len(model.directions.vectors)
+    row[3].number_input("Directions", 1, count, min(DIRECTIONS_SHOWN, count), key="directions_shown",
+                        bind="query-params", help="How many of the directions, most variance first, get a slider "
+                                                  "(and a row in the Directions tab).")
     _, problem = current_seed()
     if problem:
         st.error(problem, icon=":material/error:")
@@ -97,12 +101,8 @@ def sample_section(model: ImageGenerator) -> None:
     controls, view = st.columns([3, 2], gap="large")
     with controls:
         count = len(model.directions.vectors)
-        row = st.columns([3, 2], vertical_alignment="bottom")
-        shown = int(row[0].number_input("Direction sliders", 1, count, min(DIRECTIONS_SHOWN, count),
-                                        key="directions_shown", bind="query-params",
-                                        help="How many of the directions, most variance first, get a slider."))
-        row[1].button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets,
-                      args=(model,))
+        shown = min(int(st.session_state.get("directions_shown", DIRECTIONS_SHOWN)), count)
+        st.button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets, args=(model,))
         columns = st.columns(2)
         for index in range(shown):
             columns[index % 2].slider(direction_name(model, index), -SLIDER_LIMIT, SLIDER_LIMIT, 0.0, SLIDER_STEP,
@@ -169,7 +169,7 @@ def interpolation_section(model: ImageGenerator) -> None:
     seed, _ = current_seed()
     ends = st.columns(2)
     start = ends[0].number_input("From seed", 0, latent.MAX_SEED, seed, key="from_seed")
-    end = ends[1].number_input("To seed", 0, latent.MAX_SEED, seed + 1, key="to_seed")
+    end = ends[1].number_input("To seed", 0, latent.MAX_SEED, min(seed + 1, latent.MAX_SEED), key="to_seed")
     settings = st.columns(2)
     frames = settings[0].slider("Frames", 3, 16, 8, key="frames")
     method = settings[1].radio("Path", ["spherical", "linear"], key="path", horizontal=True,

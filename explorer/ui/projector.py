@@ -132,7 +132,7 @@ def projection_controls(embedding: Embedding) -> tuple[proj.ProjectionParams, st
     return proj.ProjectionParams(**options), column
 
 
-def shipped_coordinates(shipped: dict, params: proj.ProjectionParams) -> proj.Projection | None:
+def shipped_coordinates(shipped: dict, params: proj.ProjectionParams, embedding_size: int) -> proj.Projection | None:
     """A UMAP or t-SNE computed at training time, when these are exactly its parameters.
 
     (PCA is recomputed: it is instant, and only a live PCA can place new points.)
@@ -140,8 +140,8 @@ def shipped_coordinates(shipped: dict, params: proj.ProjectionParams) -> proj.Pr
     from explorer.embed import projection_key
 
     coordinates = shipped.get(projection_key(params))
-    if coordinates is None or params.method not in ("umap", "tsne"):
-        return None
+    if coordinates is None or params.method not in ("umap", "tsne") or len(coordinates) != embedding_size:
+        return None  # (a sampled default would need its indices: none is shipped beyond 10,000 points)
     return proj.Projection(coordinates=coordinates, indices=np.arange(len(coordinates)), explained_variance=None,
                            note="Computed at training time with these parameters.", params=params,
                            cannot_place="This projection was computed at training time and cannot place new "
@@ -175,29 +175,37 @@ class ProjectionCache:
 CACHE = ProjectionCache()
 
 
-def is_ready(data_id: str, params: proj.ProjectionParams, column: str | None, shipped: dict) -> bool:
+def is_ready(data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None,
+             shipped: dict) -> bool:
     """True when showing these parameters costs nothing: PCA, a shipped default, or already cached."""
     return (params.method == "pca" or CACHE.get((data_id, params, column)) is not None
-            or shipped_coordinates(shipped, params) is not None)
+            or shipped_coordinates(shipped, params, len(embedding)) is not None)
 
 
 def compute(data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None,
             shipped: dict) -> proj.Projection:
     """The projection for these parameters, from the shipped file, the cache, or computed with progress."""
-    ready = shipped_coordinates(shipped, params) or CACHE.get((data_id, params, column))
+    ready = shipped_coordinates(shipped, params, len(embedding)) or CACHE.get((data_id, params, column))
     if ready is not None:
         return ready
+    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+
     bar = st.progress(0.0, text=f"Computing {proj.METHOD_NAMES[params.method]}…")
+    interrupted = []  # a widget moved meanwhile: Streamlit asks this run to stop at its next call
 
     def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+        if not interrupted:
+            try:
+                bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+            except ScriptControlException as request:  # finish and cache first: minutes of work
+                interrupted.append(request)
 
-    try:
-        labels = embedding.metadata.get(column) if column else None
-        result = proj.project(embedding.vectors, params, progress=progress, labels=labels)
-    finally:
-        bar.empty()
+    labels = embedding.metadata.get(column) if column else None
+    result = proj.project(embedding.vectors, params, progress=progress, labels=labels)
     CACHE.put((data_id, params, column), result)
+    if interrupted:
+        raise interrupted[0]
+    bar.empty()
     return result
 
 
@@ -256,8 +264,11 @@ def on_plot_select() -> None:
         st.session_state["point"] = rows[0]
 
 
-def isolation_controls(count: int) -> np.ndarray | None:
+def isolation_controls(count: int, data_id: str) -> np.ndarray | None:
     """Rows the view is limited to, with buttons to isolate the selection or show all again."""
+    if st.session_state.get("selection_of") != data_id:  # another data set: its rows mean nothing here
+        st.session_state.update(selection_of=data_id, selection=[])
+        st.session_state.pop("isolated", None)
     selection = st.session_state.get("selection", [])
     isolated = st.session_state.get("isolated")
     row = st.columns([3, 2, 2], vertical_alignment="center")
@@ -333,12 +344,15 @@ def interpolation_path(embedding: Embedding, result: proj.Projection) -> np.ndar
         return result.transform(path)
 
 
-def downloads(embedding: Embedding, result: proj.Projection, rows: np.ndarray) -> None:
+def downloads(embedding: Embedding, result: proj.Projection, shown: np.ndarray) -> None:
+    """The data set as Projector files, and the coordinates of the points shown with their metadata."""
+    rows = result.indices[shown]
     row = st.columns(2)
     row[0].download_button("Export for projector.tensorflow.org (zip)", lambda: export_projector_zip(embedding),
                            f"{embedding.name}-projector.zip", "application/zip", key="export_zip",
                            icon=":material/download:")
     row[1].download_button("Projected coordinates (CSV)",
-                           lambda: projection_csv(result.coordinates, {k: v[rows] for k, v in embedding.metadata.items()}),
+                           lambda: projection_csv(result.coordinates[shown],
+                                                  {k: v[rows] for k, v in embedding.metadata.items()}),
                            f"{embedding.name}-{result.params.method}.csv", "text/csv", key="export_csv",
                            icon=":material/table:")

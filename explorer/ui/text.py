@@ -84,16 +84,29 @@ def stream(model: CharModel, prompt: str, options: dict) -> None:
             yield pending
 
     with st.container(border=True, key="output"):
-        st.write_stream(_plain(chunks()))
+        st.write_stream(_fenced(chunks()))
     seconds = time.perf_counter() - started
     st.session_state["speed"] = len(steps) / seconds if seconds > 0 else 0.0
 
 
-def _plain(chunks):
-    """Markdown would eat the model's asterisks and line breaks: escape them, keep new lines."""
+def _fenced(chunks):
+    """Inside a code fence, Markdown leaves the model's asterisks, dashes and line breaks alone."""
+    yield "```text\n"
     for chunk in chunks:
-        yield chunk.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("#", "\\#") \
-                   .replace("\n", "  \n")
+        yield chunk.replace("```", "ˋˋˋ")
+    yield "\n```"
+
+
+def show_generated() -> None:
+    """The last generation, as it looked while streaming."""
+    with st.container(border=True, key="output"):
+        st.code(generated_text(), language=None, wrap_lines=True)
+
+
+def generated_for() -> tuple[str, dict]:
+    """The prompt and options the shown text was generated with."""
+    prompt, options = st.session_state.get("generated_for", ("", ()))
+    return prompt, dict(options)
 
 
 def generated_text() -> str:
@@ -113,8 +126,9 @@ def probability_view(model: CharModel) -> None:
                          help="Which generated character to look at.") if len(steps) > 1 else 1
     step = steps[position - 1]
     context = "".join(s.char for s in steps[max(0, position - 31): position - 1])
-    st.markdown(f"Before it: `…{html.escape(context[-30:]).replace(chr(10), '⏎')}` — drawn: "
-                f"`{step.char if step.char != chr(10) else '⏎'}` ({step.probability:.1%})")
+    st.code(f"…{context[-30:]}⟨{step.char}⟩".replace("\n", "⏎"), language=None)
+    st.caption(f"Position {position}: the model drew ⟨{step.char if step.char != chr(10) else '⏎'}⟩, "
+               f"which it gave {step.probability:.1%}; the ten characters it found likeliest there:")
     chars = [model.vocabulary.chars[i] for i in step.top_ids]
     st.plotly_chart(next_char_bars(chars, step.top_probabilities, step.char), key="bars",
                     config={"displayModeBar": False})
