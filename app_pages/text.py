@@ -24,10 +24,12 @@ buttons = st.columns([2, 2, 6])
 go = buttons[0].button("Generate", type="primary", icon=":material/edit:", key="generate", width="stretch")
 buttons[1].button("Stop", icon=":material/stop:", key="stop", width="stretch",
                   help="Stops the writing; what was written stays.")
+# Drawn before the click, so that the first character lands in a box already on screen.
+output = st.container(border=True, key="output")
 if go:
-    text.stream(model, prompt, options)
-elif text.generated_text():
-    text.show_generated()
+    text.stream(model, prompt, options, output)
+else:
+    text.show_generated(output)
 if text.generated_text():
     speed = st.session_state.get("speed")
     used_prompt, used_options = text.generated_for()

@@ -269,7 +269,7 @@ def print_table(results: dict) -> None:
             print(f"| {name} | {row['peak_mb']:.0f} MB | | |")
             continue
         if "chars_per_s" in row:
-            naive = results.get("generate: tutorial tf.function OneStep (chars/s)", {}).get("chars_per_s")
+            naive = results.get("text: tutorial tf.function OneStep (chars/s)", {}).get("chars_per_s")
             ratio = f"{row['chars_per_s'] / naive:.1f}× the tutorial" if naive else "—"
             print(f"| {name} | {row['chars_per_s']:,.0f} chars/s | p5 {row['chars_per_s_p5']:,.0f} | {ratio} |")
             continue

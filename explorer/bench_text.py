@@ -70,7 +70,7 @@ def tutorial_speed(folder: Path) -> list[float]:
 def click_to_first_character(model_name: str) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    output = ".st-key-output [data-testid='stMarkdownContainer']"  # the generated text's container
+    output = ".st-key-output code"  # the generated text, streamed into a code block
     seconds = []
     port = free_port()
     server = start_streamlit("streamlit_app.py", port)
@@ -100,8 +100,8 @@ def bench_text(folder: Path, browser: bool = True) -> dict:
     from explorer.bench import summarize
 
     served, tutorial = served_speed(folder), tutorial_speed(folder)
-    results = {"generate: LiteRT step + numpy sampling (chars/s)": _speed_row(served),
-               "generate: tutorial tf.function OneStep (chars/s)": _speed_row(tutorial)}
+    results = {"text: LiteRT step + numpy sampling (chars/s)": _speed_row(served),
+               "text: tutorial tf.function OneStep (chars/s)": _speed_row(tutorial)}
     if browser:
         results["click Generate -> first character on screen (/text)"] = summarize(
             click_to_first_character(Path(folder).name))

@@ -160,7 +160,7 @@ def test_text_streams_into_the_page_and_stays_after_it_ends(page, app_url):
     page.get_by_role("button", name="Generate").click()
     output = page.locator(".st-key-output")
     output.wait_for(timeout=30_000)
-    page.wait_for_function("() => document.querySelector('.st-key-output').innerText.trim().length > 20",
+    page.wait_for_function("() => (document.querySelector('.st-key-output code')?.innerText ?? '').trim().length > 20",
                            timeout=30_000)
     page.get_by_text("200 characters").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Download the text").count() == 1

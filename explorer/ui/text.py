@@ -66,7 +66,7 @@ def prepared_prompt(model: CharModel) -> str:
     return cleaned.text
 
 
-def stream(model: CharModel, prompt: str, options: dict) -> None:
+def stream(model: CharModel, prompt: str, options: dict, output) -> None:
     """Write the generated text as it comes, keeping every step in the session for the views below."""
     st.session_state["steps"] = steps = []
     st.session_state["generated_for"] = (prompt, tuple(sorted(options.items())))
@@ -83,7 +83,7 @@ def stream(model: CharModel, prompt: str, options: dict) -> None:
         if pending:
             yield pending
 
-    with st.container(border=True, key="output"):
+    with output:
         st.write_stream(_fenced(chunks()))
     seconds = time.perf_counter() - started
     st.session_state["speed"] = len(steps) / seconds if seconds > 0 else 0.0
@@ -97,10 +97,13 @@ def _fenced(chunks):
     yield "\n```"
 
 
-def show_generated() -> None:
+def show_generated(output) -> None:
     """The last generation, as it looked while streaming."""
-    with st.container(border=True, key="output"):
-        st.code(generated_text(), language=None, wrap_lines=True)
+    with output:
+        if generated_text():
+            st.code(generated_text(), language=None, wrap_lines=True)
+        else:
+            st.caption("The text appears here as it is written.")
 
 
 def generated_for() -> tuple[str, dict]:
