@@ -91,7 +91,7 @@ def page_and_memory() -> dict:
         page.goto(f"{base}/projector?data=emoji-vae-16d&method=t-SNE")
         page.locator(PLOT_READY).first.wait_for(timeout=120_000)
         shipped = rss_mb(server.pid)
-        page.goto(f"{base}/projector?data=mnist-vae-16d&method=UMAP&seed=7")  # a new UMAP: runs in the app
+        page.goto(f"{base}/projector?data=mnist-vae-16d&method=UMAP&projection_seed=7")  # a new UMAP: runs in the app
         page.locator(PLOT_READY).first.wait_for(timeout=600_000)
         page.wait_for_timeout(1_000)
         results["memory: app process before /projector (MB)"] = {"peak_mb": before}

@@ -19,7 +19,7 @@ def generated(at) -> str:
 
 
 def test_generate_writes_the_text_and_the_same_seed_writes_it_again(text_root):
-    at = open_page("app_pages/text.py", length="120", seed="3")
+    at = open_page("app_pages/text.py", length="120", text_seed="3")
     assert not at.exception and not at.error
     at.button(key="generate").click().run()
     first = generated(at)
@@ -29,7 +29,7 @@ def test_generate_writes_the_text_and_the_same_seed_writes_it_again(text_root):
     assert at.code[0].value == first
     at.button(key="generate").click().run()
     assert generated(at) == first
-    at.number_input(key="seed").set_value(4).run()
+    at.number_input(key="text_seed").set_value(4).run()
     at.button(key="generate").click().run()
     assert generated(at) != first
 
@@ -57,7 +57,7 @@ def test_temperature_zero_and_length_zero_are_handled(text_root):
     at = open_page("app_pages/text.py", temperature="0", length="60")
     at.button(key="generate").click().run()
     greedy = generated(at)
-    at.number_input(key="seed").set_value(9).run()
+    at.number_input(key="text_seed").set_value(9).run()
     at.button(key="generate").click().run()
     assert generated(at) == greedy, "at temperature 0 the seed does not matter"
     assert "always the likeliest" in " ".join(c.value for c in at.caption)

@@ -156,7 +156,7 @@ def test_projector_upload_of_a_ragged_file_gets_a_sentence(page, app_url, tmp_pa
 
 def test_text_streams_into_the_page_and_stays_after_it_ends(page, app_url):
     name = list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0][0].name
-    page.goto(f"{app_url}/text?model={name}&length=200&seed=1&prompt=ROMEO%3A%0A")
+    page.goto(f"{app_url}/text?model={name}&length=200&text_seed=1&prompt=ROMEO%3A%0A")
     page.get_by_role("button", name="Generate").click()
     output = page.locator(".st-key-output")
     output.wait_for(timeout=30_000)

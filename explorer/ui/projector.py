@@ -66,7 +66,7 @@ def upload_section() -> tuple[str, Embedding | None, dict]:
                        ".tsv and sprite image, or a projector_config.json with the files it names, or a zip. "
                        "Uploads stay in this browser session; they are not in the link.")
     files = st.sidebar.file_uploader("Projector files", type=["tsv", "txt", "json", "png", "jpg", "jpeg", "zip"],
-                                     accept_multiple_files=True, key="upload")
+                                     accept_multiple_files=True, key="projector_files")
     size = st.sidebar.text_input("Sprite: one image's width × height (if not square)", "", key="sprite_size",
                                  placeholder="e.g. 28x28")
     if not files:
@@ -113,14 +113,14 @@ def projection_controls(embedding: Embedding) -> tuple[proj.ProjectionParams, st
                        min_dist=side.slider("Minimum distance", 0.0, 1.0, 0.1, 0.05, key="min_dist",
                                             bind="query-params", help="How tightly points may pack."),
                        metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
-                       seed=int(side.number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")))
+                       seed=int(side.number_input("Seed", 0, 10_000, 0, key="projection_seed", bind="query-params")))
     elif method == "tsne":
         rate = side.number_input("Learning rate (0 = auto)", 0, 5000, 0, 10, key="learning_rate", bind="query-params")
         options.update(perplexity=float(side.slider("Perplexity", 2, 100, 30, key="perplexity", bind="query-params",
                                                     help="Roughly how many neighbours each point attends to.")),
                        learning_rate="auto" if rate < 10 else float(rate),
                        metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
-                       seed=int(side.number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")))
+                       seed=int(side.number_input("Seed", 0, 10_000, 0, key="projection_seed", bind="query-params")))
     else:
         column = side.selectbox("Search axes in", list(embedding.metadata) or ["(no metadata)"], key="axis_column",
                                 bind="query-params")

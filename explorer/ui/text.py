@@ -36,7 +36,7 @@ def settings(model: CharModel) -> dict:
     temperature = row[1].slider("Temperature", 0.0, 2.0, 0.8, 0.05, key="temperature", bind="query-params",
                                 help="Below 1: more predictable (0 always takes the likeliest character). "
                                      "Above 1: more surprising, and soon misspelt.")
-    seed = row[2].number_input("Seed", 0, 1_000_000, 0, key="seed", bind="query-params",
+    seed = row[2].number_input("Seed", 0, 1_000_000, 0, key="text_seed", bind="query-params",
                                help="The same prompt, settings and seed write the same text.")
     top_k = row[3].number_input("Top-k", 0, len(model.vocabulary), 0, key="top_k", bind="query-params",
                                 help="Draw only from the k likeliest characters; 0 = all.")
