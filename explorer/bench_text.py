@@ -70,6 +70,8 @@ def tutorial_speed(folder: Path) -> list[float]:
 def click_to_first_character(model_name: str) -> list[float]:
     from playwright.sync_api import sync_playwright
 
+    from explorer.ui.text import OUTPUT_PLACEHOLDER
+
     output = ".st-key-output code"  # the generated text, streamed into a code block
     seconds = []
     port = free_port()
@@ -85,8 +87,9 @@ def click_to_first_character(model_name: str) -> list[float]:
                 page.wait_for_timeout(300)
                 started = time.perf_counter()
                 button.click()
-                page.wait_for_function(f"() => [...document.querySelectorAll(\"{output}\")]"
-                                       ".some(e => e.innerText.trim().length > 0)", timeout=30_000)
+                page.wait_for_function(f"p => [...document.querySelectorAll(\"{output}\")]"
+                                       ".some(e => e.innerText.trim().length > 0 && !e.innerText.startsWith(p))",
+                                       arg=OUTPUT_PLACEHOLDER[:20], timeout=30_000)
                 if run:  # the first click loads the model
                     seconds.append(time.perf_counter() - started)
             browser.close()

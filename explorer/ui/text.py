@@ -19,6 +19,7 @@ from explorer.text_generation import generate
 MAX_LENGTH = 2_000
 COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)
 COMPARE_LENGTH = 300
+OUTPUT_PLACEHOLDER = "The text appears here as it is written."
 FLUSH_SECONDS = 0.03          # stream in small batches: one page update per character would flood the socket
 
 
@@ -102,8 +103,8 @@ def show_generated(output) -> None:
     with output:
         if generated_text():
             st.code(generated_text(), language=None, wrap_lines=True)
-        else:
-            st.caption("The text appears here as it is written.")
+        else:  # a code block already on screen: the first streamed character needs no new renderer
+            st.code(OUTPUT_PLACEHOLDER, language=None)
 
 
 def generated_for() -> tuple[str, dict]:
