@@ -11,7 +11,7 @@ st.caption("Every point is one vector: an image's latent code, or a character's 
            "directions of greatest variance; UMAP and t-SNE keep neighbours together. Click a point to see its "
            "nearest neighbours in the original space.")
 
-data_id, embedding, shipped = projector.data_picker()
+data_id, embedding, shipped, kind = projector.data_picker()
 if embedding is None:
     st.stop()
 params, column = projector.projection_controls(embedding)
@@ -36,7 +36,7 @@ isolated = projector.isolation_controls(len(embedding), data_id)
 shown = np.arange(len(result.indices)) if isolated is None else np.flatnonzero(np.isin(result.indices, isolated))
 plot, side = st.columns([5, 3], gap="large")
 with side:
-    marked = projector.inspector(embedding, data_id)
+    marked = projector.inspector(embedding, data_id, kind)
 with plot:
     chart = st.container()  # drawn after the path controls below it, which it shows
     path = projector.interpolation_path(embedding, result)

@@ -102,9 +102,11 @@ def list_checkpoints(kinds: tuple = (), root: Path | None = None) -> tuple[list,
     return found, broken
 
 
-def write_manifest(folder: Path, manifest: dict) -> None:
-    manifest = {**manifest, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "versions": library_versions()}
+def write_manifest(folder: Path, manifest: dict, stamp: bool = True) -> None:
+    """Write manifest.json; `stamp` records the date and library versions (off when adding to a checkpoint)."""
+    if stamp:
+        manifest = {**manifest, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "versions": library_versions()}
     (Path(folder) / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 

@@ -9,13 +9,12 @@ so the points are exactly where the app's VAE page puts them; no TensorFlow need
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-from explorer.checkpoint import MANIFEST, read_checkpoint
+from explorer.checkpoint import read_checkpoint, write_manifest
 from explorer.data import Dataset, split_holdout
 from explorer.embedding import PROJECTIONS_FILE, Embedding, save_embedding
 from explorer.projection import ProjectionParams, project
@@ -74,5 +73,5 @@ def write_embedding(folder: Path | str, data: Dataset) -> dict:
     manifest["embedding"] = {"points": len(embedding), "dims": embedding.dim,
                              "columns": list(embedding.metadata), "description": embedding.description,
                              "default_projection_seconds": timings, "computed": time.strftime("%Y-%m-%d")}
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    write_manifest(folder, manifest, stamp=False)  # the model's date and versions stay its own
     return manifest["embedding"]

@@ -49,10 +49,10 @@ def read_upload(data: bytes) -> tuple[Image.Image, list[str]]:
         raise ImageInputError(f"The image has too many pixels; at most {MAX_UPLOAD_PIXELS / 1e6:.0f} million are accepted.") from None
     except (OSError, ValueError, SyntaxError):
         raise ImageInputError("The image file is truncated or damaged and cannot be decoded.") from None
-    return _to_8bit(image, notes), notes
+    return to_8bit(image, notes), notes
 
 
-def _to_8bit(image: Image.Image, notes: list[str]) -> Image.Image:
+def to_8bit(image: Image.Image, notes: list[str]) -> Image.Image:
     """Flatten any mode (16-bit, float, CMYK, palette, alpha) to 8-bit L or RGB on white."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         values = np.asarray(image, dtype="float64")

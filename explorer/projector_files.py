@@ -38,7 +38,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from explorer.embedding import Embedding
-from explorer.images import _to_8bit, png_bytes
+from explorer.images import png_bytes, to_8bit
 
 MAX_UPLOAD_BYTES = 50 * 2**20       # per file, and per zip once unpacked: .streamlit/config.toml maxUploadSize
 MAX_POINTS = 200_000                # rows of vectors; more than the page can project and draw
@@ -289,7 +289,7 @@ def _decode_pixels(image: Image.Image, filename: str) -> np.ndarray:
     except (OSError, ValueError, SyntaxError):
         raise ProjectorFileError(f"{filename} is truncated or damaged and cannot be decoded; "
                                  "export it again.") from None
-    pixels = np.asarray(_to_8bit(image, notes=[]), dtype=np.uint8)  # the app's one place for odd image modes
+    pixels = np.asarray(to_8bit(image, notes=[]), dtype=np.uint8)  # the app's one place for odd image modes
     return pixels[..., None] if pixels.ndim == 2 else pixels
 
 

@@ -48,8 +48,8 @@ def load_shipped(folder: str, name: str, description: str) -> tuple[Embedding, d
     return embedding, projections
 
 
-def data_picker() -> tuple[str, Embedding | None, dict]:
-    """(data id, the chosen embedding or None, its shipped projections)."""
+def data_picker() -> tuple[str, Embedding | None, dict, str]:
+    """(data id, the chosen embedding or None, its shipped projections, the kind of model it came from)."""
     shipped = shipped_embeddings()
     choice = st.sidebar.selectbox("Data set", [*shipped, UPLOAD], key="data", bind="query-params")
     if choice != UPLOAD:
@@ -57,8 +57,8 @@ def data_picker() -> tuple[str, Embedding | None, dict]:
         description = checkpoint.manifest.get("embedding", {}).get("description", checkpoint.title)
         embedding, projections = load_shipped(str(checkpoint.folder), choice, description)
         st.sidebar.caption(description)
-        return choice, embedding, projections
-    return upload_section()
+        return choice, embedding, projections, checkpoint.kind
+    return (*upload_section(), "upload")
 
 
 def upload_section() -> tuple[str, Embedding | None, dict]:
@@ -287,7 +287,7 @@ def isolation_controls(count: int, data_id: str) -> np.ndarray | None:
     return st.session_state.get("isolated")
 
 
-def inspector(embedding: Embedding, data_id: str) -> list[int]:
+def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     """The chosen point, its metadata and its nearest neighbours in the original space."""
     from explorer.neighbours import nearest
 
@@ -302,8 +302,7 @@ def inspector(embedding: Embedding, data_id: str) -> list[int]:
     with row[1]:
         st.markdown("  \n".join(f"**{name}**: {values[point]}" for name, values in embedding.metadata.items())
                     or f"Point #{point}")
-        checkpoint = shipped_embeddings().get(data_id)
-        if checkpoint is not None and checkpoint.kind == "vae":
+        if kind == "vae":
             st.link_button("Open in the VAE page", vae_link(data_id, embedding.vectors[point]),
                            icon=":material/tune:")
     rows, distances = nearest(embedding.vectors, point, k, metric)
