@@ -18,6 +18,7 @@ from explorer import projection as proj
 from explorer.checkpoint import list_checkpoints
 from explorer.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.images import png_data_uri
+from explorer.projection_worker import ProjectionWorker
 from explorer.projector_files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 
 UPLOAD = "Upload Projector files"
@@ -173,6 +174,8 @@ class ProjectionCache:
 
 
 CACHE = ProjectionCache()
+WORKER = ProjectionWorker()      # one for all sessions: jobs queue rather than compete for two cores
+WORKER_METHODS = ("umap", "tsne")
 
 
 def is_ready(data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None,
@@ -201,7 +204,10 @@ def compute(data_id: str, embedding: Embedding, params: proj.ProjectionParams, c
                 interrupted.append(request)
 
     labels = embedding.metadata.get(column) if column else None
-    result = proj.project(embedding.vectors, params, progress=progress, labels=labels)
+    if params.method in WORKER_METHODS:  # numba and openTSNE grow the process that runs them: not this one
+        result = WORKER.project(embedding.vectors, params, progress=progress, labels=labels)
+    else:
+        result = proj.project(embedding.vectors, params, progress=progress, labels=labels)
     CACHE.put((data_id, params, column), result)
     if interrupted:
         raise interrupted[0]
@@ -340,7 +346,11 @@ def interpolation_path(embedding: Embedding, result: proj.Projection) -> np.ndar
         if not st.toggle("Show the path", key="show_path"):
             return None
         path = latent.interpolate(embedding.vectors[start], embedding.vectors[end], frames, method)
-        return result.transform(path)
+        try:
+            return result.transform(path)
+        except ValueError as error:  # e.g. the worker holding a UMAP model was idle and let it go
+            st.caption(str(error))
+            return None
 
 
 def downloads(embedding: Embedding, result: proj.Projection, shown: np.ndarray) -> None:

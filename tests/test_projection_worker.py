@@ -1,0 +1,68 @@
+"""The projection worker process: the same pictures as in-process, progress, placing, and failures."""
+
+import numpy as np
+import pytest
+
+from explorer import projection as proj
+from explorer.projection_worker import ProjectionWorker
+
+from .test_projection import digits as digits_and_labels
+
+
+def digits(count):
+    return digits_and_labels(count)[0]
+
+
+@pytest.fixture()
+def worker():
+    worker = ProjectionWorker(idle_seconds=60)
+    yield worker
+    worker.stop()
+
+
+def test_tsne_in_the_worker_equals_tsne_here_and_reports_progress(worker):
+    vectors = digits(200)
+    params = proj.ProjectionParams(method="tsne", perplexity=10, seed=3)
+    messages = []
+    remote = worker.project(vectors, params, progress=lambda fraction, message: messages.append((fraction, message)))
+    local = proj.project(vectors, params)
+    np.testing.assert_array_equal(remote.coordinates, local.coordinates)
+    np.testing.assert_array_equal(remote.indices, local.indices)
+    assert messages[-1][0] == 1.0 and any("iteration" in m for _, m in messages)
+    assert remote.cannot_place and remote.placer is None
+
+
+def test_umap_models_stay_in_the_worker_and_place_new_points_there(worker):
+    vectors = digits(200)
+    params = proj.ProjectionParams(method="umap", n_neighbors=10, seed=1)
+    result = worker.project(vectors, params)
+    placed = result.transform(vectors[:3])
+    assert placed.shape == (3, 2) and np.isfinite(placed).all()
+    spread = np.ptp(result.coordinates, axis=0).max()
+    assert np.abs(placed - result.coordinates[:3]).max() < 0.25 * spread, "training points land near themselves"
+
+
+def test_bad_parameters_come_back_as_a_sentence_and_the_worker_lives_on(worker):
+    with pytest.raises(ValueError, match="at least 5 points"):
+        worker.project(digits(3), proj.ProjectionParams(method="tsne"))
+    assert worker.is_running()
+    assert worker.project(digits(50), proj.ProjectionParams(method="tsne", perplexity=5)).coordinates.shape == (50, 2)
+
+
+def test_a_worker_that_dies_gives_a_sentence_and_a_released_model_cannot_place(worker):
+    result = worker.project(digits(100), proj.ProjectionParams(method="pca"))  # PCA too can run there
+    assert result.transform(digits(2)).shape == (2, 2)
+    worker._process.kill()
+    worker._process.join()
+    with pytest.raises(ValueError, match="released to save memory"):
+        result.transform(digits(2))
+    # the next job starts a new worker
+    again = worker.project(digits(60), proj.ProjectionParams(method="tsne", perplexity=5))
+    assert again.coordinates.shape == (60, 2) and worker.is_running()
+
+
+def test_an_idle_worker_exits_and_frees_its_memory():
+    worker = ProjectionWorker(idle_seconds=0.5)
+    worker.project(digits(60), proj.ProjectionParams(method="tsne", perplexity=5))
+    worker._process.join(10)
+    assert not worker.is_running()
