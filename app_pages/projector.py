@@ -5,6 +5,7 @@ import streamlit as st
 
 from explorer.projector_plot import projection_figure
 from explorer.ui import projector
+from explorer.ui.hover_thumbnails import hover_thumbnails
 
 st.title("Projector: see an embedding")
 st.caption("Every point is one vector: an image's latent code, or a character's learnt embedding. PCA shows the "
@@ -46,6 +47,8 @@ with plot:
                                **style)
     chart.plotly_chart(figure, key="plot", on_select=projector.on_plot_select,
                       selection_mode=("points", "box", "lasso"), config={"displaylogo": False})
+    with chart:
+        hover_thumbnails(data_id, embedding, chart_key="plot")
     matching = None if highlight is None else int(highlight[result.indices[shown]].sum())
     notes = [result.note, f"{len(shown):,} points" + (f" · {matching:,} match the search" if matching is not None else "")]
     if result.seconds:

@@ -1,6 +1,7 @@
 """AppTest for the Projector page: projections, caching, colouring, search, the inspector, bad input."""
 
 import base64
+import io
 import json
 import shutil
 
@@ -9,6 +10,7 @@ import pytest
 
 from explorer import projection
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+from explorer.ui import projector
 
 from .test_app import open_page
 
@@ -29,6 +31,7 @@ def projector_root(embedded_vae, tmp_path, monkeypatch):
         return real(vectors, params, *args, **kwargs)
 
     monkeypatch.setattr(projection, "project", counting)
+    monkeypatch.setattr(projector, "WORKER_METHODS", ())  # in this process, where the calls are counted
     return calls
 
 
@@ -85,6 +88,19 @@ def test_a_slow_projection_waits_for_run_and_is_then_cached(projector_root):
     at.segmented_control(key="method").set_value("t-SNE").run()  # back: cached, no Run, no recompute
     assert not any(b.key == "run" for b in at.button)
     assert len([p for p in projector_root if p.method == "tsne"]) == 1
+
+
+def test_umap_and_tsne_run_in_the_worker_process_with_progress(projector_root, monkeypatch):
+    monkeypatch.setattr(projector, "WORKER_METHODS", ("umap", "tsne"))
+    at = open_page("app_pages/projector.py")
+    at.segmented_control(key="method").set_value("t-SNE").run()
+    at.slider(key="perplexity").set_value(11).run()
+    at.button(key="run").click().run()
+    assert not at.exception and not at.error
+    assert "t-SNE 1" in str(at.get("plotly_chart")[0].proto.spec)
+    assert projector.WORKER.is_running(), "the worker did the fitting"
+    assert not [p for p in projector_root if p.method == "tsne"], "and this process did not"
+    projector.WORKER.stop()
 
 
 def test_the_shipped_default_tsne_is_not_recomputed(projector_root):
@@ -163,3 +179,15 @@ def test_character_embeddings_open_coloured_by_kind_without_images(tiny_charrnn,
     assert {"upper case", "lower case", "punctuation"} <= {t["name"] for t in traces(at)}
     assert not at.get("link_button"), "characters have no VAE page to open"
     assert at.dataframe, "neighbours without thumbnails are listed as a table"
+
+
+def test_hover_thumbnails_get_a_sprite_of_every_point_and_the_chart_to_follow(projector_root):
+    from PIL import Image
+
+    at = open_page("app_pages/projector.py")
+    (component,) = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("hover_thumbnails")]
+    data = json.loads(component.proto.json)
+    assert data["target"] == ".st-key-plot .js-plotly-plot" and data["count"] == 600
+    sprite = Image.open(io.BytesIO(base64.b64decode(data["sprite"].split(",", 1)[1])))
+    assert sprite.format == "WEBP"
+    assert sprite.width == data["columns"] * data["cell"][0] and data["columns"] ** 2 >= 600

@@ -145,6 +145,31 @@ def test_projector_colouring_changes_the_plot_and_a_click_inspects_a_point(page,
     assert page.get_by_text("Traceback").count() == 0
 
 
+def test_projector_hover_shows_the_point_thumbnail_and_leaving_hides_it(page, app_url):
+    page.goto(f"{app_url}/projector?data=emoji-vae-16d&method=UMAP")
+    plot = page.locator(".st-key-plot .js-plotly-plot")
+    plot.wait_for(timeout=60_000)
+    plot.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('.st-key-plot .js-plotly-plot')._fullData", timeout=30_000)
+    thumbnail = page.locator(".hover-thumbnail")
+    thumbnail.wait_for(state="attached", timeout=30_000)  # the component has found the chart
+    # Where plotly drew a point of the first trace (a nearer neighbour may win the hover).
+    x, y = plot.evaluate("""gd => {
+        const trace = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.getBoundingClientRect(), i = Math.floor(trace.x.length / 2);
+        return [box.left + xa._offset + xa.l2p(trace.x[i]), box.top + ya._offset + ya.l2p(trace.y[i])];
+    }""")
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.move(x, y, steps=5)
+    thumbnail.wait_for(state="visible", timeout=10_000)
+    hovered = int(thumbnail.get_attribute("data-row"))
+    label = page.locator(".hoverlayer").evaluate("layer => layer.textContent")
+    assert label.startswith(f"#{hovered}"), "the picture is of the point plotly labels"
+    assert "webp" in thumbnail.evaluate("e => getComputedStyle(e).backgroundImage")[:40]
+    page.mouse.move(5, 5)
+    thumbnail.wait_for(state="hidden", timeout=10_000)
+
+
 def test_projector_upload_of_a_ragged_file_gets_a_sentence(page, app_url, tmp_path):
     ragged = tmp_path / "vectors.tsv"
     ragged.write_text("1\t2\t3\n4\t5\n")
