@@ -22,10 +22,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_streamlit(script: Path | str, port: int, cwd: Path = ROOT, timeout: float = 60) -> subprocess.Popen:
-    """Start `streamlit run` and wait for /_stcore/health; the caller terminates the process."""
+def start_streamlit(script: Path | str, port: int, cwd: Path = ROOT, timeout: float = 60,
+                    python: Path | str = sys.executable) -> subprocess.Popen:
+    """Start `streamlit run` with `python` and wait for /_stcore/health; the caller terminates the process."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+        [str(python), "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
