@@ -83,7 +83,8 @@ def use_every_page(page, base: str) -> list[str]:
         page.locator(PLOT).wait_for(timeout=120_000)
         page.get_by_role("combobox", name="Colour by").click()
         page.get_by_role("option").last.click()
-        page.wait_for_timeout(1_500)
+        page.wait_for_function(f"() => document.querySelectorAll('{PLOT}').length === 1", timeout=60_000)
+        page.wait_for_timeout(1_000)  # the rerun's old chart has gone: one plot is left
         box = page.locator(PLOT).bounding_box()
         for step in range(12):  # sweep across the plot: hover thumbnails render on the way
             page.mouse.move(box["x"] + box["width"] * (0.2 + step / 20), box["y"] + box["height"] * 0.5)
