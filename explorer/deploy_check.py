@@ -55,6 +55,16 @@ def has_tensorflow(python: Path) -> bool:
     return probe.returncode == 0
 
 
+def wait_for_one(page, selector: str, seconds: float = 60) -> None:
+    """Until exactly one `selector` has stood for 1.5 s: mid-rerun, the old element and the new are both there."""
+    steady, deadline = 0, time.monotonic() + seconds
+    while steady < 3:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{selector} did not settle to one element within {seconds:.0f} s")
+        steady = steady + 1 if page.locator(selector).count() == 1 else 0
+        page.wait_for_timeout(500)
+
+
 def use_every_page(page, base: str) -> list[str]:
     """Drive each page as a workshop attendee would; the names of the steps that were done."""
     done = []
@@ -83,8 +93,7 @@ def use_every_page(page, base: str) -> list[str]:
         page.locator(PLOT).wait_for(timeout=120_000)
         page.get_by_role("combobox", name="Colour by").click()
         page.get_by_role("option").last.click()
-        page.wait_for_function(f"() => document.querySelectorAll('{PLOT}').length === 1", timeout=60_000)
-        page.wait_for_timeout(1_000)  # the rerun's old chart has gone: one plot is left
+        wait_for_one(page, PLOT)
         box = page.locator(PLOT).bounding_box()
         for step in range(12):  # sweep across the plot: hover thumbnails render on the way
             page.mouse.move(box["x"] + box["width"] * (0.2 + step / 20), box["y"] + box["height"] * 0.5)
