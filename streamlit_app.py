@@ -2,10 +2,13 @@
 
 import streamlit as st
 
+from explorer.memory import release_free_memory
+from explorer.ui import presenter
 from explorer.ui.common import use_crisp_images
 
 st.set_page_config(page_title="Latent Explorer", page_icon=":material/explore:", layout="wide")
 use_crisp_images()
+presenter.toggle()  # before the page, so that every page sees it; bound to ?presenter=true
 
 pages = [
     st.Page("app_pages/home.py", title="Home", icon=":material/explore:", default=True),
@@ -14,4 +17,7 @@ pages = [
     st.Page("app_pages/projector.py", title="Projector", icon=":material/scatter_plot:", url_path="projector"),
     st.Page("app_pages/text.py", title="Text", icon=":material/edit_note:", url_path="text"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+finally:
+    release_free_memory()  # what the page freed goes back to the system: see explorer/memory.py

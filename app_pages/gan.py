@@ -4,11 +4,12 @@ import streamlit as st
 
 from explorer.ui import gan
 from explorer.ui.common import checkpoint_picker, load_generator, load_or_explain
+from explorer.ui.presenter import explain
 
 st.title("GAN: steer a generator")
-st.caption("A generator turns random numbers z into an image; it learnt by trying to fool a discriminator "
-           "that was learning to tell its images from real ones. Pick a seed, then move along the "
-           "directions in which its images change most.")
+explain("A generator turns random numbers z into an image; it learnt by trying to fool a discriminator "
+        "that was learning to tell its images from real ones. Pick a seed, then move along the "
+        "directions in which its images change most.")
 
 checkpoint = checkpoint_picker(("gan",), "Model")
 model = load_or_explain(checkpoint, load_generator) if checkpoint else None

@@ -6,11 +6,12 @@ import streamlit as st
 from explorer.projector_plot import projection_figure
 from explorer.ui import projector
 from explorer.ui.hover_thumbnails import hover_thumbnails
+from explorer.ui.presenter import explain, sized
 
 st.title("Projector: see an embedding")
-st.caption("Every point is one vector: an image's latent code, or a character's learnt embedding. PCA shows the "
-           "directions of greatest variance; UMAP and t-SNE keep neighbours together. Click a point to see its "
-           "nearest neighbours in the original space.")
+explain("Every point is one vector: an image's latent code, or a character's learnt embedding. PCA shows the "
+        "directions of greatest variance; UMAP and t-SNE keep neighbours together. Click a point to see its "
+        "nearest neighbours in the original space.")
 
 data_id, embedding, shipped, kind = projector.data_picker()
 if embedding is None:
@@ -45,7 +46,7 @@ with plot:
                                highlight=None if highlight is None else highlight[result.indices[shown]],
                                marked=np.array(marked), path=path, axis_titles=projector.axis_titles(applied[1], result),
                                **style)
-    chart.plotly_chart(figure, key="plot", on_select=projector.on_plot_select,
+    chart.plotly_chart(sized(figure), key="plot", on_select=projector.on_plot_select,
                       selection_mode=("points", "box", "lasso"), config={"displaylogo": False})
     with chart:
         hover_thumbnails(data_id, embedding, chart_key="plot")

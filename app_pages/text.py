@@ -4,10 +4,11 @@ import streamlit as st
 
 from explorer.ui import text
 from explorer.ui.common import checkpoint_picker, load_or_explain
+from explorer.ui.presenter import explain
 
 st.title("Text: a char-RNN, one character at a time")
-st.caption("A recurrent network read Shakespeare and learnt, for every string of characters, how likely each "
-           "next character is. Give it a beginning; it draws the next character, reads it, and goes on.")
+explain("A recurrent network read Shakespeare and learnt, for every string of characters, how likely each "
+        "next character is. Give it a beginning; it draws the next character, reads it, and goes on.")
 
 checkpoint = checkpoint_picker(("charrnn",), "Model")
 model = load_or_explain(checkpoint, text.load_char_model) if checkpoint else None
@@ -29,6 +30,7 @@ output = st.container(border=True, key="output")
 if go:
     text.stream(model, prompt, options, output)
 else:
+    text.write_for_link(model, prompt, options)
     text.show_generated(output)
 if text.generated_text():
     speed = st.session_state.get("speed")

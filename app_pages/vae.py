@@ -4,10 +4,11 @@ import streamlit as st
 
 from explorer.ui import vae
 from explorer.ui.common import checkpoint_picker, load_or_explain
+from explorer.ui.presenter import explain
 
 st.title("VAE: walk through a latent space")
-st.caption("A variational autoencoder squeezes each image into a few numbers z and learns to draw "
-           "an image back from any z. Move the sliders and watch what each number controls.")
+explain("A variational autoencoder squeezes each image into a few numbers z and learns to draw "
+        "an image back from any z. Move the sliders and watch what each number controls.")
 
 checkpoint = checkpoint_picker(("vae",), "Model")
 model = load_or_explain(checkpoint) if checkpoint else None

@@ -9,7 +9,8 @@
 4. Report the cold start (spawn to the home page's live-decoded picture), and the app process's
    peak and final memory after every page has been used.
 
-Options: `--venv PATH` reuses an environment made by an earlier run (skips step 2's timing);
+Options: `--repo URL_OR_PATH` checks another clone or branch;
+`--venv PATH` reuses an environment made by an earlier run (skips step 2's timing);
 `--json PATH` writes the figures. Playwright runs from the environment that runs this script.
 """
 
@@ -32,8 +33,8 @@ PLOT = ".st-key-plot .js-plotly-plot"
 MEMORY_TARGET_MB = 400    # issue 6: the app process after every page has been used
 
 
-def clone_committed(target: Path) -> Path:
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True)
+def clone_committed(target: Path, repository: Path | str = ROOT) -> Path:
+    subprocess.run(["git", "clone", "--quiet", str(repository), str(target)], check=True)
     return target
 
 
@@ -65,15 +66,15 @@ def wait_for_one(page, selector: str, seconds: float = 60) -> None:
         page.wait_for_timeout(500)
 
 
-def use_every_page(page, base: str) -> list[str]:
-    """Drive each page as a workshop attendee would; the names of the steps that were done."""
+def use_every_page(page, base: str, memory_mb) -> list[tuple[str, float]]:
+    """Drive each page as a workshop attendee would; each step done, with the app's memory after it."""
     done = []
 
     def check(step: str) -> None:
         failures = page.locator("[data-testid='stException']").count() + page.get_by_text("Traceback").count()
         if failures:
             raise RuntimeError(f"{step}: the page shows an exception")
-        done.append(step)
+        done.append((step, memory_mb()))
 
     def move_first_slider() -> None:
         image = page.locator(IMAGE).first
@@ -111,11 +112,11 @@ def use_every_page(page, base: str) -> list[str]:
     return done
 
 
-def run(venv: Path | None, keep: bool) -> dict:
+def run(venv: Path | None, keep: bool, repository: Path | str = ROOT) -> dict:
     from playwright.sync_api import sync_playwright
 
     workdir = Path(tempfile.mkdtemp(prefix="deploy-check-"))
-    app = clone_committed(workdir / "app")
+    app = clone_committed(workdir / "app", repository)
     results = {}
     if venv is None:
         venv = workdir / "venv"
@@ -134,7 +135,8 @@ def run(venv: Path | None, keep: bool) -> dict:
             page.locator(IMAGE).first.wait_for(timeout=120_000)
             results["cold_start_seconds"] = time.perf_counter() - spawned
             try:
-                results["steps"] = use_every_page(page, f"http://127.0.0.1:{port}")
+                results["steps"] = use_every_page(page, f"http://127.0.0.1:{port}",
+                                                  lambda: peak_memory_mb(server.pid, "VmRSS"))
                 page.wait_for_timeout(2_000)
                 results["peak_mb"] = peak_memory_mb(server.pid)
                 results["final_mb"] = peak_memory_mb(server.pid, "VmRSS")
@@ -159,16 +161,17 @@ def report(results: dict) -> None:
             ("app process memory at the end", f"{results['final_mb']:.0f} MB")]
     for row in filter(None, rows):
         print(f"| {row[0]} | {row[1]} |")
-    print("\n".join(f"  ✓ {step}" for step in results["steps"]))
+    print("\n".join(f"  ✓ {step} (app process {mb:.0f} MB)" for step, mb in results["steps"]))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, help="reuse this environment instead of making a fresh one")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--repo", default=str(ROOT), help="the repository to clone (default: this one)")
     parser.add_argument("--keep", action="store_true", help="keep the clone and environment (prints where)")
     arguments = parser.parse_args(argv)
-    results = run(arguments.venv, arguments.keep)
+    results = run(arguments.venv, arguments.keep, arguments.repo)
     report(results)
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=2))

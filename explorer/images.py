@@ -1,7 +1,8 @@
 """Images in and out: reading uploads safely, fitting them to a model, tiling, PNG and GIF bytes.
 
-Uploads are untrusted: size and pixel count are capped before decoding, and every failure
-becomes an `ImageInputError` whose message can be shown to the person who uploaded the file.
+Uploads are untrusted: only the formats the upload field offers are decoded, size and pixel count
+are capped before decoding, and every failure becomes an `ImageInputError` whose message can be
+shown to the person who uploaded the file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024     # larger files are refused before decoding
 MAX_UPLOAD_PIXELS = 24_000_000          # width x height; stops decompression bombs
+# The upload field's types, by content, not by name: Pillow would hand an EPS to Ghostscript to run.
+UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 MNIST_BOX = 20 / 28                     # MNIST digits fill a 20 px box inside 28 px
 
 
@@ -31,7 +34,7 @@ def read_upload(data: bytes) -> tuple[Image.Image, list[str]]:
         )
     notes = []
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data), formats=UPLOAD_FORMATS)
         if image.width * image.height > MAX_UPLOAD_PIXELS:
             raise ImageInputError(
                 f"The image is {image.width}×{image.height} pixels; at most "
@@ -44,10 +47,11 @@ def read_upload(data: bytes) -> tuple[Image.Image, list[str]]:
     except ImageInputError:
         raise
     except UnidentifiedImageError:
-        raise ImageInputError("The file is not an image that can be read (try PNG, JPEG, GIF, BMP or WebP).") from None
+        raise ImageInputError("The file is not an image that can be read "
+                              "(try PNG, JPEG, GIF, BMP, WebP or TIFF).") from None
     except Image.DecompressionBombError:
         raise ImageInputError(f"The image has too many pixels; at most {MAX_UPLOAD_PIXELS / 1e6:.0f} million are accepted.") from None
-    except (OSError, ValueError, SyntaxError):
+    except (OSError, ValueError, SyntaxError, TypeError):  # TypeError: e.g. a TIFF whose size tags were lost
         raise ImageInputError("The image file is truncated or damaged and cannot be decoded.") from None
     return to_8bit(image, notes), notes
 
@@ -56,8 +60,9 @@ def to_8bit(image: Image.Image, notes: list[str]) -> Image.Image:
     """Flatten any mode (16-bit, float, CMYK, palette, alpha) to 8-bit L or RGB on white."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         values = np.asarray(image, dtype="float64")
-        low, high = float(values.min()), float(values.max())
-        scaled = (values - low) / (high - low) * 255 if high > low else np.zeros_like(values)
+        finite = np.isfinite(values)  # a float image may mark "no data" with NaN; those pixels become black
+        low, high = (float(values[finite].min()), float(values[finite].max())) if finite.any() else (0.0, 0.0)
+        scaled = np.where(finite, (values - low) / (high - low) * 255, 0) if high > low else np.zeros_like(values)
         notes.append(f"The image is {image.mode} (more than 8 bits); it was scaled to 8 bits.")
         return Image.fromarray(scaled.round().astype(np.uint8), "L")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):

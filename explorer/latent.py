@@ -24,10 +24,11 @@ class SeedError(ValueError):
 def parse_seed(text) -> int:
     """A seed from a text field or URL: a whole number from 0 to 2³²−1, surrounding spaces allowed."""
     cleaned = str(text).strip().replace(",", "").replace("_", "")
-    if not (cleaned.isascii() and cleaned.isdigit()) or int(cleaned) > MAX_SEED:
+    digits = cleaned.lstrip("0") or "0"  # thousands of digits are more than int() converts
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(digits) > len(str(MAX_SEED)) or int(digits) > MAX_SEED:
         shown = str(text) if len(str(text)) <= 30 else str(text)[:30] + "…"
         raise SeedError(f"A seed is a whole number from 0 to {MAX_SEED:,}; “{shown}” is not.")
-    return int(cleaned)
+    return int(digits)
 
 
 def truncate(z: np.ndarray, psi: float, mean: np.ndarray | float = 0.0) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""Plotly figures for the pages: latent maps, posteriors. Pure plotly; no Streamlit."""
+"""Plotly figures for the pages: latent maps, posteriors, training curves, next-character bars.
+
+Pure plotly; no Streamlit. Colours come from `explorer.palette`.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.images import png_data_uri
-
-# CARTO "Safe": a qualitative palette chosen to stay distinguishable with colour-vision deficiencies.
-SAFE_PALETTE = ["#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499",
-                "#44AA99", "#999933", "#882255", "#661100", "#6699CC", "#888888"]
+from explorer.palette import EMPHASIS, NEUTRAL, PRIMARY, SAFE_PALETTE
 
 
 def image_layer(figure: go.Figure, image: np.ndarray, extent: float) -> None:
@@ -54,7 +54,7 @@ def posterior_svg(mu: np.ndarray, sigma: np.ndarray, width: int = 720, height: i
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'font-family="sans-serif" font-size="12" fill="#31333F">',
              f'<rect x="{left}" y="{y(1):.1f}" width="{width - left - right}" height="{y(-1) - y(1):.1f}" '
-             'fill="#999999" fill-opacity="0.18"/>']
+             f'fill="{NEUTRAL}" fill-opacity="0.2"/>']
     for tick in range(-int(reach), int(reach) + 1):
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
                      f'stroke="#cccccc" stroke-width="{1.2 if tick == 0 else 0.5}"/>'
@@ -62,8 +62,8 @@ def posterior_svg(mu: np.ndarray, sigma: np.ndarray, width: int = 720, height: i
     for dim, (m, s) in enumerate(zip(mu, sigma)):
         x = left + step * (dim + 0.5)
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y(m + s):.1f}" y2="{y(m - s):.1f}" '
-                     'stroke="#332288" stroke-width="2"/>'
-                     f'<circle cx="{x:.1f}" cy="{y(m):.1f}" r="4.5" fill="#332288"/>'
+                     f'stroke="{PRIMARY}" stroke-width="2"/>'
+                     f'<circle cx="{x:.1f}" cy="{y(m):.1f}" r="4.5" fill="{PRIMARY}"/>'
                      f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle">z{dim + 1}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -87,9 +87,9 @@ def training_curves(history: list, epoch: int | None = None) -> go.Figure:
         figure.add_scatter(x=[e for e, _ in fid], y=[v for _, v in fid], name="FID", mode="lines+markers",
                            line=dict(color=SAFE_PALETTE[9], width=2), row=3, col=1)
     if epoch is not None:
-        figure.add_vline(x=epoch, line=dict(color="#555555", dash="dot"))
+        figure.add_vline(x=epoch, line=dict(color=NEUTRAL, dash="dot"))
     figure.update_layout(height=200 * rows + 60, margin=dict(l=10, r=10, t=30, b=10), hovermode="x unified",
-                         legend=dict(orientation="h", y=-0.08))
+                         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"))
     figure.update_xaxes(title_text="epoch", row=rows, col=1)
     return figure
 
@@ -97,7 +97,7 @@ def training_curves(history: list, epoch: int | None = None) -> go.Figure:
 def next_char_bars(chars: list[str], probabilities: np.ndarray, drawn: str) -> go.Figure:
     """The likeliest next characters as horizontal bars, likeliest on top; the drawn one highlighted."""
     shown = [{" ": "␣", "\n": "⏎", "\t": "⇥"}.get(c, c) for c in chars]
-    colours = [SAFE_PALETTE[1] if c == drawn else SAFE_PALETTE[4] for c in chars]
+    colours = [EMPHASIS if c == drawn else PRIMARY for c in chars]
     figure = go.Figure(go.Bar(x=probabilities, y=[f"{c} " for c in shown], orientation="h", marker_color=colours,
                               text=[f"{p:.1%}" for p in probabilities], textposition="outside",
                               hovertemplate="%{y}: %{x:.1%}<extra></extra>"))

@@ -115,14 +115,15 @@ def read_metadata_tsv(data: bytes, rows: int, filename: str = METADATA_NAME) -> 
 def _decode_text(data: bytes, filename: str) -> str:
     """Uploaded bytes as text, refusing a file that is too large, empty or not UTF-8."""
     _check_upload_size(data, filename)
-    if not data.strip():
-        raise ProjectorFileError(f"{filename} is empty; check that the right file was uploaded.")
     try:
-        return data.decode("utf-8-sig")  # the byte-order mark Windows editors write is not data
+        text = data.decode("utf-8-sig")  # the byte-order mark Windows editors write is not data
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise ProjectorFileError(f"{filename}, line {line}: the file is not UTF-8 text; "
                                  "save it as UTF-8 text and upload it again.") from None
+    if not text.strip():  # Unicode spaces too, such as U+0085 and U+3000
+        raise ProjectorFileError(f"{filename} is empty; check that the right file was uploaded.")
+    return text
 
 
 def _check_upload_size(data: bytes, filename: str) -> None:
@@ -252,7 +253,7 @@ def _check_single_image_dim(single_image_dim, filename: str) -> tuple[int, int]:
     try:
         width, height = (int(size) for size in single_image_dim)
         whole = all(float(size) == int(size) for size in single_image_dim)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity, or an int beyond any float
         width = height = whole = 0
     if isinstance(single_image_dim, str) or not whole or width < 1 or height < 1:  # "12" is not [1, 2]
         raise ProjectorFileError(f"The thumbnail size for {filename} must be two positive whole numbers "
@@ -353,6 +354,9 @@ def _parse_json(data: bytes, filename: str):
                                  "fix the file or export it again.") from None
     except RecursionError:
         raise ProjectorFileError(f"{filename} is nested too deeply to be a Projector config.") from None
+    except ValueError:  # an integer of more than 4,300 digits, which Python refuses to read
+        raise ProjectorFileError(f"{filename} holds a number too long to be read; fix the file or export it "
+                                 "again.") from None
 
 
 def _embedding_from_config(entry, number: int, open_file: Callable[[str], bytes], config_name: str) -> Embedding:
@@ -398,7 +402,7 @@ def _read_vectors_bytes(data: bytes, tensor_shape, filename: str, where: str) ->
     """Raw little-endian float32 vectors of shape [points, dimensions], as the Projector's demo .bytes files."""
     try:
         points, dimensions = (int(size) for size in tensor_shape)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
         raise ProjectorFileError(f"{where}: “{filename}” is not a .tsv file, so it is read as raw float32 numbers, "
                                  "which needs a tensorShape of [points, dimensions].") from None
     _check_upload_size(data, filename)
@@ -446,8 +450,8 @@ def _read_zip(data: bytes, filename: str) -> dict[str, bytes]:
     _check_upload_size(data, filename)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [info for info in archive.infolist()
-                       if not info.is_dir() and not info.filename.startswith("__MACOSX/")]  # macOS Finder's extras
+            members = [info for info in archive.infolist()  # not nameless (damaged) entries, nor macOS Finder's extras
+                       if info.filename and not info.is_dir() and not info.filename.startswith("__MACOSX/")]
             unpacked_bytes = sum(info.file_size for info in members)
             if unpacked_bytes > MAX_UPLOAD_BYTES:
                 raise ProjectorFileError(f"{filename} unpacks to {unpacked_bytes / 2**20:,.1f} MB; up to "

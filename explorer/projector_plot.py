@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.plots import SAFE_PALETTE
+from explorer.palette import EMPHASIS, NEUTRAL, PRIMARY, SAFE_PALETTE
 
 MAX_CATEGORIES = len(SAFE_PALETTE) - 1  # the most frequent categories get a colour; the rest are "other"
 MAX_HOVER_COLUMNS = 4                   # metadata columns listed when hovering a point
 MAX_TEXT_LABELS = 2_000                 # beyond this many points, labels would be an unreadable smear
-OTHER_COLOUR = SAFE_PALETTE[-1]         # grey
+OTHER_COLOUR = NEUTRAL                  # grey
 DIMMED = "#c8c8c8"
 
 
@@ -93,7 +93,7 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
             add(shown & ~known, f"other ({len(np.unique(rows[color_by][~known])):,} values)",
                 dict(base, color=OTHER_COLOUR))
     else:
-        add(shown, "points", dict(base, color=SAFE_PALETTE[4]), showlegend=False)
+        add(shown, "points", dict(base, color=PRIMARY), showlegend=False)
 
     if marked is not None and len(marked):
         position = {row: i for i, row in enumerate(indices)}
@@ -107,10 +107,10 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
             first = np.zeros(len(indices), bool)
             first[position[marked[0]]] = True
             add(first, "selected", dict(size=point_size + 10, color="rgba(0,0,0,0)",
-                                        line=dict(width=3, color="#CC6677"), symbol="circle"))
+                                        line=dict(width=3, color=EMPHASIS), symbol="circle"))
     if path is not None and len(path):
         line = dict(x=path[:, 0], y=path[:, 1], mode="lines+markers", name="interpolation path",
-                    line=dict(color="#332288", width=3), marker=dict(size=point_size + 2, color="#332288"),
+                    line=dict(color=PRIMARY, width=3), marker=dict(size=point_size + 2, color=PRIMARY),
                     hoverinfo="skip")
         figure.add_trace(go.Scatter3d(**line, z=path[:, 2]) if three_d else go.Scattergl(**line))
 

@@ -190,3 +190,25 @@ def test_text_streams_into_the_page_and_stays_after_it_ends(page, app_url):
     page.get_by_text("200 characters").wait_for(timeout=30_000)
     page.get_by_role("button", name="Download the text").wait_for(timeout=30_000)  # drawn once the text is done
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_presenter_link_opens_larger_type_and_images_and_keeps_the_mode_across_pages(page, app_url):
+    def measure():
+        main_image(page).wait_for(timeout=60_000)
+        page.wait_for_timeout(500)  # the page's style arrives with its elements
+        return page.evaluate("""() => ({
+            label: parseFloat(getComputedStyle(document.querySelector("[data-testid='stWidgetLabel'] p")).fontSize),
+            image: document.querySelector("[data-testid='stImage'] img").getBoundingClientRect().width})""")
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{app_url}/vae?model=mnist-vae-2d")
+    normal = measure()
+    page.goto(f"{app_url}/vae?model=mnist-vae-2d&presenter=true")
+    presenting = measure()
+    assert presenting["label"] >= 1.2 * normal["label"], (normal, presenting)
+    assert presenting["image"] >= 1.3 * normal["image"], (normal, presenting)
+    assert page.get_by_text("A variational autoencoder squeezes").is_hidden(), "folded into “About this page”"
+    page.get_by_role("link", name="GAN").click()
+    page.wait_for_function("() => location.pathname.endsWith('/gan') && location.search.includes('presenter=true')",
+                           timeout=20_000)
+    assert measure()["label"] == presenting["label"]

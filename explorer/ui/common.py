@@ -8,8 +8,9 @@ import streamlit as st
 from explorer.checkpoint import Checkpoint, CheckpointError, checkpoint_root, list_checkpoints
 from explorer.images import gif_bytes, png_bytes, png_data_uri, tile, upscale
 from explorer.serving import ImageAutoencoder, ImageGenerator
+from explorer.ui import presenter
 
-DISPLAY_PIXELS = 320  # on-screen size of a single model image: legible on a shared screen
+DISPLAY_PIXELS = 320  # on-screen size of a single model image (presenter mode: 1.5 times that)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the model…")
@@ -37,8 +38,15 @@ def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoin
         return None
     checkpoints.sort(key=lambda c: (c.config.get("latent_dim", 0), c.name))
     by_name = {c.name: c for c in checkpoints}
+    # The pages share this key (and URL parameter): arriving from another page, it holds that
+    # page's model. Go back to the one this page had, and keep it for the next visit.
+    kept = f"{key}_of_{'_'.join(kinds)}"
+    if st.session_state.get(key, checkpoints[0].name) not in by_name:
+        previous = st.session_state.get(kept)
+        st.session_state[key] = previous if previous in by_name else checkpoints[0].name
     # No format_func: a bound selectbox writes the shown label into the URL, so the label is the name.
     name = st.sidebar.selectbox(label, list(by_name), key=key, bind="query-params")
+    st.session_state[kept] = name
     st.sidebar.caption(by_name[name].title)
     return by_name[name]
 
@@ -53,13 +61,13 @@ def load_or_explain(checkpoint: Checkpoint, loader=load_autoencoder):
 
 
 def show_image(image: np.ndarray, caption: str | None = None, pixels: int | str = DISPLAY_PIXELS) -> None:
-    """Show a uint8 (H, W, C) image `pixels` wide, crisp and with no extra round trip.
+    """Show a uint8 (H, W, C) image `pixels` wide (wider in presenter mode), crisp and with no extra round trip.
 
     The PNG travels at its own small size inside the page update as a data URI (a 28 x 28 digit is
     under 1 KB), so the browser does not have to fetch a media file after each slider move; the
     browser enlarges it with nearest-neighbour pixels (`use_crisp_images`).
     """
-    st.image(png_data_uri(image), caption=caption, width=pixels)
+    st.image(png_data_uri(image), caption=caption, width=presenter.image_pixels(pixels))
 
 
 def strip_with_downloads(images: np.ndarray, key: str, name: str = "interpolation") -> None:
@@ -94,5 +102,8 @@ def home_picture() -> None:
 
 
 def use_crisp_images() -> None:
-    """Any further browser scaling of model images stays nearest-neighbour (pixelated), not blurred."""
-    st.html("<style>[data-testid='stImage'] img { image-rendering: pixelated; }</style>")
+    """Any further browser scaling of model images stays nearest-neighbour (pixelated), not blurred,
+    and an image asked to be wider than its column (a narrow window, presenter mode) fits the column."""
+    st.html("<style>[data-testid='stImage'] img { image-rendering: pixelated; }"
+            "[data-testid='stImageContainer'] { max-width: 100%; }</style>")
+

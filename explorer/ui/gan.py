@@ -2,7 +2,8 @@
 the training timeline; nearest training images.
 
 The page's sample is `seed` (text field), `psi` (truncation), direction offsets `d1..dK` (σ) and
-raw offsets `dz1..dzD`: all widgets bound to the URL, so a link reopens the same image.
+raw offsets `dz1..dzD`: all widgets bound to the URL, as are the tabs' controls and the names
+given to directions, so a link reopens the same view.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import streamlit as st
 from explorer import latent
 from explorer.images import png_data_uri, tile
 from explorer.serving import ImageGenerator
+from explorer.ui import presenter
 from explorer.ui.common import show_image, strip_with_downloads
 
 SLIDER_LIMIT = 3.0        # direction and raw sliders run over ±3 σ
@@ -23,6 +25,7 @@ DIRECTIONS_SHOWN = 6      # direction sliders shown by default (up to the shippe
 GRID_SAMPLES = 8          # other seeds shown beside the current sample
 SWEEP_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 7)
 NEIGHBOURS = 8
+NAMES_PARAM = "names"     # URL parameter with the directions' names: ?names=1:stroke+width&names=3:slant
 
 
 def direction_key(index: int) -> str:
@@ -35,12 +38,30 @@ def raw_key(dim: int) -> str:
 
 def direction_names() -> dict:
     """Names people gave the directions, kept apart from the name fields, which exist only while
-    their tab is open."""
-    return st.session_state.setdefault("direction_names", {})
+    their tab is open; a link brings them in its `names` parameter."""
+    if "direction_names" not in st.session_state:
+        st.session_state["direction_names"] = names_from_url(st.query_params.get_all(NAMES_PARAM))
+    return st.session_state["direction_names"]
+
+
+def names_from_url(values: list[str]) -> dict:
+    """{index: name} from "number:name" values (numbered from 1); anything else is ignored."""
+    names = {}
+    for value in values:
+        number, _, name = value.partition(":")
+        if number.isascii() and number.isdigit() and len(number) <= 3 and int(number) >= 1 and name.strip():
+            names[int(number) - 1] = name.strip()[:40]
+    return names
 
 
 def _store_name(index: int) -> None:
-    direction_names()[index] = st.session_state[f"name{index + 1}"].strip()[:40]
+    names = direction_names()
+    names[index] = st.session_state[f"name{index + 1}"].strip()[:40]
+    listed = [f"{i + 1}:{name}" for i, name in sorted(names.items()) if name]
+    if listed:
+        st.query_params[NAMES_PARAM] = listed
+    else:
+        st.query_params.pop(NAMES_PARAM, None)
 
 
 def direction_name(model: ImageGenerator, index: int) -> str:
@@ -78,7 +99,7 @@ def _reset_offsets(model: ImageGenerator) -> None:
 
 def seed_controls(model: ImageGenerator) -> None:
     """Seed, ψ and how many directions: changing any reruns the whole page, so every tab follows."""
-    row = st.columns([3, 2, 4, 2], vertical_alignment="bottom", gap="medium")
+    row = st.columns([3, 3, 4, 2], vertical_alignment="bottom", gap="medium")
     row[0].text_input("Seed", "0", key="seed", bind="query-params", max_chars=40,
                       help="Any whole number: the same seed always gives the same z ~ N(0, I).")
     row[1].button("New random", icon=":material/casino:", key="new_seed", on_click=_new_random_seed)
@@ -98,7 +119,7 @@ def sample_section(model: ImageGenerator) -> None:
     """Direction sliders beside the sample and the same offsets applied to other seeds."""
     seed, _ = current_seed()
     psi = st.session_state.get("psi", 1.0)
-    controls, view = st.columns([3, 2], gap="large")
+    controls, view = st.columns([1, 1] if presenter.is_on() else [3, 2], gap="large")  # room for a larger image
     with controls:
         count = len(model.directions.vectors)
         shown = min(int(st.session_state.get("directions_shown", DIRECTIONS_SHOWN)), count)
@@ -124,7 +145,7 @@ sample_fragment = st.fragment(sample_section)
 
 def raw_sliders(model: ImageGenerator) -> None:
     """One slider per z dimension, drawn only on request: 64 or 128 sliders slow every rerun."""
-    if not st.toggle(f"Raw z dimensions ({model.latent_dim} sliders)", key="show_raw",
+    if not st.toggle(f"Raw z dimensions ({model.latent_dim} sliders)", key="show_raw", bind="query-params",
                      help="Offsets added to single coordinates of z. A GAN's raw dimensions rarely mean "
                           "anything alone; the directions above were found to."):
         return
@@ -136,10 +157,11 @@ def raw_sliders(model: ImageGenerator) -> None:
 
 def directions_section(model: ImageGenerator) -> None:
     """What each direction does to the current sample, with a field to name it and a download."""
-    st.caption("Principal directions of the generator's first feature map over 5,000 random z, mapped back "
-               "to z (GANSpace, Härkönen et al. 2020), most variance first. Each row moves the seed's "
-               f"sample (without slider offsets) along one direction from −{SLIDER_LIMIT:.0f}σ to +{SLIDER_LIMIT:.0f}σ. "
-               "Give a direction a name and it becomes the slider's label.")
+    presenter.explain("Principal directions of the generator's first feature map over 5,000 random z, mapped "
+                      "back to z (GANSpace, Härkönen et al. 2020), most variance first. Each row moves the seed's "
+                      f"sample (without slider offsets) along one direction from −{SLIDER_LIMIT:.0f}σ to "
+                      f"+{SLIDER_LIMIT:.0f}σ. Give a direction a name and it becomes the slider's label.",
+                      label="About the directions")
     seed, _ = current_seed()
     z = model.latent_for(seed, st.session_state.get("psi", 1.0))
     example = "e.g. stroke width" if model.image_shape[-1] == 1 else "e.g. skin tone"
@@ -168,11 +190,12 @@ def directions_json(model: ImageGenerator) -> str:
 def interpolation_section(model: ImageGenerator) -> None:
     seed, _ = current_seed()
     ends = st.columns(2)
-    start = ends[0].number_input("From seed", 0, latent.MAX_SEED, seed, key="from_seed")
-    end = ends[1].number_input("To seed", 0, latent.MAX_SEED, min(seed + 1, latent.MAX_SEED), key="to_seed")
+    start = ends[0].number_input("From seed", 0, latent.MAX_SEED, seed, key="from_seed", bind="query-params")
+    end = ends[1].number_input("To seed", 0, latent.MAX_SEED, min(seed + 1, latent.MAX_SEED), key="to_seed",
+                               bind="query-params")
     settings = st.columns(2)
-    frames = settings[0].slider("Frames", 3, 16, 8, key="frames")
-    method = settings[1].radio("Path", ["spherical", "linear"], key="path", horizontal=True,
+    frames = settings[0].slider("Frames", 3, 16, 8, key="frames", bind="query-params")
+    method = settings[1].radio("Path", ["spherical", "linear"], key="path", bind="query-params", horizontal=True,
                                help="Spherical keeps every frame at the typical length of z ~ N(0, I); a linear "
                                     "path passes nearer the mean, where images look washed-out and alike.")
     psi = st.session_state.get("psi", 1.0)
@@ -189,16 +212,17 @@ def timeline_section(model: ImageGenerator) -> None:
     epochs = [int(e) for e in timeline["epochs"]]
     picture, curves = st.columns([2, 3], gap="large")
     with picture:
-        epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="epoch")
+        epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="epoch", bind="query-params")
         frames = timeline["frames"][epochs.index(epoch)]
         show_image(tile(frames, int(np.ceil(np.sqrt(len(frames))))), pixels=360,
                    caption=f"{len(frames)} fixed latent vectors after epoch {epoch}")
     with curves:
         history = model.checkpoint.manifest["training"]["history"]
-        st.plotly_chart(training_curves(history, epoch), key="curves", config={"displayModeBar": False})
-    st.caption("The discriminator (D) learns to tell training images from generated ones; the generator (G) "
-               "learns to make D say “real”. D's loss stays high and its scores near ½ when the two are "
-               "matched; when D wins outright, G's loss climbs.")
+        st.plotly_chart(presenter.sized(training_curves(history, epoch)), key="curves",
+                        config={"displayModeBar": False})
+    presenter.explain("The discriminator (D) learns to tell training images from generated ones; the generator (G) "
+                      "learns to make D say “real”. D's loss stays high and its scores near ½ when the two are "
+                      "matched; when D wins outright, G's loss climbs.", label="About the curves")
 
 
 def neighbours_section(model: ImageGenerator) -> None:
@@ -212,8 +236,9 @@ def neighbours_section(model: ImageGenerator) -> None:
         if verdict:
             st.caption(verdict)
     with columns[1]:
-        st.image([png_data_uri(model.features.images[i]) for i in order[0]], width=110,
+        st.image([png_data_uri(model.features.images[i]) for i in order[0]], width=presenter.image_pixels(110),
                  caption=[f"distance {d:.3f}" for d in distance[0]])
-    st.caption(f"Nearest of the {len(model.features.images):,} training images by "
-               f"{model.features.description}. Distances near 0 would mean the GAN copies; new images "
-               "that resemble several training images mean it learnt the data's regularities.")
+    presenter.explain(f"Nearest of the {len(model.features.images):,} training images by "
+                      f"{model.features.description}. Distances near 0 would mean the GAN copies; new images "
+                      "that resemble several training images mean it learnt the data's regularities.",
+                      label="About the nearest images")

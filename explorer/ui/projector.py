@@ -19,6 +19,7 @@ from explorer.checkpoint import list_checkpoints
 from explorer.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.images import png_data_uri
 from explorer.projection_worker import ProjectionWorker
+from explorer.ui.presenter import image_pixels
 from explorer.projector_files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 
 UPLOAD = "Upload Projector files"
@@ -304,7 +305,7 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     metric = row[2].radio("Distance", ["cosine", "euclidean"], key="distance", bind="query-params")
     row = st.columns([1, 3], vertical_alignment="center")
     if embedding.thumbnails is not None:
-        row[0].image(png_data_uri(embedding.thumbnails[point]), width=110)
+        row[0].image(png_data_uri(embedding.thumbnails[point]), width=image_pixels(110))
     with row[1]:
         st.markdown("  \n".join(f"**{name}**: {values[point]}" for name, values in embedding.metadata.items())
                     or f"Point #{point}")
@@ -315,7 +316,7 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     label = "name" if "name" in embedding.metadata else next(iter(embedding.metadata), None)
     captions = [f"{embedding.metadata[label][r][:10] if label else f'#{r}'} · {d:.3f}" for r, d in zip(rows, distances)]
     if embedding.thumbnails is not None:
-        st.image([png_data_uri(embedding.thumbnails[r]) for r in rows], width=THUMBNAIL_PIXELS, caption=captions)
+        st.image([png_data_uri(embedding.thumbnails[r]) for r in rows], width=image_pixels(THUMBNAIL_PIXELS), caption=captions)
     else:
         st.dataframe({"point": rows, "distance": distances, **({label: embedding.metadata[label][rows]} if label else {})},
                      hide_index=True)

@@ -3,6 +3,8 @@ and the same prompt at several temperatures.
 
 Settings are bound to the URL. The generated steps are kept in `st.session_state["steps"]` as
 they stream, so a Stop (which reruns the page and interrupts the stream) keeps what was written.
+Once something is written the URL says so (`written=1`): the same settings and seed write the same
+text, so a link opens with it written again.
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ import time
 
 import streamlit as st
 
+from explorer.palette import EMPHASIS, rgba
 from explorer.serving import CharModel
 from explorer.text import clean_prompt
 from explorer.text_generation import generate
+from explorer.ui import presenter
 
 MAX_LENGTH = 2_000
 COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)
 COMPARE_LENGTH = 300
 OUTPUT_PLACEHOLDER = "The text appears here as it is written."
 FLUSH_SECONDS = 0.03          # stream in small batches: one page update per character would flood the socket
+WRITTEN_PARAM = "written"     # in the URL once a text was written for its settings
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
@@ -67,10 +72,17 @@ def prepared_prompt(model: CharModel) -> str:
     return cleaned.text
 
 
-def stream(model: CharModel, prompt: str, options: dict, output) -> None:
-    """Write the generated text as it comes, keeping every step in the session for the views below."""
+def _start_writing(prompt: str, options: dict) -> list:
+    """The list the steps go into, with what they are written for; the URL records that a text was written."""
     st.session_state["steps"] = steps = []
     st.session_state["generated_for"] = (prompt, tuple(sorted(options.items())))
+    st.query_params[WRITTEN_PARAM] = "1"
+    return steps
+
+
+def stream(model: CharModel, prompt: str, options: dict, output) -> None:
+    """Write the generated text as it comes, keeping every step in the session for the views below."""
+    steps = _start_writing(prompt, options)
     started = time.perf_counter()
 
     def chunks():
@@ -96,6 +108,12 @@ def _fenced(chunks):
     for chunk in chunks:
         yield chunk.replace("```", "ˋˋˋ")
     yield "\n```"
+
+
+def write_for_link(model: CharModel, prompt: str, options: dict) -> None:
+    """A link to a written text: write it again at once, unstreamed (the seed makes it the same text)."""
+    if "steps" not in st.session_state and WRITTEN_PARAM in st.query_params:
+        _start_writing(prompt, options).extend(generate(model, prompt, **options))
 
 
 def show_generated(output) -> None:
@@ -126,7 +144,7 @@ def probability_view(model: CharModel) -> None:
         return
     st.html(coloured_text(steps))
     st.caption("The darker the highlight, the less probable the model found that character (temperature 1).")
-    position = st.slider("Position", 1, len(steps), min(len(steps), 1), key="position",
+    position = st.slider("Position", 1, len(steps), min(len(steps), 1), key="position", bind="query-params",
                          help="Which generated character to look at.") if len(steps) > 1 else 1
     step = steps[position - 1]
     context = "".join(s.char for s in steps[max(0, position - 31): position - 1])
@@ -134,7 +152,7 @@ def probability_view(model: CharModel) -> None:
     st.caption(f"Position {position}: the model drew ⟨{step.char if step.char != chr(10) else '⏎'}⟩, "
                f"which it gave {step.probability:.1%}; the ten characters it found likeliest there:")
     chars = [model.vocabulary.chars[i] for i in step.top_ids]
-    st.plotly_chart(next_char_bars(chars, step.top_probabilities, step.char), key="bars",
+    st.plotly_chart(presenter.sized(next_char_bars(chars, step.top_probabilities, step.char)), key="bars",
                     config={"displayModeBar": False})
 
 
@@ -143,7 +161,7 @@ def coloured_text(steps) -> str:
     for step in steps:
         alpha = 0.85 * (1 - step.probability) ** 1.5
         char = "<br>" if step.char == "\n" else html.escape(step.char)
-        spans.append(f'<span title="{step.probability:.1%}" style="background: rgba(230, 97, 1, {alpha:.2f})">'
+        spans.append(f'<span title="{step.probability:.1%}" style="background: {rgba(EMPHASIS, alpha)}">'
                      f"{char}</span>")
     return ('<div style="font-family: monospace; font-size: 1.05rem; line-height: 1.6; white-space: pre-wrap">'
             + "".join(spans) + "</div>")

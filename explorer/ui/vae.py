@@ -1,7 +1,8 @@
 """The VAE page's sections: sliders, examples and uploads, interpolation, the 2-d map, AE vs VAE.
 
 Each `*_section` draws one part of the page and returns nothing; the latent vector lives in
-`st.session_state` under the slider keys `z1..zD` (also bound to the URL).
+`st.session_state` under the slider keys `z1..zD`. Those and every other control are bound to the
+URL, so a link reopens the same view (all but an uploaded image).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from explorer import latent
 from explorer.checkpoint import list_checkpoints
 from explorer.images import ImageInputError, fit_to_model, read_upload, tile, upscale
 from explorer.serving import ImageAutoencoder
+from explorer.ui import presenter
 from explorer.ui.common import load_autoencoder, show_image, strip_with_downloads
 
 SLIDER_LIMIT = 3.0     # sliders run over ±3 σ of the N(0, 1) prior
@@ -43,7 +45,8 @@ def example_picker(model: ImageAutoencoder, label: str, key: str, value: int = 0
     by the browser on every slider move and made each one about 15 ms slower.
     """
     count = len(model.examples["x"])
-    index = st.number_input(f"{label} (0–{count - 1})", 0, count - 1, value, 1, key=key, **options)
+    index = st.number_input(f"{label} (0–{count - 1})", 0, count - 1, value, 1, key=key, bind="query-params",
+                            **options)
     st.caption(example_label(model, index))
     return int(index)
 
@@ -60,7 +63,7 @@ def example_label(model: ImageAutoencoder, index: int) -> str:
 @st.fragment
 def slider_section(model: ImageAutoencoder) -> None:
     """Sliders through z and the decoded image; only this fragment reruns when a slider moves."""
-    controls, view = st.columns([3, 2], gap="large")
+    controls, view = st.columns([1, 1] if presenter.is_on() else [3, 2], gap="large")  # room for a larger image
     with controls:
         buttons = st.columns(2)
         if buttons[0].button("Random sample", icon=":material/casino:", key="random", help="Draw z from the prior N(0, I)"):
@@ -79,7 +82,8 @@ def slider_section(model: ImageAutoencoder) -> None:
         st.caption("z = [" + ", ".join(f"{v:.1f}" for v in z) + "]")
     # Off by default for large latents: 9 decodes per dimension would slow every slider move.
     if st.toggle("Latent traversal around this vector", value=model.latent_dim <= TRAVERSAL_DEFAULT_DIMS,
-                 key="show_traversal", help="A grid that follows the sliders; it costs 9 decodes per dimension."):
+                 key="show_traversal", bind="query-params",
+                 help="A grid that follows the sliders; it costs 9 decodes per dimension."):
         traversal = model.decode_latents(latent.traversal_grid(z, TRAVERSAL_VALUES))
         st.caption("Row i sweeps z_i from −3σ (left) to +3σ (right); the other dimensions stay as set.")
         show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=min(560, 62 * len(TRAVERSAL_VALUES)))
@@ -101,10 +105,11 @@ def latent_map_section(model: ImageAutoencoder) -> None:
     """The 2-d latent plane as a grid of decodes, with the held-out digits' means on top."""
     import plotly.graph_objects as go
 
+    from explorer.palette import EMPHASIS
     from explorer.plots import image_layer, label_scatter
 
-    st.caption("Each tile is the decode of its point. Dots are held-out digits at their encoded means. "
-               "Click anywhere to move the sliders there.")
+    presenter.explain("Each tile is the decode of its point. Dots are held-out digits at their encoded means. "
+                      "Click anywhere to move the sliders there.", label="About the latent plane")
     background = latent_map_image(str(model.checkpoint.folder), MAP_TILES)
     figure = go.Figure()
     image_layer(figure, upscale(background, 2), extent=SLIDER_LIMIT)
@@ -114,8 +119,8 @@ def latent_map_section(model: ImageAutoencoder) -> None:
                        hoverinfo="none", showlegend=False, name="plane")  # "skip" would also drop clicks
     z = current_latent(2)
     figure.add_scatter(x=[z[0]], y=[z[1]], mode="markers", name="sliders",
-                       marker=dict(symbol="x", size=16, color="#d62728", line=dict(width=2, color="white")))
-    st.plotly_chart(figure, key="latent_map", on_select=_on_map_click, selection_mode="points",
+                       marker=dict(symbol="x", size=16, color=EMPHASIS, line=dict(width=2, color="white")))
+    st.plotly_chart(presenter.sized(figure), key="latent_map", on_select=_on_map_click, selection_mode="points",
                     config={"displayModeBar": False})
 
 
@@ -142,7 +147,8 @@ def _pick_example(model: ImageAutoencoder) -> None:
 
 def example_section(model: ImageAutoencoder) -> None:
     """Start from a held-out digit or an upload: show its posterior N(μ, σ²), move the sliders to μ."""
-    pick, upload = st.tabs(["Pick from the data", "Upload your own"], key="example_source", on_change="rerun")
+    pick, upload = st.tabs(["Pick from the data", "Upload your own"], key="example_source", bind="query-params",
+                           on_change="rerun")
     if pick.open:  # lazily: only the open tab is drawn
         with pick:
             index = example_picker(model, "Held-out example", "example", on_change=_pick_example, args=(model,),
@@ -180,14 +186,15 @@ def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, si
             show_image(tile(samples, 6), caption="six samples from N(μ, σ²): what this image could also be",
                        pixels=480)
     if model.kind == "vae":
-        st.image(posterior_svg(mu, sigma), caption="μ ± σ per dimension; grey band: the prior's ±1σ. "
-                 "σ near 1 means the model ignores that dimension for this image.")
+        st.image(posterior_svg(mu, sigma), width=presenter.image_pixels(720),
+                 caption="μ ± σ per dimension; grey band: the prior's ±1σ. "
+                         "σ near 1 means the model ignores that dimension for this image.")
 
 
 def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int) -> np.ndarray | None:
     """One end of an interpolation: the sliders, a held-out example, or the upload."""
     sources = ["current sliders", "held-out example", "your upload"]
-    source = st.radio(label, sources, index=default, key=f"{key}_source", horizontal=True)
+    source = st.radio(label, sources, index=default, key=f"{key}_source", bind="query-params", horizontal=True)
     if source == "current sliders":
         return current_latent(model.latent_dim)
     if source == "held-out example":
@@ -207,8 +214,8 @@ def interpolation_section(model: ImageAutoencoder) -> None:
     with right:
         end = endpoint_picker(model, "To", "to", 0)
     settings = st.columns(2)
-    frames = settings[0].slider("Frames", 3, 16, 8, key="frames")
-    method = settings[1].radio("Path", ["linear", "spherical"], key="path", horizontal=True,
+    frames = settings[0].slider("Frames", 3, 16, 8, key="frames", bind="query-params")
+    method = settings[1].radio("Path", ["linear", "spherical"], key="path", bind="query-params", horizontal=True,
                                help="Spherical keeps the path at typical norms of the N(0, I) prior.")
     if start is None or end is None:
         return
@@ -233,16 +240,16 @@ def ae_versus_vae_section(model: ImageAutoencoder) -> None:
         st.info(f"No plain autoencoder with a {model.latent_dim}-d latent on the same data is shipped to compare "
                 f"with. Train one: `python -m explorer train ae --data {source} --latent-dim {model.latent_dim}`")
         return
-    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="compare_seed")
+    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="compare_seed", bind="query-params")
     z = latent.sample_prior(8, model.latent_dim, seed=int(seed))
     show_image(tile(model.decode_latents(z), 8), caption="VAE: the same 8 points from N(0, I)", pixels=880)
     show_image(tile(autoencoder.decode_latents(z), 8), caption="plain autoencoder: the same 8 points", pixels=880)
     spread = autoencoder.examples["mu"].std(axis=0)
     centre = np.abs(autoencoder.examples["mu"].mean(axis=0))
-    st.markdown(
+    presenter.explain(
         f"The VAE was trained so that its codes follow N(0, I): random points from N(0, I) land where it "
         f"has learnt to draw. The autoencoder was not: its codes for real digits have a standard deviation "
         f"between {spread.min():.1f} and {spread.max():.1f} per dimension and centres up to {centre.max():.1f} "
         f"away from 0, so N(0, I) is not where its codes live, and between its codes it was never trained. "
-        f"The more dimensions, the emptier that space: compare the 2-d and the 16-d models."
-    )
+        f"The more dimensions, the emptier that space: compare the 2-d and the 16-d models.",
+        label="Why the autoencoder's samples fail", caption=False)

@@ -1,0 +1,797 @@
+"""Property-based tests (hypothesis) of what a person can hand the library: image uploads, Projector
+files (vectors and metadata TSV, sprites, projector_config.json, zips), prompts, seeds, URL queries
+and searches, and proof that nothing uploaded is ever unpickled or run.
+
+Each property: whatever the input, the function returns a result that keeps its invariants, or
+raises its documented error with a sentence the page can show; never any other exception. The
+pages themselves are driven with hostile input in test_properties_app.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import io
+import json
+import math
+import pickle
+import re
+import struct
+import subprocess
+import time
+import zipfile
+import zlib
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from PIL import Image
+
+from explorer import latent
+from explorer import projector_files as pf
+from explorer.checkpoint import SHIPPED_CHECKPOINTS, CheckpointError, load_arrays, read_checkpoint
+from explorer.data import load_dataset
+from explorer.embedding import Embedding, load_embedding
+from explorer.images import MAX_UPLOAD_PIXELS, ImageInputError, fit_to_model, read_upload
+from explorer.projection import (MAX_COMPONENT, MAX_QUERY_LENGTH, MAX_SEED, METHODS, METRICS, PCA_MAX_POINTS,
+                                 REGEX_SECONDS, ProjectionParams, query_mask)
+from explorer.projector_files import ProjectorFileError
+from explorer.text import Vocabulary, clean_prompt
+
+from .conftest import ROOT
+
+# Few examples each: the whole file runs in seconds. No example database: the working tree stays clean.
+FEW = settings(max_examples=25, deadline=None, database=None,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+MODEL_INPUTS = [((28, 28, 1), "mnist"), ((32, 32, 3), "rgb"), ((8, 8, 1), "mnist")]  # shipped and tiny models
+
+
+def assert_sentence(error: Exception) -> None:
+    """An error a person can read: several words ending like a sentence, not a bare Python message."""
+    message = str(error)
+    assert len(message.split()) >= 3 and message.endswith((".", "?", "!")), f"not a sentence: {message!r}"
+
+
+# Images ---------------------------------------------------------------------------------------
+
+SAVABLE = {  # format -> modes it writes; every format the upload field offers
+    "PNG": ["1", "L", "LA", "P", "RGB", "RGBA", "I;16"],
+    "GIF": ["L", "P"],
+    "BMP": ["1", "L", "P", "RGB"],
+    "WEBP": ["RGB", "RGBA"],
+    "JPEG": ["L", "RGB", "CMYK"],
+    "TIFF": ["1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F", "YCbCr", "LAB"],
+}
+LOSSLESS = ("PNG", "BMP", "TIFF")
+
+
+def encoded(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+# One side up to 3,000 pixels with the other 1 to 3: strips as extreme as an upload can be.
+image_sizes = st.one_of(st.tuples(st.integers(1, 48), st.integers(1, 48)),
+                        st.tuples(st.integers(1, 3), st.integers(100, 3000)),
+                        st.tuples(st.integers(100, 3000), st.integers(1, 3)))
+
+
+@st.composite
+def uploaded_images(draw) -> tuple[bytes, Image.Image, str]:
+    """(file bytes, the image written, its format) for any mode a format can hold."""
+    fmt = draw(st.sampled_from(sorted(SAVABLE)))
+    mode = draw(st.sampled_from(SAVABLE[fmt]))
+    width, height = draw(image_sizes)
+    if mode == "F":
+        image = Image.fromarray(draw(arrays(np.float32, (height, width), elements=st.floats(width=32))))  # NaN, ±inf
+    elif mode in ("I;16", "I"):
+        dtype = np.uint16 if mode == "I;16" else np.int32
+        image = Image.fromarray(draw(arrays(dtype, (height, width))))
+    else:
+        bands = len(Image.new(mode, (1, 1)).getbands())
+        pixels = draw(arrays(np.uint8, (height, width, bands)))
+        image = Image.frombytes(mode, (width, height), pixels.tobytes()) if mode != "1" else \
+            Image.fromarray(pixels[..., 0] > 127)
+        if mode == "P" and draw(st.booleans()):
+            image.info["transparency"] = draw(st.integers(0, 255))
+    return encoded(image, fmt), image, fmt
+
+
+def check_read_image(image: Image.Image, notes: list[str]) -> None:
+    assert image.mode in ("L", "RGB")
+    assert image.width >= 1 and image.height >= 1 and image.width * image.height <= MAX_UPLOAD_PIXELS
+    for note in notes:
+        assert_sentence(note)
+
+
+def check_fits_every_model(image: Image.Image) -> None:
+    """What the VAE page does next: the array the model sees has the model's shape, or a sentence says why not."""
+    for shape, preprocess in MODEL_INPUTS:
+        try:
+            seen, notes = fit_to_model(image, shape, preprocess)
+        except ImageInputError as error:
+            assert preprocess == "mnist", "only a digit can look blank"
+            assert_sentence(error)
+            continue
+        assert seen.shape == shape and seen.dtype == np.uint8
+        for note in notes:
+            assert_sentence(note)
+
+
+@FEW
+@given(uploaded_images())
+def test_every_image_the_upload_field_offers_reads_at_its_size_and_fits_every_model(upload):
+    data, written, fmt = upload
+    image, notes = read_upload(data)
+    check_read_image(image, notes)
+    assert image.size == written.size
+    if fmt in LOSSLESS and written.mode in ("L", "RGB"):
+        assert np.array_equal(np.asarray(image), np.asarray(written)), "8-bit pixels come back unchanged"
+    check_fits_every_model(image)
+
+
+@FEW
+@given(pixels=arrays(np.float32, st.tuples(st.integers(1, 20), st.integers(1, 20)), elements=st.floats(width=32)))
+@example(pixels=np.array([[0.0, np.nan, 2.0]], np.float32))
+@example(pixels=np.array([[0.0, np.inf, 2.0]], np.float32))
+def test_a_float_image_scales_its_finite_range_to_eight_bits(pixels):
+    """A float TIFF (a scientific image, often with NaN for "no data") keeps its picture."""
+    image, notes = read_upload(encoded(Image.fromarray(pixels), "TIFF"))
+    values = np.asarray(image)
+    assert image.mode == "L" and any("8 bits" in note for note in notes)
+    finite = np.isfinite(pixels)
+    if finite.any() and pixels[finite].max() > pixels[finite].min():
+        assert values[finite].min() == 0 and values[finite].max() == 255
+        assert values[pixels == pixels[finite].max()].min() == 255, "the brightest finite pixel is white"
+
+
+@FEW
+@given(st.binary(max_size=4096))
+@example(b"")
+@example(b"\x89PNG\r\n\x1a\n")
+@example(b"GIF89a")
+def test_arbitrary_bytes_are_an_image_or_a_sentence(data):
+    try:
+        image, notes = read_upload(data)
+    except ImageInputError as error:
+        assert_sentence(error)
+        return
+    check_read_image(image, notes)
+
+
+def damaged(data: bytes, draw) -> bytes:
+    """A real file with a few bytes changed and perhaps cut short: the decoder, not only the header parser, meets it."""
+    raw = bytearray(data)
+    for _ in range(draw(st.integers(0, 8))):
+        raw[draw(st.integers(0, len(raw) - 1))] = draw(st.integers(0, 255))
+    return bytes(raw[: draw(st.integers(1, len(raw)))])
+
+
+@FEW
+@given(uploaded_images(), st.data())
+@pytest.mark.filterwarnings("ignore:Tag data larger than file")  # Pillow reading a damaged TIFF, as it should
+def test_damaged_images_are_an_image_or_a_sentence(upload, data):
+    try:
+        image, notes = read_upload(damaged(upload[0], data.draw))
+    except ImageInputError as error:
+        assert_sentence(error)
+        return
+    check_read_image(image, notes)
+    check_fits_every_model(image)
+
+
+def png_header(width: int, height: int, colour_type: int) -> bytes:
+    """A PNG that declares a size in its header and holds no pixels: the cheapest decompression bomb."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def gif_header(width: int, height: int) -> bytes:
+    screen = struct.pack("<HHBBB", width, height, 0, 0, 0)
+    return b"GIF89a" + screen + b",\0\0\0\0" + struct.pack("<HH", width, height) + b"\0\x02\x02D\x01\0;"
+
+
+@FEW
+@given(st.integers(1, 2**31 - 1), st.integers(1, 2**31 - 1), st.sampled_from([0, 2, 4, 6]), st.booleans())
+@example(2**31 - 1, 2**31 - 1, 6, False)
+@example(5000, 5000, 0, False)
+@example(65535, 65535, 0, True)
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's warning; ours is the error
+def test_huge_declared_sizes_are_refused_from_the_header(width, height, colour_type, gif):
+    if gif:
+        width, height = min(width, 65535), min(height, 65535)
+    data = gif_header(width, height) if gif else png_header(width, height, colour_type)
+    started = time.perf_counter()
+    if width * height > MAX_UPLOAD_PIXELS:
+        with pytest.raises(ImageInputError, match="pixels") as raised:
+            read_upload(data)
+        assert_sentence(raised.value)
+    else:  # a small image with no pixel data: damaged, or read as far as it goes
+        try:
+            check_read_image(*read_upload(data))
+        except ImageInputError as error:
+            assert_sentence(error)
+    assert time.perf_counter() - started < 5, "refused from the header, not after decoding"
+
+
+EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\n0 0 moveto 8 8 lineto stroke\nshowpage\n%%EOF\n"
+
+
+@pytest.mark.parametrize("fmt, mode", [("PPM", "L"), ("TGA", "RGB"), ("SGI", "RGB"), ("PCX", "RGB"), ("ICO", "RGBA"),
+                                       ("DDS", "RGBA"), ("QOI", "RGB"), ("SPIDER", "F"), ("XBM", "1"), ("IM", "L"),
+                                       ("EPS", None)])
+def test_only_the_formats_the_upload_field_offers_are_decoded(fmt, mode):
+    """EPS would be rendered by Ghostscript, a PostScript interpreter: an upload must never reach it."""
+    from PIL import EpsImagePlugin
+
+    data = EPS if mode is None else encoded(Image.new(mode, (8, 8)), fmt)
+    with (mock.patch.object(EpsImagePlugin, "gs_binary", "gs"),  # as if Ghostscript were installed
+          mock.patch.object(subprocess, "check_call") as check_call, mock.patch.object(subprocess, "Popen") as popen,
+          pytest.raises(ImageInputError) as raised):
+        read_upload(data)
+    assert not check_call.called and not popen.called, "nothing is run to decode an upload"
+    assert_sentence(raised.value)
+    assert "PNG" in str(raised.value), "the sentence says which formats work"
+
+
+# Projector files: vectors TSV ------------------------------------------------------------------
+
+NUMBER_LIKE = ["nan", "NaN", "inf", "-inf", "1e999", "-1e39", "3.5e38", "0x1F", "1_000", "١٢", "", " ", "+1", "-0",
+               ".5", "5.", "1e5", "1,5", "abc", "\x00", "\x0b", "\u2028", "\u00a0", "\ufeff", "“1”", "٫"]
+tokens = st.one_of(st.floats(allow_nan=True).map(repr), st.integers(-10**40, 10**40).map(str),
+                   st.sampled_from(NUMBER_LIKE), st.text(max_size=6))
+
+
+@st.composite
+def tsv_texts(draw) -> bytes:
+    """Tables that are almost vectors: rows of number-like tokens, odd line endings, a BOM, a label column."""
+    columns = draw(st.integers(1, 6))
+    rows = draw(st.lists(st.lists(tokens, min_size=columns, max_size=columns + draw(st.integers(0, 1))),
+                         min_size=1, max_size=8))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r", "\n\n"]))
+    text = newline.join("\t".join(row) for row in rows) + draw(st.sampled_from(["", "\n", "\n\n  \n"]))
+    return (draw(st.sampled_from(["", "\ufeff"])) + text).encode(draw(st.sampled_from(["utf-8", "utf-16"])),
+                                                                  errors="surrogatepass")
+
+
+def check_vectors(vectors: np.ndarray, labels: np.ndarray | None, data: bytes) -> None:
+    assert vectors.dtype == np.float32 and vectors.ndim == 2
+    assert 1 <= len(vectors) <= pf.MAX_POINTS and pf.MIN_DIMENSIONS <= vectors.shape[1] <= pf.MAX_DIMENSIONS
+    assert np.isfinite(vectors).all()
+    lines = [line for line in data.decode("utf-8-sig").split("\n") if line.rstrip()]
+    assert len(vectors) == len(lines), "one point per non-blank line"
+    if labels is not None:
+        assert labels.shape == (len(vectors),) and labels.dtype.kind == "U"
+        assert max(map(len, labels)) <= pf.MAX_VALUE_CHARS
+
+
+@FEW
+@given(st.one_of(tsv_texts(), st.binary(max_size=512), st.text(max_size=200).map(str.encode)))
+@example(b"1\t2\r3\t4\n5\t6\r7\t8\n")  # a carriage return inside a line is not a line of its own
+@example("\u0085\n\u3000".encode())  # only Unicode spaces: blank, though not to bytes.strip()
+@example(b"a\t1e39\t2\n")
+def test_a_vectors_tsv_reads_as_finite_vectors_or_a_sentence(data):
+    try:
+        vectors, labels = pf.read_vectors_tsv(data)
+    except ProjectorFileError as error:
+        assert_sentence(error)
+        return
+    check_vectors(vectors, labels, data)
+
+
+finite_float32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
+vector_tables = st.tuples(st.integers(1, 12), st.integers(2, 6)).flatmap(
+    lambda shape: arrays(np.float32, shape, elements=finite_float32))
+# Cells as the writer leaves them: one line, no tab; NUL ends a numpy string and a BOM may start a file.
+cells = st.text(st.characters(exclude_characters="\t\n\r\x00\ufeff", exclude_categories=("Cs",)), max_size=12)
+
+
+def is_number(text: str) -> bool:
+    try:
+        np.array([text]).astype(np.float64)
+    except ValueError:
+        return False
+    return True
+
+
+@FEW
+@given(vector_tables, st.data())
+def test_vectors_and_labels_written_as_tsv_read_back_exactly(vectors, data):
+    text = pf.write_vectors_tsv(vectors).decode("utf-8")
+    labels = None
+    if data.draw(st.booleans(), label="with a label column"):
+        labels = data.draw(st.lists(cells.filter(lambda cell: cell.strip() and not is_number(cell)),
+                                    min_size=len(vectors), max_size=len(vectors)))
+        text = "".join(f"{label}\t{line}\n" for label, line in zip(labels, text.splitlines()))
+    read, read_labels = pf.read_vectors_tsv(text.encode("utf-8"))
+    assert read.dtype == np.float32 and np.array_equal(read, vectors)
+    assert (read_labels is None) if labels is None else read_labels.tolist() == labels
+
+
+# Projector files: metadata TSV -----------------------------------------------------------------
+
+@FEW
+@given(st.one_of(tsv_texts(), st.binary(max_size=512)), st.integers(1, 10))
+@example(b"\n\n", 1)
+@example(b"a\tb\n1\n", 1)
+@example(b"name\tname\t\n1\t2\t3\n", 1)
+def test_a_metadata_tsv_reads_as_one_value_per_point_or_a_sentence(data, rows):
+    try:
+        metadata = pf.read_metadata_tsv(data, rows)
+    except ProjectorFileError as error:
+        assert_sentence(error)
+        return
+    assert metadata and len(set(metadata)) == len(metadata)
+    for name, values in metadata.items():
+        assert name.strip() and values.shape == (rows,) and values.dtype.kind == "U"
+
+
+column_names = st.text(st.characters(exclude_characters="\t\n\r\x00\ufeff", exclude_categories=("Cs",)),
+                       min_size=1, max_size=8).map(str.strip).filter(bool)
+
+
+@FEW
+@given(st.integers(1, 10).flatmap(lambda rows: st.dictionaries(
+    column_names, st.lists(st.text(max_size=12), min_size=rows, max_size=rows), min_size=1, max_size=4)))
+def test_metadata_written_as_tsv_reads_back_with_tabs_and_line_breaks_as_spaces(metadata):
+    # A lone column of blank values is a blank file; NUL and a leading BOM are not kept by any text column.
+    values = [value for column in metadata.values() for value in column]
+    assume(len(metadata) > 1 or any(value.strip() for value in values))
+    assume(not any("\x00" in value for value in values) and not next(iter(metadata.values()))[0].startswith("\ufeff"))
+    rows = len(next(iter(metadata.values())))
+    written = pf.write_metadata_tsv({name: np.array(values, dtype=object) for name, values in metadata.items()})
+    read = pf.read_metadata_tsv(written, rows)
+    expected = {name: [re.sub("[\t\n\r]", " ", value) for value in column] for name, column in metadata.items()}
+    assert list(read) == (list(metadata) if len(metadata) > 1 else ["label"])
+    assert [column.tolist() for column in read.values()] == list(expected.values())
+
+
+# Projector files: sprites ----------------------------------------------------------------------
+
+thumbnail_sets = st.tuples(st.integers(1, 30), st.integers(1, 10), st.integers(1, 10), st.sampled_from([1, 3])).flatmap(
+    lambda shape: arrays(np.uint8, shape))
+
+
+@FEW
+@given(thumbnail_sets)
+def test_a_sprite_written_reads_back_as_the_same_thumbnails(thumbnails):
+    sprite, (width, height) = pf.write_sprite(thumbnails)
+    assert np.array_equal(pf.read_sprite(sprite, (width, height), len(thumbnails)), thumbnails)
+    vectors = pf.write_vectors_tsv(np.zeros((len(thumbnails), 2), np.float32))
+    try:  # without a size, it is worked out from a square sprite
+        embedding = pf.load_projector_upload({"vectors.tsv": vectors, "sprite.png": sprite})
+    except ProjectorFileError as error:
+        assert width != height and "thumbnail" in str(error)
+        assert_sentence(error)
+        return
+    assert np.array_equal(embedding.thumbnails, thumbnails)
+
+
+hostile_sizes = st.one_of(
+    st.tuples(st.integers(-5, 40), st.integers(-5, 40)),
+    st.tuples(st.floats(), st.floats()),
+    st.lists(st.one_of(st.integers(-10**30, 10**30), st.floats(), st.text(max_size=3), st.none(), st.booleans()),
+             max_size=3),
+    st.text(max_size=5), st.none(), st.integers(),
+    st.sampled_from([[10**400, 2], [float("inf"), 2], [2, float("nan")], ["28", "28"], [28.0, 28.5], "28x28", {}]),
+)
+
+
+def sprite_images() -> st.SearchStrategy[bytes]:
+    return st.tuples(st.integers(1, 64), st.integers(1, 64), st.sampled_from(["L", "RGB", "RGBA", "P", "I;16", "1"]),
+                     st.sampled_from(["PNG", "JPEG"])).filter(lambda s: s[3] == "PNG" or s[2] in ("L", "RGB")).map(
+        lambda s: encoded(Image.new(s[2], (s[0], s[1])), s[3]))
+
+
+def check_thumbnails(thumbnails: np.ndarray, count: int, size=None) -> None:
+    assert thumbnails.dtype == np.uint8 and thumbnails.ndim == 4 and len(thumbnails) == count
+    assert thumbnails.shape[-1] in (1, 3)
+    if size is not None:
+        assert thumbnails.shape[1:3] == (size[1], size[0])
+
+
+@FEW
+@given(st.one_of(sprite_images(), st.binary(max_size=256)), hostile_sizes, st.integers(1, 50))
+@example(pf.write_sprite(np.zeros((4, 2, 2, 1), np.uint8))[0], [10**400, 2], 4)
+@example(pf.write_sprite(np.zeros((4, 2, 2, 1), np.uint8))[0], [float("inf"), 2], 4)
+def test_a_sprite_of_any_size_cuts_into_thumbnails_or_a_sentence(sprite, size, count):
+    try:
+        thumbnails = pf.read_sprite(sprite, size, count)
+    except ProjectorFileError as error:
+        assert_sentence(error)
+        return
+    check_thumbnails(thumbnails, count, [int(s) for s in size])
+
+
+@FEW
+@given(thumbnail_sets, st.sampled_from(["PNG", "JPEG"]), st.data())
+def test_a_damaged_sprite_gives_thumbnails_or_a_sentence(thumbnails, fmt, data):
+    sprite, size = pf.write_sprite(thumbnails)
+    if fmt == "JPEG":
+        sprite = encoded(Image.open(io.BytesIO(sprite)), "JPEG")
+    try:
+        read = pf.read_sprite(damaged(sprite, data.draw), size, len(thumbnails))
+    except ProjectorFileError as error:
+        assert_sentence(error)
+        return
+    check_thumbnails(read, len(thumbnails), size)
+
+
+# Projector files: configs, zips, whole uploads -------------------------------------------------
+
+json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10)),
+                           lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                   st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+                           max_leaves=12)
+CONFIG_KEYS = ["tensorName", "tensorShape", "tensorPath", "metadataPath", "sprite", "imagePath", "singleImageDim"]
+SAMPLE_FILES = {  # what a config may name, and find among the uploads
+    "vectors.tsv": b"0.5\t1\n2\t3\n-1\t0\n",
+    "labelled.tsv": b"a\t0.5\t1\nb\t2\t3\nc\t-1\t0\n",
+    "vectors.bytes": np.arange(6, dtype="<f4").tobytes(),
+    "metadata.tsv": b"x\ny\nz\n",
+    "sprite.png": pf.write_sprite(np.zeros((3, 4, 4, 1), np.uint8))[0],
+}
+
+
+@st.composite
+def configs(draw) -> bytes:
+    """projector_config.json: arbitrary JSON, or an embeddings list whose fields may name the sample files."""
+    field_values = st.one_of(json_values, st.sampled_from(list(SAMPLE_FILES)), st.just([3, 2]),
+                             st.just([4, 4]), st.just([math.inf, 2]), st.just({"imagePath": "sprite.png",
+                                                                               "singleImageDim": [4, 4]}))
+    entry = st.dictionaries(st.sampled_from(CONFIG_KEYS), field_values, max_size=6)
+    document = draw(st.one_of(json_values, st.builds(lambda es: {"embeddings": es}, st.lists(entry, max_size=3))))
+    return json.dumps(document).encode("utf-8")  # NaN and Infinity included, as json.dumps writes them
+
+
+def open_sample(path: str) -> bytes:
+    return SAMPLE_FILES[path]
+
+
+def check_embedding(embedding: Embedding) -> None:
+    count = len(embedding.vectors)
+    assert embedding.vectors.dtype == np.float32 and count >= 1 and np.isfinite(embedding.vectors).all()
+    assert pf.MIN_DIMENSIONS <= embedding.dim <= pf.MAX_DIMENSIONS and isinstance(embedding.name, str)
+    for values in embedding.metadata.values():
+        assert values.shape == (count,) and values.dtype.kind == "U"
+    if embedding.thumbnails is not None:
+        check_thumbnails(embedding.thumbnails, count)
+
+
+@FEW
+@given(st.one_of(configs(), st.binary(max_size=200)))
+@example(b'{"embeddings": [' + b"1" * 5000 + b"]}")  # more digits than Python turns into an int
+@example(b'{"embeddings": [{"tensorPath": "vectors.bytes", "tensorShape": [Infinity, 2]}]}')
+@example(b'{"embeddings": [{"tensorPath": "vectors.tsv", "sprite": {"imagePath": "sprite.png", '
+         b'"singleImageDim": [Infinity, 4]}}]}')
+@example(b'{"embeddings": [{"tensorPath": "vectors.tsv", "sprite": {"imagePath": "sprite.png", '
+         b'"singleImageDim": [1' + b"0" * 400 + b', 4]}}]}')
+@example(b"[" * 100_000 + b"]" * 100_000)
+def test_a_projector_config_gives_embeddings_or_a_sentence(data):
+    try:
+        embeddings = pf.read_projector_config(data, open_sample)
+    except ProjectorFileError as error:
+        assert_sentence(error)
+        return
+    assert embeddings
+    for embedding in embeddings:
+        check_embedding(embedding)
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+UPLOAD_NAMES = ["vectors.tsv", "metadata.tsv", "labels.txt", "data.TSV", "sprite.png", "photo.JPG",
+                "projector_config.json", "other.json", "export.zip", "weights.npy", "model.pkl", "noextension",
+                "__MACOSX/._vectors.tsv", "../../etc/passwd", "sub/dir/vectors.tsv", "C:\\x\\metadata.tsv"]
+
+
+@st.composite
+def uploads(draw) -> dict[str, bytes]:
+    """A set of uploaded files: the sample files, configs, junk and zips of them, under any name."""
+    contents = st.one_of(st.sampled_from(list(SAMPLE_FILES.values())), configs(), st.binary(max_size=64))
+    names = st.one_of(st.sampled_from(UPLOAD_NAMES), st.text(max_size=12))
+    files = draw(st.dictionaries(names, contents, max_size=4))
+    if draw(st.booleans()):
+        inner = draw(st.dictionaries(st.one_of(st.sampled_from(UPLOAD_NAMES + list(SAMPLE_FILES)),
+                                               st.text(st.characters(exclude_characters="\x00"), min_size=1,
+                                                       max_size=8)),
+                                     contents, max_size=4))
+        files[draw(st.sampled_from(["export.zip", "EXPORT.ZIP", "nested.zip"]))] = zipped(inner)
+    return files
+
+
+@FEW
+@given(uploads(), st.one_of(st.none(), hostile_sizes), st.one_of(st.none(), st.text(max_size=8)))
+@example({"vectors.tsv": SAMPLE_FILES["vectors.tsv"], "sprite.png": SAMPLE_FILES["sprite.png"]}, [10**400, 4], None)
+@example({"export.zip": zipped({"projector_config.json": b"[" * 100_000})}, None, None)
+def test_any_upload_gives_an_embedding_or_a_sentence(files, size, tensor_name):
+    try:
+        embedding = pf.load_projector_upload(files, size, tensor_name)
+    except ProjectorFileError as error:
+        assert_sentence(error)
+        return
+    check_embedding(embedding)
+
+
+@FEW
+@given(st.binary(min_size=1, max_size=2048), st.data())
+def test_a_damaged_zip_gives_a_sentence(junk, data):
+    archive = bytearray(zipped(SAMPLE_FILES))
+    for _ in range(data.draw(st.integers(1, 6))):
+        archive[data.draw(st.integers(0, len(archive) - 1))] = data.draw(st.integers(0, 255))
+    for damaged in (bytes(archive), junk, bytes(archive[: data.draw(st.integers(0, len(archive)))])):
+        try:
+            embedding = pf.load_projector_upload({"export.zip": damaged})
+        except ProjectorFileError as error:
+            assert_sentence(error)
+            continue
+        check_embedding(embedding)
+
+
+def test_a_zip_entry_whose_name_was_lost_is_not_a_traceback():
+    archive = zipped({"vectors.tsv": SAMPLE_FILES["vectors.tsv"], "Xlost.tsv": b"junk"})
+    damaged = archive.replace(b"Xlost.tsv", b"\0lost.tsv")  # zipfile ends a name at its first NUL
+    embedding = pf.load_projector_upload({"export.zip": damaged})
+    assert np.array_equal(embedding.vectors, pf.read_vectors_tsv(SAMPLE_FILES["vectors.tsv"])[0])
+
+
+@st.composite
+def embeddings(draw) -> Embedding:
+    vectors = draw(vector_tables)
+    rows = len(vectors)
+    metadata = draw(st.dictionaries(column_names, st.lists(cells, min_size=rows, max_size=rows), max_size=3))
+    assume(len(metadata) != 1 or any(value.strip() for value in next(iter(metadata.values()))))
+    thumbnails = draw(st.none() | arrays(np.uint8, (rows, 4, 4, draw(st.sampled_from([1, 3])))))
+    metadata = {name: np.array(values, dtype=str) for name, values in metadata.items()}
+    return Embedding(draw(column_names), vectors, metadata, thumbnails)
+
+
+@FEW
+@given(embeddings())
+def test_an_exported_zip_reads_back_as_the_same_embedding(embedding):
+    read = pf.load_projector_upload({"anything.zip": pf.export_projector_zip(embedding)})
+    assert read.name == embedding.name and np.array_equal(read.vectors, embedding.vectors)
+    columns = {name: values.tolist() for name, values in embedding.metadata.items()}
+    if len(columns) == 1:  # a lone column is written without a header, and reads back as "label"
+        columns = {"label": next(iter(columns.values()))}
+    assert {name: values.tolist() for name, values in read.metadata.items()} == columns
+    if embedding.thumbnails is None:
+        assert read.thumbnails is None
+    else:
+        assert np.array_equal(read.thumbnails, embedding.thumbnails)
+
+
+# Nothing uploaded is unpickled or run ----------------------------------------------------------
+
+UNPICKLED = []
+
+
+def record_unpickling(what: str) -> str:
+    UNPICKLED.append(what)
+    return what
+
+
+class Payload:
+    """What a hostile pickle does: call a function of its choosing while it is loaded."""
+
+    def __reduce__(self):
+        return record_unpickling, ("a pickle was loaded",)
+
+
+def pickles() -> dict[str, bytes]:
+    """The ways a pickle travels: bare, in a .npy object array, in an .npz, and in a zip."""
+    npy, npz = io.BytesIO(), io.BytesIO()
+    np.save(npy, np.array([Payload()], dtype=object), allow_pickle=True)
+    np.savez(npz, vectors=np.array([Payload()], dtype=object))
+    bare = pickle.dumps(Payload())
+    assert pickle.loads(bare) and UNPICKLED.pop(), "the payload runs when it is unpickled"
+    return {"pickle": bare, "npy": npy.getvalue(), "npz": npz.getvalue(),
+            "zip": zipped({"vectors.pkl": bare, "vectors.npy": npy.getvalue()})}
+
+
+@pytest.mark.parametrize("kind", ["pickle", "npy", "npz", "zip"])
+@pytest.mark.parametrize("name", ["vectors.tsv", "sprite.png", "projector_config.json", "upload.zip", "vectors.npy",
+                                  "model.pkl"])
+def test_a_pickle_uploaded_to_the_projector_is_refused_unread(kind, name):
+    with pytest.raises(ProjectorFileError) as raised:
+        pf.load_projector_upload({name: pickles()[kind], "metadata.tsv": b"a\n"})
+    assert_sentence(raised.value)
+    config = json.dumps({"embeddings": [{"tensorPath": "vectors.npy", "tensorShape": [1, 2]}]}).encode()
+    with pytest.raises(ProjectorFileError):
+        pf.load_projector_upload({"projector_config.json": config, "vectors.npy": pickles()[kind]})
+    assert not UNPICKLED
+
+
+@pytest.mark.parametrize("kind", ["pickle", "npy", "npz", "zip"])
+def test_a_pickle_uploaded_as_an_image_is_refused_unread(kind):
+    with pytest.raises(ImageInputError):
+        read_upload(pickles()[kind])
+    assert not UNPICKLED
+
+
+def test_npz_files_holding_pickles_are_refused_by_every_loader(tmp_path):
+    """The app's own files go through np.load too: a checkpoint or data file someone swapped is not unpickled."""
+    good = SHIPPED_CHECKPOINTS / "mnist-vae-2d"
+    folder = tmp_path / "swapped"
+    folder.mkdir()
+    (folder / "manifest.json").write_bytes((good / "manifest.json").read_bytes())
+    examples = json.loads((good / "manifest.json").read_text())["files"]["examples"]
+    for name in (examples, "embedding.npz", "data.npz"):
+        np.savez(folder / name, x=np.array([Payload()], dtype=object), vectors=np.array([Payload()], dtype=object))
+    with pytest.raises(CheckpointError):
+        load_arrays(read_checkpoint(folder), "examples")
+    with pytest.raises(ValueError, match="allow_pickle"):
+        load_embedding(folder, "swapped")
+    with pytest.raises(ValueError, match="allow_pickle"):  # the training command's data, through the same np.load
+        load_dataset(str(folder / "data.npz"))
+    assert not UNPICKLED
+
+
+def np_load_calls() -> list[tuple[str, ast.Call]]:
+    calls = []
+    for path in sorted((ROOT / "explorer").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in ("np.load", "numpy.load"):
+                calls.append((f"{path.relative_to(ROOT)}:{node.lineno}", node))
+    return calls
+
+
+def test_np_load_never_allows_pickles_and_nothing_unpickles_or_evaluates():
+    assert inspect.signature(np.load).parameters["allow_pickle"].default is False, "numpy's default refuses pickles"
+    calls = np_load_calls()
+    assert len(calls) >= 4, "the scan finds the loaders"
+    for where, call in calls:
+        allow = [k.value for k in call.keywords if k.arg == "allow_pickle"]
+        assert all(isinstance(v, ast.Constant) and v.value is False for v in allow), f"{where} may unpickle"
+        assert not any(k.arg is None for k in call.keywords), f"{where} passes **options that could allow pickles"
+    forbidden = re.compile(r"^\s*(import|from)\s+(pickle|cPickle|dill|cloudpickle|joblib|marshal|shelve)\b"
+                           r"|\b(pickle|dill|joblib|marshal|torch)\.loads?\(|(?<![.\w])(eval|exec)\(|yaml\.load\(",
+                           re.MULTILINE)
+    for path in sorted((ROOT / "explorer").rglob("*.py")) + sorted((ROOT / "app_pages").rglob("*.py")):
+        found = forbidden.search(path.read_text(encoding="utf-8"))
+        assert found is None, f"{path.relative_to(ROOT)}: {found.group(0)!r}"
+
+
+# Prompts ---------------------------------------------------------------------------------------
+
+SHIPPED_VOCABULARY = Vocabulary(json.loads((SHIPPED_CHECKPOINTS / "shakespeare-charrnn" / "manifest.json")
+                                           .read_text(encoding="utf-8"))["vocabulary"])
+vocabularies = st.one_of(st.just(SHIPPED_VOCABULARY), st.text(min_size=1, max_size=30).map(Vocabulary.from_text))
+
+
+@FEW
+@given(st.text(max_size=700), vocabularies, st.integers(0, 600))
+@example("ROMEO 😀 says ¿hola?\x00\u202e", SHIPPED_VOCABULARY, 500)
+@example("", Vocabulary("ab"), 500)
+def test_a_prompt_keeps_only_characters_the_model_knows_and_never_comes_out_empty(prompt, vocabulary, limit):
+    cleaned = clean_prompt(prompt, vocabulary, limit)
+    known = "".join(c for c in prompt if c in vocabulary.index)
+    assert cleaned.text and set(cleaned.text) <= set(vocabulary.chars)
+    assert cleaned.dropped == "".join(sorted(set(prompt) - set(vocabulary.chars)))
+    assert cleaned.cut == max(0, len(known) - limit)
+    if known[cleaned.cut:]:
+        assert cleaned.text == known[cleaned.cut:] and len(cleaned.text) <= max(limit, 0)
+    assert vocabulary.decode(vocabulary.encode(cleaned.text)) == cleaned.text
+
+
+# Seeds -----------------------------------------------------------------------------------------
+
+@FEW
+@given(st.one_of(st.text(max_size=45), st.integers(-10**12, 10**12).map(str),
+                 st.from_regex(r"\s*[0-9,_]{1,14}\s*", fullmatch=True)))
+@example("0" * 4301)   # a URL is not bound by the field's 40 characters
+@example("4294967296")
+@example("٣")          # a digit, but not an ASCII one
+def test_a_seed_is_a_whole_number_in_range_or_a_sentence(text):
+    try:
+        seed = latent.parse_seed(text)
+    except latent.SeedError as error:
+        assert_sentence(error)
+        return
+    assert isinstance(seed, int) and 0 <= seed <= latent.MAX_SEED
+    assert seed == int(re.sub(r"[\s,_]", "", text).lstrip("0") or "0")
+
+
+@FEW
+@given(st.integers(0, latent.MAX_SEED))
+def test_a_seed_written_any_usual_way_reads_back(seed):
+    assert latent.parse_seed(str(seed)) == latent.parse_seed(f" {seed:,} ") == latent.parse_seed(f"{seed:_}") == seed
+
+
+# URL queries -----------------------------------------------------------------------------------
+
+FIELDS = list(ProjectionParams.__dataclass_fields__)
+hostile_text = st.one_of(st.text(max_size=30), st.sampled_from(
+    ["", " ", "nan", "inf", "-inf", "1e999", "-1", "0", "1", "2.5", "9" * 400, "1" * 5000, "auto", " auto ", "3",
+     "pca", "umap", "tsne", "custom", "cosine", "true", "1,2,3", "-1,5", "0,,1", "9,9,9,9,9", "<script>", "%00"]))
+queries = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=8)),
+                          st.one_of(hostile_text, st.lists(hostile_text, max_size=3), st.integers(), st.floats(),
+                                    st.none()), max_size=12)
+
+
+def check_params(params: ProjectionParams) -> None:
+    assert params.method in METHODS and params.dims in (2, 3) and params.metric in METRICS
+    assert len(params.components) == 3 and all(isinstance(c, int) and 0 <= c <= MAX_COMPONENT
+                                                for c in params.components)
+    assert isinstance(params.n_neighbors, int) and 2 <= params.n_neighbors <= 200
+    assert 0.0 <= params.min_dist <= 1.0 and 2.0 <= params.perplexity <= 100.0
+    assert params.learning_rate == "auto" or 10.0 <= params.learning_rate <= 5000.0
+    assert isinstance(params.seed, int) and 0 <= params.seed <= MAX_SEED
+    assert params.max_points is None or (isinstance(params.max_points, int)
+                                         and 10 <= params.max_points <= PCA_MAX_POINTS)
+    assert all(isinstance(q, str) and len(q) <= MAX_QUERY_LENGTH for q in (params.left, params.right, params.up,
+                                                                           params.down))
+    assert isinstance(params.regex, bool)
+
+
+@FEW
+@given(queries)
+@example({"seed": "1" * 5000, "components": "1" * 5000, "learning_rate": "-inf", "max_points": "nan"})
+def test_any_url_query_gives_parameters_in_range_that_survive_a_round_trip(query):
+    params = ProjectionParams.from_query(query)
+    check_params(params)
+    assert ProjectionParams.from_query(params.to_query()) == params, "a link to this view reopens it"
+
+
+query_strings = st.text(max_size=MAX_QUERY_LENGTH).map(str.strip)
+valid_params = st.builds(
+    ProjectionParams, method=st.sampled_from(METHODS), dims=st.sampled_from([2, 3]),
+    components=st.tuples(*[st.integers(0, MAX_COMPONENT)] * 3), n_neighbors=st.integers(2, 200),
+    min_dist=st.floats(0, 1), metric=st.sampled_from(METRICS), perplexity=st.floats(2, 100),
+    learning_rate=st.one_of(st.just("auto"), st.floats(10, 5000)), seed=st.integers(0, MAX_SEED),
+    max_points=st.one_of(st.none(), st.integers(10, PCA_MAX_POINTS)), left=query_strings, right=query_strings,
+    up=query_strings, down=query_strings, regex=st.booleans())
+
+
+@FEW
+@given(valid_params)
+def test_parameters_in_range_travel_through_a_url_unchanged(params):
+    from urllib.parse import parse_qs, urlencode
+
+    assert ProjectionParams.from_query(parse_qs(urlencode(params.to_query()))) == params
+
+
+# Search ----------------------------------------------------------------------------------------
+
+regex_like = st.text(st.sampled_from("ab1.*+?|()[]{}^$\\-,:<>=!PpNn&~ "), max_size=20)
+
+
+@FEW
+@given(st.lists(st.text(max_size=10), min_size=1, max_size=20), st.one_of(st.text(max_size=20), regex_like),
+       st.booleans())
+@example(["a" * 30 + "b"], "(a+)+$", True)
+@example(["x"], "a{99999999999}", True)
+@example(["x"], "(?P<", True)
+@example(["x"], "\\N{NO SUCH NAME}", True)
+@example(["İ", "ß"], "i̇", False)
+def test_a_search_is_a_mask_or_a_sentence_within_its_time_limit(values, query, regex):
+    import regex as safe_re
+
+    started = time.monotonic()
+    try:
+        mask = query_mask(np.array(values), query, regex)
+    except ValueError as error:
+        assert regex, "plain text always searches"
+        assert_sentence(error)
+        return
+    finally:
+        assert time.monotonic() - started < REGEX_SECONDS + 2, "the time limit holds"
+    assert mask.dtype == bool and mask.shape == (len(values),)
+    values = np.array(values).tolist()  # as the page holds them: numpy drops a string's trailing NULs
+    if not regex:
+        assert mask.tolist() == [query.casefold() in value.casefold() for value in values]
+    else:
+        pattern = safe_re.compile(query, safe_re.IGNORECASE)
+        assert mask.tolist() == [pattern.search(value) is not None for value in values]
