@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer.ui import gan
-from explorer.ui.common import checkpoint_picker, load_generator, load_or_explain
+from explorer.ui.common import load_generator, model_picker
 from explorer.ui.presenter import explain
 
 st.title("GAN: steer a generator")
@@ -11,10 +11,7 @@ explain("A generator turns random numbers z into an image; it learnt by trying t
         "that was learning to tell its images from real ones. Pick a seed, then move along the "
         "directions in which its images change most.")
 
-checkpoint = checkpoint_picker(("gan",), "Model")
-model = load_or_explain(checkpoint, load_generator) if checkpoint else None
-if model is None:
-    st.stop()
+checkpoint, model = model_picker(("gan",), load_generator)
 
 metrics = checkpoint.manifest.get("metrics", {})
 if "fid" in metrics:

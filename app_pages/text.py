@@ -3,17 +3,14 @@
 import streamlit as st
 
 from explorer.ui import text
-from explorer.ui.common import checkpoint_picker, load_or_explain
+from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
 
 st.title("Text: a char-RNN, one character at a time")
 explain("A recurrent network read Shakespeare and learnt, for every string of characters, how likely each "
         "next character is. Give it a beginning; it draws the next character, reads it, and goes on.")
 
-checkpoint = checkpoint_picker(("charrnn",), "Model")
-model = load_or_explain(checkpoint, text.load_char_model) if checkpoint else None
-if model is None:
-    st.stop()
+checkpoint, model = model_picker(("charrnn",), text.load_char_model)
 metrics = checkpoint.manifest.get("metrics", {})
 if "heldout_nats_per_char" in metrics:
     st.sidebar.caption(f"Held-out loss {metrics['heldout_nats_per_char']:.2f} nats "

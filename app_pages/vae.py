@@ -3,17 +3,14 @@
 import streamlit as st
 
 from explorer.ui import vae
-from explorer.ui.common import checkpoint_picker, load_or_explain
+from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
 
 st.title("VAE: walk through a latent space")
 explain("A variational autoencoder squeezes each image into a few numbers z and learns to draw "
         "an image back from any z. Move the sliders and watch what each number controls.")
 
-checkpoint = checkpoint_picker(("vae",), "Model")
-model = load_or_explain(checkpoint) if checkpoint else None
-if model is None:
-    st.stop()
+checkpoint, model = model_picker(("vae",))
 
 metrics = checkpoint.manifest.get("metrics", {}).get("heldout", {})
 if "neg_elbo" in metrics:

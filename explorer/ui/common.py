@@ -51,6 +51,15 @@ def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoin
     return by_name[name]
 
 
+def model_picker(kinds: tuple, loader=load_autoencoder) -> tuple[Checkpoint, object]:
+    """The sidebar's model choice and its served model; the page stops after saying what is wrong."""
+    checkpoint = checkpoint_picker(kinds, "Model")
+    model = load_or_explain(checkpoint, loader) if checkpoint else None
+    if model is None:
+        st.stop()
+    return checkpoint, model
+
+
 def load_or_explain(checkpoint: Checkpoint, loader=load_autoencoder):
     """The served model of `checkpoint`, or None after saying on the page what is wrong with it."""
     try:
