@@ -70,6 +70,18 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--skip-browser", action="store_true")
     bench.add_argument("--skip-projector", action="store_true", help="skip UMAP/t-SNE timings (minutes)")
 
+    loadtest = commands.add_parser("loadtest", help="many sessions through every page at once, against one "
+                                                    "session: latency, errors, identical outputs, server memory")
+    loadtest.add_argument("--sessions", type=int, default=30, help="concurrent sessions")
+    loadtest.add_argument("--seconds", type=float, default=120.0, help="how long the sessions keep going")
+    loadtest.add_argument("--think", type=float, default=1.0, help="mean pause (s) after each page update")
+    loadtest.add_argument("--baseline-rounds", type=int, default=5, help="timed single-session passes")
+    loadtest.add_argument("--url", default=None, help="a running app (default: start one on a free port)")
+    loadtest.add_argument("--server-pid", type=int, default=None, help="with --url: the server, to sample its memory")
+    loadtest.add_argument("--app-dir", type=Path, default=Path(__file__).resolve().parent.parent,
+                          help="the checkout whose streamlit_app.py is served (default: this one)")
+    loadtest.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
+
     args = parser.parse_args(argv)
     from explorer.checkpoint import CheckpointError
     from explorer.data import DataError
@@ -85,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_embed(args)
         if args.command == "sample":
             return run_sample(args)
+        if args.command == "loadtest":
+            from explorer.loadtest import run_loadtest_command
+
+            return run_loadtest_command(args)
         from explorer.bench import run_bench
 
         return run_bench(args)

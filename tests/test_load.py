@@ -1,0 +1,49 @@
+"""The load test, short: four sessions for 15 s against a local server, through every page.
+
+`python -m explorer loadtest` is the full one (30 sessions, 2 minutes); this runs the same code.
+"""
+
+from __future__ import annotations
+
+from explorer.loadtest import ACTIONS, run_load_test
+
+SESSIONS = 4
+
+
+def test_four_sessions_at_once_make_the_single_session_outputs_with_no_errors_and_flat_memory():
+    report = run_load_test(sessions=SESSIONS, seconds=15, think=0.2, baseline_rounds=1)
+
+    assert report["errors"]["total"] == 0, report["errors"]["examples"]
+    # In the first round every session performed each action at the same moment, so the one shared
+    # model of each page served them all at once; every output made under load (images, plot,
+    # generated text) is the one a session alone gets for the same input.
+    for action in ACTIONS:
+        assert report["in_step"][action.name]["runs"] == SESSIONS, action.name
+        assert report["max_sessions_in_action_at_once"][action.name] == SESSIONS, action.name
+    assert report["outputs"]["compared"] >= SESSIONS * len(ACTIONS)
+    assert report["outputs"]["differ"] == 0
+    memory = report["memory"]
+    assert "growth_after_warmup_mb" in memory, "every session should have been through every page"
+    assert memory["growth_after_warmup_mb"] <= report["memory_growth_limit_mb"], memory
+    assert report["passed"]
+
+
+def test_an_output_unlike_the_single_sessions_counts_as_wrong():
+    from streamlit.proto.Element_pb2 import Element
+
+    from explorer.loadtest import Action, Run, Tally, images_drawn, perform, run_coroutine
+
+    def action_drawing(url: str) -> Action:
+        async def draw(session, value) -> Run:
+            element = Element()
+            element.imgs.imgs.add(url=url)
+            return Run(drawn={(0, 0): element})
+
+        return Action("move a slider", "vae", "", (1.0,), draw, images_drawn)
+
+    expected, tally = {}, Tally()
+    run_coroutine(perform(None, action_drawing("data:image/png;base64,AAAA"), 1.0, tally, expected, None))
+    run_coroutine(perform(None, action_drawing("data:image/png;base64,AAAA"), 1.0, tally, expected, None))
+    assert (tally.compared, tally.differ) == (2, 0)
+    run_coroutine(perform(None, action_drawing("data:image/png;base64,BBBB"), 1.0, tally, expected, None))
+    assert (tally.compared, tally.differ, tally.errors["wrong output"]) == (3, 1, 1)
