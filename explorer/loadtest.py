@@ -541,27 +541,12 @@ def _slope(points: list[tuple[float, float]]) -> float:
 
 
 class LocalServer:
-    """`streamlit run` of the app on a free port; its stderr is read, so a full pipe never stalls it."""
+    """`streamlit run` of the app on a free port; its log (plain text, tracebacks included) goes to a file."""
 
     def __init__(self, app_dir: Path):
         self.port = free_port()
-        # Without rich, an app's tracebacks are logged to stderr (which is read here), not printed to stdout.
-        plain_logs = {"STREAMLIT_LOGGER_ENABLE_RICH": "false"}
-        saved = {key: os.environ.get(key) for key in plain_logs}
-        os.environ.update(plain_logs)
-        try:
-            self.process: subprocess.Popen = start_streamlit("streamlit_app.py", self.port, cwd=app_dir)
-        finally:
-            for key, value in saved.items():
-                os.environ.pop(key) if value is None else os.environ.update({key: value})
+        self.process: subprocess.Popen = start_streamlit("streamlit_app.py", self.port, cwd=app_dir)
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log: list[str] = []
-        self._reader = threading.Thread(target=self._read_log, daemon=True)
-        self._reader.start()
-
-    def _read_log(self) -> None:
-        for line in self.process.stderr:
-            self.log.append(line.decode(errors="replace").rstrip())
 
     def stop(self) -> None:
         self.process.terminate()
@@ -570,7 +555,10 @@ class LocalServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self._reader.join(timeout=5)
+
+    @property
+    def log(self) -> list[str]:
+        return self.process.log_path.read_text(errors="replace").splitlines()
 
     def error_lines(self) -> list[str]:
         """Log lines naming an error: the app's uncaught exceptions and the server's own."""

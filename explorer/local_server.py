@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -24,13 +25,21 @@ def free_port() -> int:
 
 def start_streamlit(script: Path | str, port: int, cwd: Path = ROOT, timeout: float = 60,
                     python: Path | str = sys.executable) -> subprocess.Popen:
-    """Start `streamlit run` with `python` and wait for /_stcore/health; the caller terminates the process."""
-    server = subprocess.Popen(
-        [str(python), "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """Start `streamlit run` with `python` and wait for /_stcore/health; the caller terminates the process.
+
+    The server's output goes to a file, `server.log_path`: a pipe nobody reads would fill up and stall
+    a server that logs a lot, as under the load test.
+    """
+    log = tempfile.NamedTemporaryFile("wb", prefix=f"streamlit-{port}-", suffix=".log", delete=False)
+    with log:
+        server = subprocess.Popen(
+            [str(python), "-m", "streamlit", "run", str(script), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--logger.enableRich", "false"],
+            cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    server.log_path = Path(log.name)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
@@ -38,5 +47,6 @@ def start_streamlit(script: Path | str, port: int, cwd: Path = ROOT, timeout: fl
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s: "
-                       + server.stderr.read().decode()[-2000:])
+    server.wait()
+    raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s; its output "
+                       f"({server.log_path}):\n" + server.log_path.read_text(errors="replace")[-2000:])

@@ -252,6 +252,44 @@ def test_any_link_to_the_app_opens_the_home_page(query):
     assert "Latent Explorer" in at.title[0].value and at.get("image"), "the title and the latent-plane picture"
 
 
+@PAGES_SETTINGS
+@given(links("vae"))
+@example({"section": "Autoencoder vs VAE", "compare_seed": "inf"})
+@example({"model": "mnist-vae-16d", "section": "Start from an example", "example": ["1e999", "3"], "z3": "nan"})
+def test_any_link_to_the_vae_page_draws_a_digit(query):
+    at = check_page("vae", query)
+    assert "decoded image" in image_captions(at) or at.error
+
+
+@PAGES_SETTINGS
+@given(links("gan"))
+@example({"directions_shown": "inf", "seed": "-1", "section": "Interpolate", "from_seed": "-Infinity"})
+@example({"model": "emoji-gan", "to_seed": "1e999", "d1": "1e999", "names": "1:x"})
+def test_any_link_to_the_gan_page_draws_an_image(query):
+    at = check_page("gan", query)
+    assert at.get("image") or at.error
+
+
+@PAGES_SETTINGS
+@given(links("text"))
+@example({"text_seed": "inf", "top_k": "-inf", "length": "1e999"})
+def test_any_link_to_the_text_page_offers_a_prompt(query):
+    at = check_page("text", query)
+    assert at.text_area(key="prompt").value is not None and at.button(key="generate")
+
+
+@PAGES_SETTINGS
+@given(links("projector"))
+@example({"point": "1e999", "projection_seed": "inf", "method": "UMAP"})
+@example({"method": "t-SNE", "learning_rate": "-inf", "perplexity": "1e999"})
+def test_any_link_to_the_projector_draws_a_map_or_says_why_not(query):
+    at = check_page("projector", query)
+    assert at.get("plotly_chart") or at.error or at.info
+    for params in STAND_INS:
+        check_params(params)
+    STAND_INS.clear()
+
+
 # Prompts and generation --------------------------------------------------------------------------
 
 @PAGES_SETTINGS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import streamlit as st
 
@@ -23,6 +25,26 @@ def load_autoencoder(folder: str) -> ImageAutoencoder:
 def load_generator(folder: str) -> ImageGenerator:
     """One shared, thread-safe GAN per checkpoint folder for all sessions."""
     return ImageGenerator.from_folder(folder)
+
+
+def whole_number(container, label: str, low: int, high: int, value: int, step: int | None = None, *,
+                 key: str, **options) -> int:
+    """A whole-number field bound to the URL (?key=N); a link with an infinite N opens at the default.
+
+    Streamlit 1.67 raises OverflowError while seeding a whole-number field from ?key=inf (or 1e999):
+    such a value is dropped from the URL, and the page reruns without it, before the field is made.
+    """
+    if _is_infinite(st.query_params.get(key)):
+        del st.query_params[key]
+        st.rerun()
+    return int(container.number_input(label, low, high, value, step, key=key, bind="query-params", **options))
+
+
+def _is_infinite(text: str | None) -> bool:
+    try:
+        return math.isinf(float(text))
+    except (TypeError, ValueError):
+        return False
 
 
 def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoint | None:

@@ -17,7 +17,7 @@ from explorer import latent
 from explorer.images import png_data_uri, tile
 from explorer.serving import ImageGenerator
 from explorer.ui import presenter
-from explorer.ui.common import show_image, strip_with_downloads
+from explorer.ui.common import show_image, strip_with_downloads, whole_number
 
 SLIDER_LIMIT = 3.0        # direction and raw sliders run over ±3 σ
 SLIDER_STEP = 0.1
@@ -107,9 +107,9 @@ def seed_controls(model: ImageGenerator) -> None:
                   help="Scales z towards the mean of N(0, I): below 1, safer and more typical images; "
                        "above 1, stranger ones. 0 gives the average image.")
     count = len(model.directions.vectors)
-    row[3].number_input("Directions", 1, count, min(DIRECTIONS_SHOWN, count), key="directions_shown",
-                        bind="query-params", help="How many of the directions, most variance first, get a slider "
-                                                  "(and a row in the Directions tab).")
+    whole_number(row[3], "Directions", 1, count, min(DIRECTIONS_SHOWN, count), key="directions_shown",
+                 help="How many of the directions, most variance first, get a slider "
+                      "(and a row in the Directions tab).")
     _, problem = current_seed()
     if problem:
         st.error(problem, icon=":material/error:")
@@ -190,9 +190,8 @@ def directions_json(model: ImageGenerator) -> str:
 def interpolation_section(model: ImageGenerator) -> None:
     seed, _ = current_seed()
     ends = st.columns(2)
-    start = ends[0].number_input("From seed", 0, latent.MAX_SEED, seed, key="from_seed", bind="query-params")
-    end = ends[1].number_input("To seed", 0, latent.MAX_SEED, min(seed + 1, latent.MAX_SEED), key="to_seed",
-                               bind="query-params")
+    start = whole_number(ends[0], "From seed", 0, latent.MAX_SEED, seed, key="from_seed")
+    end = whole_number(ends[1], "To seed", 0, latent.MAX_SEED, min(seed + 1, latent.MAX_SEED), key="to_seed")
     settings = st.columns(2)
     frames = settings[0].slider("Frames", 3, 16, 8, key="frames", bind="query-params")
     method = settings[1].radio("Path", ["spherical", "linear"], key="path", bind="query-params", horizontal=True,

@@ -19,6 +19,7 @@ from explorer.checkpoint import list_checkpoints
 from explorer.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.images import png_data_uri
 from explorer.projection_worker import ProjectionWorker
+from explorer.ui.common import whole_number
 from explorer.ui.presenter import image_pixels
 from explorer.projector_files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 
@@ -115,14 +116,14 @@ def projection_controls(embedding: Embedding) -> tuple[proj.ProjectionParams, st
                        min_dist=side.slider("Minimum distance", 0.0, 1.0, 0.1, 0.05, key="min_dist",
                                             bind="query-params", help="How tightly points may pack."),
                        metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
-                       seed=int(side.number_input("Seed", 0, 10_000, 0, key="projection_seed", bind="query-params")))
+                       seed=whole_number(side, "Seed", 0, 10_000, 0, key="projection_seed"))
     elif method == "tsne":
-        rate = side.number_input("Learning rate (0 = auto)", 0, 5000, 0, 10, key="learning_rate", bind="query-params")
+        rate = whole_number(side, "Learning rate (0 = auto)", 0, 5000, 0, 10, key="learning_rate")
         options.update(perplexity=float(side.slider("Perplexity", 2, 100, 30, key="perplexity", bind="query-params",
                                                     help="Roughly how many neighbours each point attends to.")),
                        learning_rate="auto" if rate < 10 else float(rate),
                        metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
-                       seed=int(side.number_input("Seed", 0, 10_000, 0, key="projection_seed", bind="query-params")))
+                       seed=whole_number(side, "Seed", 0, 10_000, 0, key="projection_seed"))
     else:
         column = side.selectbox("Search axes in", list(embedding.metadata) or ["(no metadata)"], key="axis_column",
                                 bind="query-params")
@@ -299,8 +300,8 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     from explorer.neighbours import nearest
 
     row = st.columns([2, 3, 3], vertical_alignment="bottom")
-    point = int(row[0].number_input("Point #", 0, len(embedding) - 1, 0, key="point", bind="query-params",
-                                    help="Click a point on the plot, or type its number."))
+    point = whole_number(row[0], "Point #", 0, len(embedding) - 1, 0, key="point",
+                         help="Click a point on the plot, or type its number.")
     k = row[1].slider("Neighbours", 1, MAX_NEIGHBOURS, 12, key="k", bind="query-params")
     metric = row[2].radio("Distance", ["cosine", "euclidean"], key="distance", bind="query-params")
     row = st.columns([1, 3], vertical_alignment="center")

@@ -19,6 +19,7 @@ from explorer.serving import CharModel
 from explorer.text import clean_prompt
 from explorer.text_generation import generate
 from explorer.ui import presenter
+from explorer.ui.common import whole_number
 
 MAX_LENGTH = 2_000
 COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)
@@ -42,10 +43,10 @@ def settings(model: CharModel) -> dict:
     temperature = row[1].slider("Temperature", 0.0, 2.0, 0.8, 0.05, key="temperature", bind="query-params",
                                 help="Below 1: more predictable (0 always takes the likeliest character). "
                                      "Above 1: more surprising, and soon misspelt.")
-    seed = row[2].number_input("Seed", 0, 1_000_000, 0, key="text_seed", bind="query-params",
-                               help="The same prompt, settings and seed write the same text.")
-    top_k = row[3].number_input("Top-k", 0, len(model.vocabulary), 0, key="top_k", bind="query-params",
-                                help="Draw only from the k likeliest characters; 0 = all.")
+    seed = whole_number(row[2], "Seed", 0, 1_000_000, 0, key="text_seed",
+                        help="The same prompt, settings and seed write the same text.")
+    top_k = whole_number(row[3], "Top-k", 0, len(model.vocabulary), 0, key="top_k",
+                         help="Draw only from the k likeliest characters; 0 = all.")
     top_p = row[4].slider("Top-p", 0.05, 1.0, 1.0, 0.05, key="top_p", bind="query-params",
                           help="Draw only from the likeliest characters whose probabilities add up to p.")
     st.caption(f"Temperature {temperature:.2f}: "

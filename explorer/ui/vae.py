@@ -15,7 +15,7 @@ from explorer.checkpoint import list_checkpoints
 from explorer.images import ImageInputError, fit_to_model, read_upload, tile, upscale
 from explorer.serving import ImageAutoencoder
 from explorer.ui import presenter
-from explorer.ui.common import load_autoencoder, show_image, strip_with_downloads
+from explorer.ui.common import load_autoencoder, show_image, strip_with_downloads, whole_number
 
 SLIDER_LIMIT = 3.0     # sliders run over ±3 σ of the N(0, 1) prior
 SLIDER_STEP = 0.1      # one arrow-key press
@@ -45,10 +45,9 @@ def example_picker(model: ImageAutoencoder, label: str, key: str, value: int = 0
     by the browser on every slider move and made each one about 15 ms slower.
     """
     count = len(model.examples["x"])
-    index = st.number_input(f"{label} (0–{count - 1})", 0, count - 1, value, 1, key=key, bind="query-params",
-                            **options)
+    index = whole_number(st, f"{label} (0–{count - 1})", 0, count - 1, value, 1, key=key, **options)
     st.caption(example_label(model, index))
-    return int(index)
+    return index
 
 
 def example_label(model: ImageAutoencoder, index: int) -> str:
@@ -240,8 +239,8 @@ def ae_versus_vae_section(model: ImageAutoencoder) -> None:
         st.info(f"No plain autoencoder with a {model.latent_dim}-d latent on the same data is shipped to compare "
                 f"with. Train one: `python -m explorer train ae --data {source} --latent-dim {model.latent_dim}`")
         return
-    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="compare_seed", bind="query-params")
-    z = latent.sample_prior(8, model.latent_dim, seed=int(seed))
+    seed = whole_number(st, "Seed", 0, 2**31 - 1, 0, key="compare_seed")
+    z = latent.sample_prior(8, model.latent_dim, seed=seed)
     show_image(tile(model.decode_latents(z), 8), caption="VAE: the same 8 points from N(0, I)", pixels=880)
     show_image(tile(autoencoder.decode_latents(z), 8), caption="plain autoencoder: the same 8 points", pixels=880)
     spread = autoencoder.examples["mu"].std(axis=0)
