@@ -99,6 +99,20 @@ def test_random_sample_and_example_pick_move_the_sliders():
     assert [at.slider(key=f"z{d + 1}").value for d in range(len(expected))] == pytest.approx(expected)
 
 
+def test_another_model_picked_on_the_page_opens_with_its_own_traversal_default():
+    at = open_page("app_pages/vae.py", model=VAE_NAMES[0])
+    assert at.toggle(key="show_traversal").value is True, "on by default for a 2-d latent"
+    at.selectbox(key="model").set_value(VAE_NAMES[-1]).run()
+    assert at.toggle(key="show_traversal").value is False, "16 rows of 9 decodes: off, as its own link opens"
+    at.toggle(key="show_traversal").set_value(True).run()
+    at.slider(key="z1").set_value(1.0).run()
+    assert at.toggle(key="show_traversal").value is True, "what the user turned on stays on for that model"
+    linked = open_page("app_pages/vae.py", model=VAE_NAMES[-1], show_traversal="true")
+    plain = open_page("app_pages/vae.py", model=VAE_NAMES[-1])
+    assert linked.toggle(key="show_traversal").value is True
+    assert len(linked.get("image")) == len(plain.get("image")) + 1, "the link's traversal is drawn"
+
+
 def test_latent_vector_comes_from_the_url():
     at = open_page("app_pages/vae.py", model=VAE_NAMES[0], z1="1.5", z2="-2")
     assert at.slider(key="z1").value == 1.5 and at.slider(key="z2").value == -2.0

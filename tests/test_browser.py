@@ -212,3 +212,13 @@ def test_presenter_link_opens_larger_type_and_images_and_keeps_the_mode_across_p
     page.wait_for_function("() => location.pathname.endsWith('/gan') && location.search.includes('presenter=true')",
                            timeout=20_000)
     assert measure()["label"] == presenting["label"]
+
+
+def test_a_link_with_an_infinite_seed_opens_at_the_default(page, app_url):
+    """Streamlit 1.67 would raise OverflowError seeding a whole-number field from ?text_seed=inf."""
+    page.goto(f"{app_url}/text?text_seed=inf&length=50")
+    page.get_by_role("button", name="Generate").wait_for(timeout=60_000)
+    page.wait_for_function("() => !location.search.includes('text_seed')", timeout=20_000)
+    assert "length=50" in page.url, "the rest of the link is kept"
+    assert page.locator(".st-key-text_seed input").input_value() == "0"
+    assert page.locator("[data-testid='stException']").count() == 0

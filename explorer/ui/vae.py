@@ -79,8 +79,13 @@ def slider_section(model: ImageAutoencoder) -> None:
     with view:
         show_image(model.decode_latents(z)[0], caption="decoded image")
         st.caption("z = [" + ", ".join(f"{v:.1f}" for v in z) + "]")
-    # Off by default for large latents: 9 decodes per dimension would slow every slider move.
-    if st.toggle("Latent traversal around this vector", value=model.latent_dim <= TRAVERSAL_DEFAULT_DIMS,
+    # Off by default for large latents: 9 decodes per dimension would slow every slider move. Another
+    # model picked on the page opens with its own default, as its link would, not the last model's.
+    default = model.latent_dim <= TRAVERSAL_DEFAULT_DIMS
+    if st.session_state.get("traversal_model", model.name) != model.name:
+        st.session_state["show_traversal"] = default
+    st.session_state["traversal_model"] = model.name
+    if st.toggle("Latent traversal around this vector", value=default,
                  key="show_traversal", bind="query-params",
                  help="A grid that follows the sliders; it costs 9 decodes per dimension."):
         traversal = model.decode_latents(latent.traversal_grid(z, TRAVERSAL_VALUES))
