@@ -191,3 +191,10 @@ def test_hover_thumbnails_get_a_sprite_of_every_point_and_the_chart_to_follow(pr
     sprite = Image.open(io.BytesIO(base64.b64decode(data["sprite"].split(",", 1)[1])))
     assert sprite.format == "WEBP"
     assert sprite.width == data["columns"] * data["cell"][0] and data["columns"] ** 2 >= 600
+
+
+def test_neighbour_captions_name_the_point_without_its_code_and_fit_under_the_image():
+    assert projector.short_name("female_fairy:1F3FE") == "female_fairy"
+    assert projector.short_name("grinning_face_with_big_eyes:1F603") == "grinning_fa…"
+    assert projector.short_name(":") == ":", "a character embedding's colon is a name of its own"
+    assert projector.short_name("7") == "7"

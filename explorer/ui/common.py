@@ -134,7 +134,9 @@ def home_picture() -> None:
 
 def use_crisp_images() -> None:
     """Any further browser scaling of model images stays nearest-neighbour (pixelated), not blurred,
-    and an image asked to be wider than its column (a narrow window, presenter mode) fits the column."""
-    st.html("<style>[data-testid='stImage'] img { image-rendering: pixelated; }"
+    an image asked to be wider than its column (a narrow window, presenter mode) fits the column, and
+    a hairline frame keeps white-background images (emoji) from dissolving into the white page."""
+    st.html("<style>[data-testid='stImage'] img { image-rendering: pixelated;"
+            " outline: 1px solid rgba(0, 0, 0, 0.12); }"
             "[data-testid='stImageContainer'] { max-width: 100%; }</style>")
 

@@ -299,11 +299,12 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     """The chosen point, its metadata and its nearest neighbours in the original space."""
     from explorer.neighbours import nearest
 
-    row = st.columns([2, 3, 3], vertical_alignment="bottom")
+    # Two rows, not three columns: the side column is narrow on a 1280-px shared screen.
+    row = st.columns(2, vertical_alignment="bottom")
     point = whole_number(row[0], "Point #", 0, len(embedding) - 1, 0, key="point",
                          help="Click a point on the plot, or type its number.")
-    k = row[1].slider("Neighbours", 1, MAX_NEIGHBOURS, 12, key="k", bind="query-params")
-    metric = row[2].radio("Distance", ["cosine", "euclidean"], key="distance", bind="query-params")
+    metric = row[1].radio("Distance", ["cosine", "euclidean"], key="distance", bind="query-params")
+    k = st.slider("Neighbours", 1, MAX_NEIGHBOURS, 12, key="k", bind="query-params")
     row = st.columns([1, 3], vertical_alignment="center")
     if embedding.thumbnails is not None:
         row[0].image(png_data_uri(embedding.thumbnails[point]), width=image_pixels(110))
@@ -311,11 +312,12 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
         st.markdown("  \n".join(f"**{name}**: {values[point]}" for name, values in embedding.metadata.items())
                     or f"Point #{point}")
         if kind == "vae":
-            st.link_button("Open in the VAE page", vae_link(data_id, embedding.vectors[point]),
-                           icon=":material/tune:")
+            st.link_button("Open in VAE", vae_link(data_id, embedding.vectors[point]), icon=":material/tune:",
+                           help="This point's latent vector on the VAE page's sliders.")
     rows, distances = nearest(embedding.vectors, point, k, metric)
     label = "name" if "name" in embedding.metadata else next(iter(embedding.metadata), None)
-    captions = [f"{embedding.metadata[label][r][:10] if label else f'#{r}'} · {d:.3f}" for r, d in zip(rows, distances)]
+    captions = [f"{short_name(embedding.metadata[label][r]) if label else f'#{r}'} · {d:.3f}"
+                for r, d in zip(rows, distances)]
     if embedding.thumbnails is not None:
         st.image([png_data_uri(embedding.thumbnails[r]) for r in rows], width=image_pixels(THUMBNAIL_PIXELS), caption=captions)
     else:
@@ -324,6 +326,12 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     st.caption(f"The {k} nearest points to #{point} by {metric} distance in the original "
                f"{embedding.dim}-dimensional space, not in the projection.")
     return [point, *rows.tolist()]
+
+
+def short_name(name: str, length: int = 12) -> str:
+    """A neighbour's caption: the name without a ":code" suffix (emoji code points), cut with an ellipsis."""
+    name = str(name).split(":")[0] or str(name)
+    return name if len(name) <= length else name[:length - 1] + "…"
 
 
 def vae_link(model_name: str, z: np.ndarray) -> str:
@@ -359,11 +367,13 @@ def downloads(embedding: Embedding, result: proj.Projection, shown: np.ndarray) 
     """The data set as Projector files, and the coordinates of the points shown with their metadata."""
     rows = result.indices[shown]
     row = st.columns(2)
-    row[0].download_button("Export for projector.tensorflow.org (zip)", lambda: export_projector_zip(embedding),
+    row[0].download_button("Projector files (zip)", lambda: export_projector_zip(embedding),
                            f"{embedding.name}-projector.zip", "application/zip", key="export_zip",
-                           icon=":material/download:")
-    row[1].download_button("Projected coordinates (CSV)",
+                           icon=":material/download:",
+                           help="Vectors, metadata and sprite as projector.tensorflow.org loads them.")
+    row[1].download_button("Coordinates (CSV)",
                            lambda: projection_csv(result.coordinates[shown],
                                                   {k: v[rows] for k, v in embedding.metadata.items()}),
                            f"{embedding.name}-{result.params.method}.csv", "text/csv", key="export_csv",
-                           icon=":material/table:")
+                           icon=":material/table:",
+                           help="The projected coordinates of the points shown, with their metadata.")
