@@ -3,6 +3,7 @@
 import streamlit as st
 
 from explorer.ui import gan
+from explorer.ui.arrival import scroll_to_linked_tabs
 from explorer.ui.common import load_generator, model_picker
 from explorer.ui.presenter import explain
 
@@ -25,6 +26,7 @@ sections = {"Directions": gan.directions_section, "Interpolate": gan.interpolati
 follows_sliders = st.session_state.get("section", st.query_params.get("section")) == "Nearest training images"
 (gan.sample_section if follows_sliders else gan.sample_fragment)(model)
 # Only the open tab is drawn: every element on the page costs the browser time at each slider move.
+scroll_to_linked_tabs("section", page="gan")  # a link naming a tab opens with it in view
 tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")
 for tab, draw in zip(tabs, sections.values()):
     if tab.open:

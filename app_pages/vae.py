@@ -3,6 +3,7 @@
 import streamlit as st
 
 from explorer.ui import vae
+from explorer.ui.arrival import scroll_to_linked_tabs
 from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
 
@@ -22,6 +23,7 @@ sections = {"Start from an example": vae.example_section, "Interpolate": vae.int
 if model.latent_dim == 2:
     sections = {"The latent plane": vae.latent_map_section, **sections}
 # Only the open tab is drawn: every element on the page costs the browser time at each slider move.
+scroll_to_linked_tabs("section", page="vae")  # a link naming a tab opens with it in view
 tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")
 for tab, draw in zip(tabs, sections.values()):
     if tab.open:

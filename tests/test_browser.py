@@ -222,3 +222,16 @@ def test_a_link_with_an_infinite_seed_opens_at_the_default(page, app_url):
     assert "length=50" in page.url, "the rest of the link is kept"
     assert page.locator(".st-key-text_seed input").input_value() == "0"
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_link_naming_a_tab_opens_with_the_tab_in_view(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}/vae?model=mnist-vae-2d&section=Interpolate")
+    tabs = page.locator(".st-key-section")
+    tabs.wait_for(timeout=60_000)
+    page.wait_for_function("() => { const top = document.querySelector('.st-key-section').getBoundingClientRect().top;"
+                           " return top > 0 && top < 360; }", timeout=20_000)
+    page.goto(f"{app_url}/vae?model=mnist-vae-2d")
+    main_image(page).wait_for(timeout=60_000)
+    assert page.evaluate("() => document.querySelector('.st-key-section').getBoundingClientRect().top") > 720, \
+        "without a tab in the link, the page opens at the top (the tabs below the fold)"

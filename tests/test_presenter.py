@@ -161,3 +161,21 @@ def test_a_model_picked_on_one_page_neither_leaks_into_another_nor_is_lost():
     assert not at.exception and at.selectbox(key="model").value == "mnist-gan"
     at.switch_page("app_pages/vae.py").run()
     assert at.selectbox(key="model").value == "mnist-vae-16d" and len(at.slider) == 16
+
+
+def scroll_targets(at: AppTest) -> list[str]:
+    return [json.loads(e.proto.json)["target"] for e in at.get("bidi_component")
+            if e.proto.component_name.endswith("scroll_to_tabs")]
+
+
+@pytest.mark.parametrize(("script", "section"), [("app_pages/vae.py", "Interpolate"),
+                                                 ("app_pages/gan.py", "Training timeline")])
+def test_a_link_naming_a_tab_scrolls_to_it_on_arrival_only(script, section):
+    at = AppTest.from_file(str(ROOT / script), default_timeout=60)
+    at.query_params["section"] = section
+    at.run()
+    assert scroll_targets(at) == [".st-key-section"], "the link's tab is brought into view"
+    at.slider[0].set_value(0.5).run()
+    assert not scroll_targets(at), "later runs leave the scroll position to the person"
+    plain = AppTest.from_file(str(ROOT / script), default_timeout=60).run()
+    assert not scroll_targets(plain), "a link without a tab opens at the top"
