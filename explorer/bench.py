@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
+from explorer.processes import peak_memory_mb
 
 IMAGE = "[data-testid='stImage'] img"
 
@@ -116,14 +117,6 @@ def bench_generate(checkpoints: list[Path]) -> dict:
         rows[f"{name}: keras.Model.predict"] = time_calls(lambda: generator.predict(z, verbose=0), 50)
         rows[f"{name}: tf.function"] = time_calls(lambda: compiled(z).numpy(), 300)
     return rows
-
-
-def peak_memory_mb(pid: int, field: str = "VmHWM") -> float:
-    """A process's peak resident memory (VmHWM), or its current one (VmRSS), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def key_press_latencies(page, probe: tuple[str, str], repeats: int, key: str | None = None) -> list[float]:

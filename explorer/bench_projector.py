@@ -11,11 +11,11 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
+from explorer.processes import peak_memory_mb, resident_mb
 
 POINTS = 10_000
 WARM_RUNS = 3
@@ -59,7 +59,7 @@ def page_and_memory() -> dict:
     """Page open → first plot (shipped 9,000-digit embedding), and the app's memory before and after."""
     from playwright.sync_api import sync_playwright
 
-    from explorer.bench import peak_memory_mb, summarize
+    from explorer.bench import summarize
 
     def rss_mb(pid: int) -> float:
         return peak_memory_mb(pid, "VmRSS")
@@ -99,19 +99,11 @@ def page_and_memory() -> dict:
         results["memory: + both shipped embeddings and their projections (MB)"] = {"peak_mb": shipped}
         results["memory: app process after a new UMAP (fitted in the worker) (MB)"] = {"peak_mb": rss_mb(server.pid)}
         results["memory: the projection worker after it (MB; it exits after 3 idle minutes)"] = \
-            {"peak_mb": sum(rss_mb(child) for child in child_pids(server.pid))}
+            {"peak_mb": resident_mb(server.pid) - rss_mb(server.pid)}
         browser.close()
     server.terminate()
     server.wait()
     return results
-
-
-def child_pids(pid: int) -> list[int]:
-    """The processes `pid` started (the projection worker, multiprocessing's resource tracker)."""
-    children = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children += [int(child) for child in (task / "children").read_text().split()]
-    return children
 
 
 def bench_projector() -> dict:

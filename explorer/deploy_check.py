@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from explorer.bench import peak_memory_mb
+from explorer.processes import peak_memory_mb
 from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
 
 IMAGE = "[data-testid='stImage'] img"

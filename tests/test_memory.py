@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from explorer.bench import peak_memory_mb
+from explorer.processes import peak_memory_mb
 from explorer.memory import release_free_memory
 
 
