@@ -133,3 +133,103 @@ def tiny_charrnn(tmp_path_factory) -> Path:
     train_charrnn(text, origin, CharRNNConfig(embedding_dim=8, units=24, seq_len=20),
                   TrainConfig(epochs=2, batch_size=32, learning_rate=1e-2), out)
     return out
+
+
+# Real browser -----------------------------------------------------------------------------------
+# `streamlit run` on a free loopback port, driven by Playwright in Debian's Chromium. Every browser
+# test's page fails on an error in the browser console or an uncaught exception in the page.
+
+# Console lines that are not the app's errors: Chromium without a GPU, the network it is denied, and
+# Streamlit's frontend probing `/PAGE/_stcore/…` before `/_stcore/…` when a page's address is opened.
+IGNORED_CONSOLE = ("No GPU adapter", "WebGL", "GPU stall", "Automatic fallback to software WebGL",
+                   "net::ERR_", "favicon", "/_stcore/health)", "/_stcore/host-config)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright launches Debian's Chromium: Playwright cannot download its own here."""
+    from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS
+
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must run the browser tests.")
+        pytest.skip(reason)
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="module")
+def app_server():
+    """The app, served as `streamlit run streamlit_app.py` does; `.url`, and its log at `.log_path`."""
+    from explorer.local_server import free_port, start_streamlit
+
+    port = free_port()
+    server = start_streamlit("streamlit_app.py", port)
+    server.url = f"http://127.0.0.1:{port}"
+    yield server
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url(app_server) -> str:
+    return app_server.url
+
+
+@pytest.fixture
+def page(context):
+    """pytest-playwright's page, failing its test on any console error or uncaught page exception."""
+    page = context.new_page()
+    page.console_errors = []
+
+    def on_console(message):
+        line = f"{message.text} ({message.location.get('url', '')})"
+        if message.type == "error" and not any(noise in line for noise in IGNORED_CONSOLE):
+            page.console_errors.append(line)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.console_errors.append(f"uncaught: {error}"))
+    yield page
+    errors, page.console_errors = page.console_errors, []
+    page.close()
+    assert not errors, f"the browser console logged errors: {errors[:5]}"
+
+
+# The app's script state, as Streamlit writes it on its root element: "notRunning" when idle.
+_IDLE = """() => {
+    const app = document.querySelector('[data-test-script-state]');
+    return !!app && app.dataset.testScriptState === 'notRunning'
+        && app.dataset.testConnectionState === 'CONNECTED';
+}"""
+_WATCH_RUNS = """() => {
+    if (window.__runs !== undefined) return;
+    window.__runs = 0;
+    const app = document.querySelector('[data-test-script-state]');
+    new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__runs += 1; })
+        .observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
+}"""
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Until the app has finished its script run (Streamlit's own state, not a sleep)."""
+    page.wait_for_function(_IDLE, timeout=timeout)
+
+
+def settle(page, action, started_within: float = 1_500, timeout: float = 60_000) -> None:
+    """Do `action()` on an idle page, then wait until the run it started (if any) has ended."""
+    wait_idle(page, timeout)
+    page.evaluate(_WATCH_RUNS)
+    runs = page.evaluate("() => window.__runs")
+    action()
+    try:
+        page.wait_for_function("runs => window.__runs > runs", arg=runs, timeout=started_within)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: the action started no run
+        pass
+    wait_idle(page, timeout)
+
+
+def server_errors(server, since: int = 0) -> list[str]:
+    """Lines of the server's log (from byte `since`) that report an error or a traceback."""
+    text = server.log_path.read_bytes()[since:].decode("utf-8", "replace")
+    return [line for line in text.splitlines()
+            if "Traceback" in line or "Error" in line or "Exception" in line or " ERROR " in line]

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -155,3 +156,18 @@ def test_missing_model_file_is_reported_on_the_page(tmp_path, monkeypatch):
     assert not at.exception
     assert "decoder.tflite is missing" in at.error[0].value
     assert "python -m explorer train" in at.error[0].value
+
+
+@pytest.mark.parametrize("name", VAE_NAMES)
+def test_move_the_sliders_to_mu_moves_them(name):
+    """The button ran set_latent after the sliders existed: StreamlitWidgetAlreadyInstantiatedError."""
+    at = open_page("app_pages/vae.py", model=name, section="Start from an example")
+    at.button(key="reset").click().run()
+    assert all(s.value == 0.0 for s in at.slider if s.key.startswith("z"))
+    at.button(key="use_example").click().run()
+    assert not at.exception
+    from explorer.serving import ImageAutoencoder
+
+    mu = ImageAutoencoder.from_folder(SHIPPED_CHECKPOINTS / name).examples["mu"][0]   # the default example
+    sliders = {s.key: s.value for s in at.slider if s.key.startswith("z")}
+    assert [sliders[f"z{d + 1}"] for d in range(len(mu))] == pytest.approx(np.clip(mu, -3, 3), abs=0.051)

@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
-from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS, free_port, start_streamlit
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    """pytest-playwright launches Debian's Chromium: Playwright cannot download its own here."""
-    if not CHROMIUM.exists():
-        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason + "; CI must run the browser tests.")
-        pytest.skip(reason)
-    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    port = free_port()
-    server = start_streamlit("streamlit_app.py", port)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=20)
+from .conftest import settle, wait_idle
 
 
 def largest_vae() -> str:
@@ -126,7 +103,8 @@ def test_projector_colouring_changes_the_plot_and_a_click_inspects_a_point(page,
     page.get_by_role("option", name="split").click()
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
                            ".some(e => e.textContent === 'held-out')", timeout=30_000)
-    page.wait_for_function("() => location.search.includes('color=split')", timeout=10_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
+                           ".some(e => e.textContent === 'held-out')", timeout=30_000)
     plot = page.locator(".js-plotly-plot").first
     plot.scroll_into_view_if_needed()
     # Where plotly drew the first point of the first trace, in page pixels: click exactly there.
@@ -145,12 +123,21 @@ def test_projector_colouring_changes_the_plot_and_a_click_inspects_a_point(page,
     assert page.get_by_text("Traceback").count() == 0
 
 
-def test_projector_hover_shows_the_point_thumbnail_and_leaving_hides_it(page, app_url):
-    page.goto(f"{app_url}/projector?data=emoji-vae-16d&method=UMAP")
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label`. Typing opens and filters its list: a click
+    alone sometimes only focuses the field once the page has scrolled."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def hover_a_point(page) -> int:
+    """Move the pointer onto a point of the Projector's plot; the row whose thumbnail then shows."""
     plot = page.locator(".st-key-plot .js-plotly-plot")
     plot.wait_for(timeout=60_000)
     plot.scroll_into_view_if_needed()
-    page.wait_for_function("() => document.querySelector('.st-key-plot .js-plotly-plot')._fullData", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.st-key-plot .js-plotly-plot')?._fullData", timeout=30_000)
     thumbnail = page.locator(".hover-thumbnail")
     thumbnail.wait_for(state="attached", timeout=30_000)  # the component has found the chart
     # Where plotly drew a point of the first trace (a nearer neighbour may win the hover).
@@ -161,13 +148,40 @@ def test_projector_hover_shows_the_point_thumbnail_and_leaving_hides_it(page, ap
     }""")
     page.mouse.move(x - 30, y - 30)
     page.mouse.move(x, y, steps=5)
-    thumbnail.wait_for(state="visible", timeout=10_000)
-    hovered = int(thumbnail.get_attribute("data-row"))
-    label = page.locator(".hoverlayer").evaluate("layer => layer.textContent")
-    assert label.startswith(f"#{hovered}"), "the picture is of the point plotly labels"
+    # plotly throttles hover events: wait until the picture and plotly's label name the same point.
+    page.wait_for_function("""() => {
+        const tip = document.querySelector('.hover-thumbnail'), layer = document.querySelector('.hoverlayer');
+        return tip && tip.style.display === 'block' && layer
+            && layer.textContent.startsWith('#' + tip.dataset.row);
+    }""", timeout=10_000)
+    return int(thumbnail.get_attribute("data-row"))
+
+
+def test_projector_hover_shows_the_point_thumbnail_and_leaving_hides_it(page, app_url):
+    page.goto(f"{app_url}/projector?data=emoji-vae-16d&method=UMAP")
+    hover_a_point(page)
+    thumbnail = page.locator(".hover-thumbnail")
     assert "webp" in thumbnail.evaluate("e => getComputedStyle(e).backgroundImage")[:40]
     page.mouse.move(5, 5)
     thumbnail.wait_for(state="hidden", timeout=10_000)
+
+
+def test_projector_hover_thumbnails_survive_a_new_method_and_colouring(page, app_url):
+    """After a rerun replaced the chart, the component called a purged chart's removeListener every
+    300 ms (a console error) and never showed a thumbnail again."""
+    page.goto(f"{app_url}/projector?data=mnist-vae-16d")
+    hover_a_point(page)
+    page.mouse.move(5, 5)
+    settle(page, lambda: page.get_by_role("radio", name="UMAP").click())
+    page.wait_for_function("() => location.search.includes('method=UMAP')", timeout=10_000)
+    hover_a_point(page)
+    page.mouse.move(5, 5)
+    settle(page, lambda: choose(page, "Colour by", "split"))
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
+                           ".some(e => e.textContent === 'held-out')", timeout=30_000)
+    hover_a_point(page)
+    page.wait_for_timeout(700)  # two rounds of the component's 300 ms search for the chart
+    assert not page.console_errors
 
 
 def test_projector_upload_of_a_ragged_file_gets_a_sentence(page, app_url, tmp_path):
@@ -177,6 +191,26 @@ def test_projector_upload_of_a_ragged_file_gets_a_sentence(page, app_url, tmp_pa
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(ragged))
     page.get_by_text("line 2").wait_for(timeout=30_000)
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_projector_takes_a_standalone_export_with_binary_tensors(page, app_url, tmp_path):
+    """The uploader refused `.bytes`, so a config naming one said the file was not uploaded."""
+    import json
+
+    import numpy as np
+
+    vectors = np.random.default_rng(0).standard_normal((30, 5)).astype("<f4")
+    (tmp_path / "demo_tensors.bytes").write_bytes(vectors.tobytes())
+    (tmp_path / "demo_labels.tsv").write_text("".join(f"word{i}\n" for i in range(30)))
+    (tmp_path / "projector_config.json").write_text(json.dumps({"embeddings": [{
+        "tensorName": "demo", "tensorShape": [30, 5], "tensorPath": "demo_tensors.bytes",
+        "metadataPath": "demo_labels.tsv"}]}))
+    page.goto(f"{app_url}/projector?data=Upload+Projector+files")
+    wait_idle(page)
+    settle(page, lambda: page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        [str(tmp_path / name) for name in ("projector_config.json", "demo_tensors.bytes", "demo_labels.tsv")]))
+    page.get_by_text("30 points").wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
 
 def test_text_streams_into_the_page_and_stays_after_it_ends(page, app_url):

@@ -18,9 +18,11 @@ from explorer.embedding import Embedding
 HOVER_PIXELS = 112         # on-screen size of the larger side of a hovered thumbnail
 
 _SCRIPT = """
-export default function ({ data, parentElement }) {
-  if (parentElement.__hoverCleanup) parentElement.__hoverCleanup();
+export default function ({ data }) {
   const { sprite, cell, columns, count, scale, target } = data;
+  // One box per chart: a rerun may mount the new instance before it unmounts the old one.
+  const instances = (window.__hoverThumbnails = window.__hoverThumbnails || {});
+  if (instances[target]) instances[target]();
   const [width, height] = [cell[0] * scale, cell[1] * scale];
   const tip = document.createElement("div");
   tip.className = "hover-thumbnail";
@@ -52,8 +54,11 @@ export default function ({ data, parentElement }) {
   };
   const detach = () => {
     if (!plot) return;
-    plot.removeListener("plotly_hover", show);
-    plot.removeListener("plotly_unhover", hide);
+    // A chart that plotly purged (a rerun replaced it) has lost its emitter methods, and its listeners.
+    if (typeof plot.removeListener === "function") {
+      plot.removeListener("plotly_hover", show);
+      plot.removeListener("plotly_unhover", hide);
+    }
     plot.removeEventListener("mousemove", track);
     plot.removeEventListener("mouseleave", hide);
     plot = null;
@@ -71,8 +76,13 @@ export default function ({ data, parentElement }) {
   };
   attach();
   const timer = setInterval(attach, 300);
-  const cleanup = () => { clearInterval(timer); detach(); tip.remove(); parentElement.__hoverCleanup = null; };
-  parentElement.__hoverCleanup = cleanup;
+  const cleanup = () => {
+    clearInterval(timer);
+    detach();
+    tip.remove();
+    if (instances[target] === cleanup) delete instances[target];
+  };
+  instances[target] = cleanup;
   return cleanup;
 }
 """

@@ -24,6 +24,9 @@ from explorer.ui.presenter import image_pixels
 from explorer.projector_files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 
 UPLOAD = "Upload Projector files"
+# What projector.tensorflow.org reads: vectors and metadata as .tsv (or .txt), vectors also as the
+# binary float32 `.bytes` its own exports and demo data use, a config .json, a sprite image, or a zip.
+PROJECTOR_FILE_TYPES = ["tsv", "txt", "bytes", "json", "png", "jpg", "jpeg", "zip"]
 METHOD_LABELS = {"PCA": "pca", "UMAP": "umap", "t-SNE": "tsne", "Custom": "custom"}
 MAX_NEIGHBOURS = 100
 THUMBNAIL_PIXELS = 80
@@ -68,7 +71,7 @@ def upload_section() -> tuple[str, Embedding | None, dict]:
     st.sidebar.caption("Files as projector.tensorflow.org takes them: a vectors .tsv, an optional metadata "
                        ".tsv and sprite image, or a projector_config.json with the files it names, or a zip. "
                        "Uploads stay in this browser session; they are not in the link.")
-    files = st.sidebar.file_uploader("Projector files", type=["tsv", "txt", "json", "png", "jpg", "jpeg", "zip"],
+    files = st.sidebar.file_uploader("Projector files", type=PROJECTOR_FILE_TYPES,
                                      accept_multiple_files=True, key="projector_files")
     size = st.sidebar.text_input("Sprite: one image's width × height (if not square)", "", key="sprite_size",
                                  placeholder="e.g. 28x28")

@@ -182,9 +182,8 @@ def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, si
     with columns[1]:
         show_image(model.decode_latents(mu)[0], caption="decode of μ", pixels=160)
     with columns[2]:
-        if st.button("Move the sliders to μ", key=f"use_{key}"):
-            set_latent(mu)
-            st.rerun()
+        # A callback: it runs before the sliders exist in the next run, so it may set their values.
+        st.button("Move the sliders to μ", key=f"use_{key}", on_click=set_latent, args=(mu,))
         if model.kind == "vae":
             samples = model.decode_latents(latent.sample_posterior(mu, sigma, 6, seed=0))
             show_image(tile(samples, 6), caption="six samples from N(μ, σ²): what this image could also be",
