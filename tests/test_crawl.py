@@ -1,0 +1,232 @@
+"""The crawl: every page and every shipped model used in Chromium as a curious new user would.
+
+On each page it opens every tab and expander, turns every toggle on, moves every slider, picks
+every radio option, presses every button (downloads included), toggles presenter mode, and
+uploads a valid file of each kind the page accepts. It fails on any exception box in the page, any
+error in the browser console (the `page` fixture) and any error in the server's log. Had it
+existed, the μ button, the hover thumbnails and the `.bytes` upload would not have shipped broken.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+
+from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+
+from .conftest import server_errors, settle, wait_idle
+
+MAIN = "[data-testid='stMain']"
+SIDEBAR = "[data-testid='stSidebar']"
+# What a crawl may not press: Run starts a UMAP or t-SNE of thousands of points (the worker's own
+# tests cover it; the upload crawl runs one on a few points), and links leave the page.
+SKIP_BUTTONS = ("Run",)
+
+
+def shipped(kind: str) -> list[str]:
+    return sorted(c.name for c in list_checkpoints((kind,), root=SHIPPED_CHECKPOINTS)[0])
+
+
+def embeddings() -> list[str]:
+    return sorted(c.name for c in list_checkpoints(root=SHIPPED_CHECKPOINTS)[0] if "embedding" in c.manifest["files"])
+
+
+class Crawl:
+    """One page address, used control by control; every action on an idle page, then checked."""
+
+    def __init__(self, page, server, url: str):
+        self.page, self.server, self.url = page, server, url
+        self.actions: list[str] = []
+        self.log_start = server.log_path.stat().st_size
+        page.goto(url)
+        wait_idle(page)
+        self.check("open")
+
+    def act(self, what: str, action) -> None:
+        self.actions.append(what)
+        try:
+            settle(self.page, action)
+        except Exception as error:  # noqa: BLE001 - say where the crawl was
+            self.page.screenshot(path="/tmp/crawl-failure.png")
+            raise AssertionError(f"{self.url}: {what} failed after {self.actions[-8:-1]}: {error}") from None
+        self.check(what)
+        if urlsplit(self.page.url).path != urlsplit(self.url).path:  # a link left the page: come back
+            self.page.goto(self.url)
+            wait_idle(self.page)
+
+    def check(self, what: str) -> None:
+        page = self.page
+        boxes = page.locator("[data-testid='stException']")
+        assert boxes.count() == 0, f"{self.url}, after {what}: {boxes.first.inner_text()[:500]}"
+        errors = server_errors(self.server, self.log_start)
+        assert not errors, f"{self.url}, after {what}: the server logged {errors[:5]}"
+        assert not page.console_errors, f"{self.url}, after {what}: the console logged {page.console_errors[:3]}"
+
+    def each(self, selector: str, limit: int = 80):
+        """Visible elements matching `selector`, re-found before each use (a rerun redraws them)."""
+        index = 0
+        while index < min(self.page.locator(selector).count(), limit):
+            element = self.page.locator(selector).nth(index)
+            if element.is_visible():
+                yield index, element
+            index += 1
+
+    def everything(self, scope: str = MAIN) -> None:
+        """Use every control in `scope` once, then every tab's controls in turn."""
+        self.controls(scope)
+        for index, tab in self.each(f"{scope} [role='tab']"):
+            if tab.get_attribute("aria-selected") != "true":
+                self.act(f"tab {tab.inner_text()!r}", tab.click)
+                self.controls(scope)
+
+    def controls(self, scope: str) -> None:
+        page = self.page
+        for _, summary in self.each(f"{scope} [data-testid='stExpander'] summary"):
+            if summary.locator("xpath=..").get_attribute("open") is None:
+                self.act("open an expander", summary.click)
+        for _, switch in self.each(f"{scope} [role='switch']"):
+            if not switch.is_checked():
+                self.act(f"toggle {switch.get_attribute('aria-label')!r}", lambda s=switch: s.click(force=True))
+        for _, slider in self.each(f"{scope} [role='slider']", limit=200):
+            self.act(f"slider {slider.get_attribute('aria-label') or ''!r}",
+                     lambda s=slider: (s.focus(), page.keyboard.press("ArrowRight")))
+        for _, option in self.each(f"{scope} [role='radiogroup'] label"):
+            if not option.locator("input").is_checked():
+                self.act(f"radio {option.inner_text()!r}", option.click)
+        for _, button in self.each(f"{scope} [data-testid='stButtonGroup'] button"):
+            self.act(f"segment {button.inner_text()!r}", button.click)
+        for _, button in self.each(f"{scope} [data-testid='stButton'] button"):
+            name = button.inner_text().strip()
+            if name not in SKIP_BUTTONS and button.is_enabled():
+                self.act(f"button {name!r}", button.click)
+        for _, button in self.each(f"{scope} [data-testid='stDownloadButton'] button"):
+            def download(b=button):
+                with page.expect_download(timeout=30_000) as download:
+                    b.click()
+                assert download.value.path().stat().st_size > 0
+            self.act(f"download {button.inner_text()!r}", download)
+
+    def presenter(self) -> None:
+        """Presenter mode on, the page's controls used again at its size, then off."""
+        switch = self.page.get_by_role("switch", name="Presenter mode")
+        self.act("presenter mode on", lambda: switch.click(force=True))
+        assert "presenter=true" in self.page.url
+        self.controls(MAIN)
+        self.act("presenter mode off", lambda: self.page.get_by_role("switch", name="Presenter mode").click(force=True))
+
+    def upload(self, paths, expect: str) -> None:
+        """Upload `paths` through the page's (first) file uploader and wait for `expect` on the page."""
+        field = self.page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+        self.act(f"upload {[p.name for p in paths]}", lambda: field.set_input_files([str(p) for p in paths]))
+        self.page.get_by_text(expect).first.wait_for(timeout=60_000)
+        self.check(f"upload {[p.name for p in paths]}")
+
+
+@pytest.fixture(scope="module")
+def crawl(app_server):
+    def start(page, path: str) -> Crawl:
+        return Crawl(page, app_server, app_server.url + path)
+    return start
+
+
+def test_home_page(page, crawl):
+    visit = crawl(page, "/")
+    visit.everything()
+    visit.presenter()
+
+
+@pytest.mark.parametrize("name", shipped("vae"))
+def test_vae_page(page, crawl, name):
+    visit = crawl(page, f"/vae?model={name}")
+    visit.everything()
+    visit.presenter()
+
+
+def image_files(folder) -> list:
+    """A small digit in every format the VAE page accepts."""
+    from PIL import Image
+
+    digit = np.zeros((28, 28), np.uint8)
+    digit[6:22, 12:16] = 255  # a "1"
+    image = Image.fromarray(digit)
+    paths = []
+    for suffix, convert in [("png", "L"), ("jpg", "RGB"), ("jpeg", "RGB"), ("gif", "P"), ("bmp", "RGB"),
+                            ("webp", "RGB"), ("tif", "L"), ("tiff", "RGBA")]:
+        path = folder / f"digit.{suffix}"
+        image.convert(convert).save(path)
+        paths.append(path)
+    return paths
+
+
+def test_vae_uploads_of_every_image_kind(page, crawl, tmp_path):
+    visit = crawl(page, "/vae?model=mnist-vae-16d&section=Start+from+an+example&example_source=Upload+your+own")
+    for path in image_files(tmp_path):
+        visit.upload([path], "what the model saw")
+        visit.act("move the sliders to μ", page.get_by_role("button", name="Move the sliders to μ").click)
+
+
+@pytest.mark.parametrize("name", shipped("gan"))
+def test_gan_page(page, crawl, name):
+    visit = crawl(page, f"/gan?model={name}")
+    visit.everything()
+    visit.presenter()
+
+
+@pytest.mark.parametrize("name", embeddings())
+def test_projector_page(page, crawl, name):
+    visit = crawl(page, f"/projector?data={name}")
+    visit.everything(MAIN)
+    visit.controls(SIDEBAR)
+
+
+def projector_files(folder) -> dict:
+    """A small embedding in each form projector.tensorflow.org reads, by what to upload together."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((24, 6)).astype("<f4")
+    (folder / "vectors.tsv").write_text("".join("\t".join(f"{v:.4f}" for v in row) + "\n" for row in vectors))
+    (folder / "metadata.tsv").write_text("label\tgroup\n" + "".join(f"p{i}\t{'ab'[i % 2]}\n" for i in range(24)))
+    (folder / "vectors.txt").write_text((folder / "vectors.tsv").read_text())
+    (folder / "demo_tensors.bytes").write_bytes(vectors.tobytes())
+    sprite = (rng.random((5 * 8, 5 * 8, 3)) * 255).astype(np.uint8)
+    Image.fromarray(sprite).save(folder / "sprite.png")
+    Image.fromarray(sprite).save(folder / "sprite.jpg")
+    (folder / "projector_config.json").write_text(json.dumps({"embeddings": [{
+        "tensorName": "demo", "tensorShape": [24, 6], "tensorPath": "demo_tensors.bytes",
+        "metadataPath": "metadata.tsv", "sprite": {"imagePath": "sprite.png", "singleImageDim": [8, 8]}}]}))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for name in ("projector_config.json", "demo_tensors.bytes", "metadata.tsv", "sprite.png"):
+            bundle.write(folder / name, name)
+    (folder / "export.zip").write_bytes(archive.getvalue())
+    return {"tsv": ["vectors.tsv", "metadata.tsv"], "txt": ["vectors.txt"],
+            "bytes, json, png": ["projector_config.json", "demo_tensors.bytes", "metadata.tsv", "sprite.png"],
+            "jpg": ["vectors.tsv", "sprite.jpg"], "zip": ["export.zip"]}
+
+
+@pytest.mark.parametrize("kind", ["tsv", "txt", "bytes, json, png", "jpg", "zip"])
+def test_projector_uploads_of_every_kind(page, crawl, tmp_path, kind):
+    files = projector_files(tmp_path)[kind]
+    visit = crawl(page, "/projector?data=Upload+Projector+files")
+    visit.upload([tmp_path / name for name in files], "24 points")
+    if kind == "zip":  # a whole crawl once, on a data set small enough to run UMAP and t-SNE on
+        visit.everything(MAIN)
+        visit.controls(SIDEBAR)
+
+
+def test_text_page(page, crawl):
+    for name in shipped("charrnn"):
+        visit = crawl(page, f"/text?model={name}&length=100")
+        started = time.monotonic()
+        visit.act("Generate", page.get_by_role("button", name="Generate").click)
+        page.get_by_text("100 characters").wait_for(timeout=30_000)
+        visit.everything()
+        visit.presenter()
+        assert time.monotonic() - started < 180
