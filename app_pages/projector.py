@@ -34,13 +34,14 @@ except ValueError as error:
 
 style = projector.display_controls(embedding)
 highlight = projector.search_controls(embedding)
-isolated = projector.isolation_controls(len(embedding), data_id)
-shown = np.arange(len(result.indices)) if isolated is None else np.flatnonzero(np.isin(result.indices, isolated))
 plot, side = st.columns([5, 3], gap="large")
+with plot:
+    chart = st.container()  # drawn after the controls below it, which decide what it shows
+    isolated = projector.isolation_controls(len(embedding), data_id)
+shown = np.arange(len(result.indices)) if isolated is None else np.flatnonzero(np.isin(result.indices, isolated))
 with side:
     marked = projector.inspector(embedding, data_id, kind)
 with plot:
-    chart = st.container()  # drawn after the path controls below it, which it shows
     path = projector.interpolation_path(embedding, result)
     figure = projection_figure(result.coordinates[shown], result.indices[shown], embedding.metadata,
                                highlight=None if highlight is None else highlight[result.indices[shown]],

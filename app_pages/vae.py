@@ -17,11 +17,9 @@ metrics = checkpoint.manifest.get("metrics", {}).get("heldout", {})
 if "neg_elbo" in metrics:
     st.sidebar.caption(f"{model.latent_dim}-d latent · held-out −ELBO {metrics['neg_elbo']:.1f} nats per image")
 
-vae.slider_section(model)
+vae.sliders_beside_the_plane(model)
 sections = {"Start from an example": vae.example_section, "Interpolate": vae.interpolation_section,
             "Autoencoder vs VAE": vae.ae_versus_vae_section}
-if model.latent_dim == 2:
-    sections = {"The latent plane": vae.latent_map_section, **sections}
 # Only the open tab is drawn: every element on the page costs the browser time at each slider move.
 scroll_to_linked_tabs("section", page="vae")  # a link naming a tab opens with it in view
 tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")

@@ -18,6 +18,7 @@ MAX_UPLOAD_PIXELS = 24_000_000          # width x height; stops decompression bo
 # The upload field's types, by content, not by name: Pillow would hand an EPS to Ghostscript to run.
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 MNIST_BOX = 20 / 28                     # MNIST digits fill a 20 px box inside 28 px
+INK_COVERAGE = 0.35  # a digit's strokes cover far less of its picture; more is a photo or a scene
 
 
 class ImageInputError(ValueError):
@@ -101,6 +102,10 @@ def _fit_like_mnist(image: Image.Image, height: int, width: int) -> tuple[np.nda
     if grey.max() < 16:
         raise ImageInputError("The image looks blank: no strokes stand out from the background.")
     grey *= 255.0 / grey.max()
+    colourful = image.mode in ("RGB", "RGBA") and float(np.ptp(np.asarray(image.convert("RGB"), "int16"), axis=2).mean()) > 40
+    if colourful or np.mean(grey > 40) > INK_COVERAGE:
+        notes.append("This model knows only handwritten digits (light strokes on black): a photo or a picture of "
+                     "anything else comes back as the digit it most resembles.")
     rows, cols = np.nonzero(grey > 40)
     cropped = Image.fromarray(grey[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1].astype(np.uint8))
     box = max(1, round(min(height, width) * MNIST_BOX))

@@ -12,14 +12,14 @@ from explorer.images import png_data_uri
 from explorer.palette import EMPHASIS, NEUTRAL, PRIMARY, SAFE_PALETTE
 
 
-def image_layer(figure: go.Figure, image: np.ndarray, extent: float) -> None:
+def image_layer(figure: go.Figure, image: np.ndarray, extent: float, height: int = 620) -> None:
     """Stretch `image` over [-extent, extent]² in data coordinates, below the traces."""
     source = png_data_uri(image)
     figure.add_layout_image(source=source, xref="x", yref="y", x=-extent, y=extent, sizex=2 * extent,
                             sizey=2 * extent, sizing="stretch", layer="below", opacity=0.9)
     axis = dict(range=[-extent, extent], zeroline=False, showgrid=False, constrain="domain")
     figure.update_layout(xaxis=dict(axis, title="z1"), yaxis=dict(axis, title="z2", scaleanchor="x"),
-                         height=620, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="black",
+                         height=height, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="black",
                          legend=dict(title="label", itemsizing="constant"), dragmode=False)
 
 
@@ -32,8 +32,9 @@ def label_scatter(figure: go.Figure, points: np.ndarray, labels: np.ndarray | No
     for index, label in enumerate(np.unique(labels)):
         chosen = labels == label
         figure.add_scatter(x=points[chosen, 0], y=points[chosen, 1], mode="markers", name=str(label),
-                           marker=dict(size=5, color=SAFE_PALETTE[index % len(SAFE_PALETTE)],
-                                       line=dict(width=0.5, color="black")),
+                           # A white rim: the palette's dark colours (navy, maroon) vanish on black tiles.
+                           marker=dict(size=7, color=SAFE_PALETTE[index % len(SAFE_PALETTE)],
+                                       line=dict(width=1, color="white")),
                            hovertemplate=f"label {label}<br>z1 %{{x:.2f}}, z2 %{{y:.2f}}<extra></extra>")
 
 
@@ -100,8 +101,8 @@ def next_char_bars(chars: list[str], probabilities: np.ndarray, drawn: str) -> g
     colours = [EMPHASIS if c == drawn else PRIMARY for c in chars]
     figure = go.Figure(go.Bar(x=probabilities, y=[f"{c} " for c in shown], orientation="h", marker_color=colours,
                               text=[f"{p:.1%}" for p in probabilities], textposition="outside",
-                              hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+                              cliponaxis=False, hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
     figure.update_layout(height=40 + 26 * len(chars), margin=dict(l=10, r=40, t=10, b=10),
                          yaxis=dict(autorange="reversed", tickfont=dict(family="monospace", size=16)),
-                         xaxis=dict(tickformat=".0%", range=[0, min(1.0, float(np.max(probabilities)) * 1.25)]))
+                         xaxis=dict(tickformat=".0%", range=[0, float(np.max(probabilities)) * 1.3]))  # room for "96.1%"
     return figure

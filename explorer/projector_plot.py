@@ -65,7 +65,7 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
     text = rows[label_by] if label_by and len(indices) <= MAX_TEXT_LABELS else None
     figure = go.Figure()
 
-    def add(chosen: np.ndarray, name: str, marker: dict, showlegend: bool = True) -> None:
+    def add(chosen: np.ndarray, name: str, marker: dict, showlegend: bool = True, legendrank: int = 1000) -> None:
         axes = dict(x=coordinates[chosen, 0], y=coordinates[chosen, 1])
         if three_d:
             axes["z"] = coordinates[chosen, 2]
@@ -73,7 +73,7 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
         figure.add_trace(trace(**axes, mode="markers+text" if text is not None else "markers", name=name,
                                text=None if text is None else text[chosen], textposition="top center",
                                customdata=custom[chosen], hovertemplate=hover, marker=marker,
-                               showlegend=showlegend))
+                               showlegend=showlegend, legendrank=legendrank))
 
     base = dict(size=point_size, opacity=opacity)
     shown = np.ones(len(indices), bool) if highlight is None else np.asarray(highlight, bool)
@@ -87,11 +87,14 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
     elif color_by and color_by in rows:
         colours = category_colours(rows[color_by])
         known = np.isin(rows[color_by], list(colours))
-        for name, colour in colours.items():
-            add(shown & (rows[color_by] == name), name, dict(base, color=colour))
         if (shown & ~known).any():
             add(shown & ~known, f"other ({len(np.unique(rows[color_by][~known])):,} values)",
-                dict(base, color=OTHER_COLOUR))
+                dict(base, color=OTHER_COLOUR), legendrank=2000)
+        # The largest category is drawn first, beneath: 1,000 held-out points among 8,000 training
+        # ones stay visible (drawn last, the training points hid them). The legend keeps its order.
+        sizes = {name: int((shown & (rows[color_by] == name)).sum()) for name in colours}
+        for rank, name in sorted(enumerate(colours), key=lambda item: -sizes[item[1]]):
+            add(shown & (rows[color_by] == name), name, dict(base, color=colours[name]), legendrank=1000 + rank)
     else:
         add(shown, "points", dict(base, color=PRIMARY), showlegend=False)
 
@@ -102,14 +105,14 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
             ring = np.zeros(len(indices), bool)
             ring[neighbours] = True
             add(ring, "neighbours", dict(size=point_size + 6, color="rgba(0,0,0,0)",
-                                         line=dict(width=2, color="#000000")))
+                                         line=dict(width=2, color="#000000")), legendrank=3000)
         if marked[0] in position:  # the chosen point may be isolated away or outside a sample
             first = np.zeros(len(indices), bool)
             first[position[marked[0]]] = True
             add(first, "selected", dict(size=point_size + 10, color="rgba(0,0,0,0)",
-                                        line=dict(width=3, color=EMPHASIS), symbol="circle"))
+                                        line=dict(width=3, color=EMPHASIS), symbol="circle"), legendrank=3001)
     if path is not None and len(path):
-        line = dict(x=path[:, 0], y=path[:, 1], mode="lines+markers", name="interpolation path",
+        line = dict(x=path[:, 0], y=path[:, 1], mode="lines+markers", name="interpolation path", legendrank=3002,
                     line=dict(color=PRIMARY, width=3), marker=dict(size=point_size + 2, color=PRIMARY),
                     hoverinfo="skip")
         figure.add_trace(go.Scatter3d(**line, z=path[:, 2]) if three_d else go.Scattergl(**line))

@@ -58,9 +58,10 @@ def test_only_the_open_section_is_drawn(name, section):
     assert not at.exception and not at.error
     keys = {w.key for kind in ("number_input", "slider") for w in at.get(kind)}
     two_d = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())["config"]["latent_dim"] == 2
-    # Only 2-d models have the latent plane; elsewhere an unknown section opens the first tab.
-    expected = section if section != "The latent plane" or two_d else "Start from an example"
-    assert ("latent_map" in at.session_state) == (expected == "The latent plane")
+    # A 2-d model's latent plane is beside its sliders, always; an old link naming it as a section
+    # (an unknown one now) opens the first tab.
+    expected = "Start from an example" if section == "The latent plane" else section
+    assert ("latent_map" in at.session_state) == two_d
     if expected == "Autoencoder vs VAE" and not has_matching_autoencoder(name):
         assert "train ae" in at.info[0].value  # nothing to compare with: the page says how to train one
         expected = None
@@ -171,3 +172,19 @@ def test_move_the_sliders_to_mu_moves_them(name):
     mu = ImageAutoencoder.from_folder(SHIPPED_CHECKPOINTS / name).examples["mu"][0]   # the default example
     sliders = {s.key: s.value for s in at.slider if s.key.startswith("z")}
     assert [sliders[f"z{d + 1}"] for d in range(len(mu))] == pytest.approx(np.clip(mu, -3, 3), abs=0.051)
+
+
+def test_a_dimension_the_model_does_not_use_is_marked_on_its_slider():
+    """mnist-vae-16d's z1 has σ ≈ 1 for every digit: the first slider a person tries did nothing, unsaid."""
+    from explorer import latent
+    from explorer.serving import ImageAutoencoder
+
+    name = VAE_NAMES[-1]
+    examples = ImageAutoencoder.from_folder(SHIPPED_CHECKPOINTS / name).examples
+    kl = latent.kl_per_dimension(examples["mu"], examples["sigma"])
+    at = open_page("app_pages/vae.py", model=name)
+    labels = {s.key: s.label for s in at.slider if s.key.startswith("z")}
+    for dim, value in enumerate(kl):
+        assert ("barely used" in labels[f"z{dim + 1}"]) == (value < 0.05 * kl.max()), (dim, value)
+    assert any("barely used" in label for label in labels.values()) == (kl.min() < 0.05 * kl.max())
+    assert all("KL" in (s.help or "") for s in at.slider if s.key.startswith("z"))

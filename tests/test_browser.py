@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
 from .conftest import settle, wait_idle
@@ -61,7 +63,8 @@ def test_clicking_the_latent_map_moves_the_sliders_and_the_url(page, app_url):
 def test_random_sample_button_puts_the_new_vector_in_the_url(page, app_url):
     page.goto(f"{app_url}/vae?model=mnist-vae-2d")
     main_image(page).wait_for(timeout=60_000)
-    page.get_by_role("button", name="Random sample").click()
+    # On a busy machine a click that lands while the page still runs was lost: click on an idle page.
+    settle(page, page.get_by_role("button", name="Random sample").click)
     page.wait_for_function("() => location.search.includes('z1=') || location.search.includes('z2=')",
                            timeout=20_000)
     caption = page.get_by_text("z = [").first.inner_text()
@@ -99,17 +102,15 @@ def test_projector_colouring_changes_the_plot_and_a_click_inspects_a_point(page,
     legend = page.locator(".js-plotly-plot .legendtext")
     legend.first.wait_for(timeout=60_000)
     assert "0" in legend.evaluate_all("items => items.map(e => e.textContent)")  # SVG text
-    page.get_by_role("combobox", name="Colour by").click()  # Streamlit's selectbox opens a list
-    page.get_by_role("option", name="split").click()
+    settle(page, lambda: choose(page, "Colour by", "split"))
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
                            ".some(e => e.textContent === 'held-out')", timeout=30_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
-                           ".some(e => e.textContent === 'held-out')", timeout=30_000)
+    page.wait_for_function("() => location.search.includes('color=split')", timeout=10_000)
     plot = page.locator(".js-plotly-plot").first
     plot.scroll_into_view_if_needed()
-    # Where plotly drew the first point of the first trace, in page pixels: click exactly there.
+    # Where plotly drew the first held-out point (drawn above the training points), in page pixels.
     x, y = plot.evaluate("""gd => {
-        const trace = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const trace = gd._fullData.find(t => t.name === 'held-out'), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
         const box = gd.getBoundingClientRect();
         return [box.left + xa._offset + xa.l2p(trace.x[0]), box.top + ya._offset + ya.l2p(trace.y[0])];
     }""")
@@ -235,9 +236,9 @@ def test_presenter_link_opens_larger_type_and_images_and_keeps_the_mode_across_p
             image: document.querySelector("[data-testid='stImage'] img").getBoundingClientRect().width})""")
 
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(f"{app_url}/vae?model=mnist-vae-2d")
+    page.goto(f"{app_url}/vae?model={largest_vae()}")  # the 2-d model shares its row with the latent plane
     normal = measure()
-    page.goto(f"{app_url}/vae?model=mnist-vae-2d&presenter=true")
+    page.goto(f"{app_url}/vae?model={largest_vae()}&presenter=true")
     presenting = measure()
     assert presenting["label"] >= 1.2 * normal["label"], (normal, presenting)
     assert presenting["image"] >= 1.3 * normal["image"], (normal, presenting)
@@ -269,3 +270,45 @@ def test_a_link_naming_a_tab_opens_with_the_tab_in_view(page, app_url):
     main_image(page).wait_for(timeout=60_000)
     assert page.evaluate("() => document.querySelector('.st-key-section').getBoundingClientRect().top") > 720, \
         "without a tab in the link, the page opens at the top (the tabs below the fold)"
+
+
+FOLD_PAGES = [  # (address, what must be on screen without scrolling)
+    ("/vae?model=mnist-vae-2d", [".st-key-on_screen_decoded img", ".st-key-latent_map .js-plotly-plot",
+                                 "[role='group'][aria-label='z1 (σ)']", "[role='group'][aria-label='z2 (σ)']"]),
+    (f"/vae?model={largest_vae()}", [".st-key-on_screen_decoded img"]),
+    *[(f"/gan?model={name}", [".st-key-on_screen_sample img", "[class*='st-key-on_screen_tall_other_seeds'] img"])
+      for name in sorted(c.name for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0])],
+]
+
+
+@pytest.mark.parametrize("size", [(1280, 720, True), (1280, 800, False)], ids=["presenter-1280x720", "1280x800"])
+@pytest.mark.parametrize("address, selectors", FOLD_PAGES, ids=[a for a, _ in FOLD_PAGES])
+def test_main_picture_and_what_the_map_moves_are_above_the_fold(page, app_url, address, selectors, size, tmp_path):
+    """An instructor's shared screen: the picture (and, on the 2-d VAE, the map, the sliders it moves
+    and the image they decode) were below the fold; a click on the map changed what was off-screen."""
+    width, height, presenting = size
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{app_url}{address}" + ("&presenter=true" if presenting else ""))
+    wait_idle(page)
+    for selector in selectors:
+        element = page.locator(selector).first
+        element.wait_for(timeout=30_000)
+        box = element.bounding_box()
+        page.screenshot(path=str(tmp_path / "page.png"))
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, (
+            f"{selector} at {box} is not inside the {width}×{height} screen (see {tmp_path / 'page.png'})")
+        assert box["width"] >= 100 or "slider" in selector, f"{selector} is too small to see: {box}"
+
+
+def test_streamed_text_wraps_in_presenter_mode(page, app_url):
+    """The streamed text sits in a code fence, which did not wrap: long lines ran off the screen."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    name = list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0][0].name
+    page.goto(f"{app_url}/text?model={name}&presenter=true")
+    wait_idle(page)
+    block = page.locator(".st-key-output pre").first  # the box the stream writes into, there before the click
+    block.wait_for(timeout=30_000)
+    assert block.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+    long_line = "x" * 400
+    block.evaluate("(e, text) => { e.querySelector('code').textContent = text; }", long_line)
+    assert block.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "a long line stays inside the box"

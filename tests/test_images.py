@@ -111,3 +111,14 @@ def test_tile_upscale_and_animation_bytes():
     assert Image.open(io.BytesIO(images.png_bytes(strip))).size == (17, 4)
     gif = Image.open(io.BytesIO(images.gif_bytes(frames)))
     assert gif.n_frames == 4  # forward, then back without repeating the ends
+
+
+def test_a_photo_on_a_digit_model_is_told_the_model_knows_only_digits():
+    rng = np.random.default_rng(0)
+    photo = Image.fromarray((rng.random((60, 90, 3)) * 255).astype(np.uint8))  # colourful, busy, landscape
+    _, notes = fit_to_model(photo, (28, 28, 1), "mnist")
+    assert any("knows only handwritten digits" in note for note in notes)
+    digit = np.zeros((40, 40), np.uint8)
+    digit[8:32, 18:22] = 255
+    _, notes = fit_to_model(Image.fromarray(digit), (28, 28, 1), "mnist")
+    assert not any("knows only" in note for note in notes), "a digit gets no such note"

@@ -77,3 +77,12 @@ def test_seeds_parse(text, seed):
 def test_bad_seeds_get_a_sentence(text):
     with pytest.raises(latent.SeedError, match="A seed is a whole number from 0 to 4,294,967,295"):
         latent.parse_seed(text)
+
+
+def test_kl_per_dimension_is_zero_for_the_prior_and_grows_with_information():
+    from explorer.latent import kl_per_dimension
+
+    mu = np.array([[0.0, 1.0, 0.0], [0.0, -1.0, 0.0]])
+    sigma = np.array([[1.0, 1.0, 0.5], [1.0, 1.0, 0.5]])
+    kl = kl_per_dimension(mu, sigma)
+    np.testing.assert_allclose(kl, [0.0, 0.5, 0.5 * (0.25 - 1) - np.log(0.5)], atol=1e-12)

@@ -795,3 +795,14 @@ def test_a_search_is_a_mask_or_a_sentence_within_its_time_limit(values, query, r
     else:
         pattern = safe_re.compile(query, safe_re.IGNORECASE)
         assert mask.tolist() == [pattern.search(value) is not None for value in values]
+
+
+def test_latent_plane_dots_have_a_white_rim_that_shows_on_black_tiles():
+    """Navy, purple and maroon dots (4, 8, 9) vanished on the plane's black tiles."""
+    import plotly.graph_objects as go
+
+    from explorer.plots import label_scatter
+
+    figure = go.Figure()
+    label_scatter(figure, np.zeros((10, 2)), np.arange(10))
+    assert all(trace.marker.line.color == "white" and trace.marker.line.width >= 1 for trace in figure.data)

@@ -12,6 +12,8 @@ from explorer.images import gif_bytes, png_bytes, png_data_uri, tile, upscale
 from explorer.serving import ImageAutoencoder, ImageGenerator
 from explorer.ui import presenter
 
+ON_SCREEN = "on_screen_"  # key prefix of a page's main pictures (see show_image)
+FOLD = "calc(100vh - 19rem)"  # their largest side: the screen less the title, a row of controls, a caption
 DISPLAY_PIXELS = 320  # on-screen size of a single model image (presenter mode: 1.5 times that)
 
 
@@ -91,14 +93,21 @@ def load_or_explain(checkpoint: Checkpoint, loader=load_autoencoder):
         return None
 
 
-def show_image(image: np.ndarray, caption: str | None = None, pixels: int | str = DISPLAY_PIXELS) -> None:
+def show_image(image: np.ndarray, caption: str | None = None, pixels: int | str = DISPLAY_PIXELS,
+               on_screen: str | None = None) -> None:
     """Show a uint8 (H, W, C) image `pixels` wide (wider in presenter mode), crisp and with no extra round trip.
 
     The PNG travels at its own small size inside the page update as a data URI (a 28 x 28 digit is
     under 1 KB), so the browser does not have to fetch a media file after each slider move; the
-    browser enlarges it with nearest-neighbour pixels (`use_crisp_images`).
+    browser enlarges it with nearest-neighbour pixels (`use_crisp_images`). A page's main picture
+    names itself `on_screen`: it then shrinks to stay above the fold of a short screen (1280×720).
     """
-    st.image(png_data_uri(image), caption=caption, width=presenter.image_pixels(pixels))
+    if on_screen:
+        tall = "tall_" if image.shape[0] > 1.5 * image.shape[1] else ""  # twice as tall as wide: half as wide
+        with st.container(key=f"{ON_SCREEN}{tall}{on_screen}"):
+            st.image(png_data_uri(image), caption=caption, width=presenter.image_pixels(pixels))
+    else:
+        st.image(png_data_uri(image), caption=caption, width=presenter.image_pixels(pixels))
 
 
 def strip_with_downloads(images: np.ndarray, key: str, name: str = "interpolation") -> None:
@@ -138,5 +147,9 @@ def use_crisp_images() -> None:
     a hairline frame keeps white-background images (emoji) from dissolving into the white page."""
     st.html("<style>[data-testid='stImage'] img { image-rendering: pixelated;"
             " outline: 1px solid rgba(0, 0, 0, 0.12); }"
-            "[data-testid='stImageContainer'] { max-width: 100%; }</style>")
+            "[data-testid='stImageContainer'] { max-width: 100%; }"
+            # A main picture is never taller than the screen below the page's title and first row.
+            f"[class*='st-key-{ON_SCREEN}'] [data-testid='stImage'] img {{ max-width: min(100%, {FOLD}) !important; }}"
+            f"[class*='st-key-{ON_SCREEN}tall_'] [data-testid='stImage'] img {{ max-width: min(100%, {FOLD} / 2) !important; }}"
+            "</style>")
 

@@ -114,7 +114,7 @@ def projection_controls(embedding: Embedding) -> tuple[proj.ProjectionParams, st
                                 key=f"pc_{axis}", bind="query-params") for i, axis in enumerate("xyz"[:dims])]
         options["components"] = tuple(int(p) - 1 for p in picks) + (2,) * (3 - dims)
     elif method == "umap":
-        options.update(n_neighbors=side.slider("Neighbours", 2, 200, 15, key="n_neighbors", bind="query-params",
+        options.update(n_neighbors=side.slider("UMAP neighbours", 2, 200, 15, key="n_neighbors", bind="query-params",
                                                help="Small: local detail; large: the global shape."),
                        min_dist=side.slider("Minimum distance", 0.0, 1.0, 0.1, 0.05, key="min_dist",
                                             bind="query-params", help="How tightly points may pack."),
@@ -234,15 +234,18 @@ def axis_titles(params: proj.ProjectionParams, result: proj.Projection) -> tuple
 # Display and inspection -----------------------------------------------------------------------
 
 def display_controls(embedding: Embedding) -> dict:
+    # In the sidebar, under the projection, as the TensorFlow Projector's left panel: the plot stays
+    # near the top of the page, in view on a 1280×720 shared screen.
     columns = ["(none)", *embedding.metadata]
-    row = st.columns([3, 3, 2, 2])
+    side = st.sidebar
     default_colour = next((c for c in ("label", "category", "kind") if c in embedding.metadata), "(none)")
-    colour = row[0].selectbox("Colour by", columns, index=columns.index(default_colour), key="color",
-                              bind="query-params")
-    label = row[1].selectbox("Label by", columns, key="label_by", bind="query-params",
-                             help="Text beside each point, when there are at most 2,000 points.")
-    size = row[2].slider("Point size", 1, 15, 5, key="size", bind="query-params")
-    opacity = row[3].slider("Opacity", 0.1, 1.0, 0.8, 0.05, key="opacity", bind="query-params")
+    colour = side.selectbox("Colour by", columns, index=columns.index(default_colour), key="color",
+                            bind="query-params")
+    label = side.selectbox("Label by", columns, key="label_by", bind="query-params",
+                           help="Text beside each point, when there are at most 2,000 points.")
+    row = side.columns(2)
+    size = row[0].slider("Point size", 1, 15, 5, key="size", bind="query-params")
+    opacity = row[1].slider("Opacity", 0.1, 1.0, 0.8, 0.05, key="opacity", bind="query-params")
     return dict(color_by=None if colour == "(none)" else colour, label_by=None if label == "(none)" else label,
                 point_size=size, opacity=opacity)
 
@@ -307,12 +310,12 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     point = whole_number(row[0], "Point #", 0, len(embedding) - 1, 0, key="point",
                          help="Click a point on the plot, or type its number.")
     metric = row[1].radio("Distance", ["cosine", "euclidean"], key="distance", bind="query-params")
-    k = st.slider("Neighbours", 1, MAX_NEIGHBOURS, 12, key="k", bind="query-params")
-    row = st.columns([1, 3], vertical_alignment="center")
-    if embedding.thumbnails is not None:
-        row[0].image(png_data_uri(embedding.thumbnails[point]), width=image_pixels(110))
+    k = st.slider("Nearest points shown", 1, MAX_NEIGHBOURS, 12, key="k", bind="query-params")
+    row = st.columns([1, 1], vertical_alignment="center")
+    if embedding.thumbnails is not None:  # never smaller than its neighbours' pictures below
+        row[0].image(png_data_uri(embedding.thumbnails[point]), width=image_pixels(2 * THUMBNAIL_PIXELS))
     with row[1]:
-        st.markdown("  \n".join(f"**{name}**: {values[point]}" for name, values in embedding.metadata.items())
+        st.markdown("  \n".join(f"**{plain(name)}**: {plain(values[point])}" for name, values in embedding.metadata.items())
                     or f"Point #{point}")
         if kind == "vae":
             st.link_button("Open in VAE", vae_link(data_id, embedding.vectors[point]), icon=":material/tune:",
@@ -329,6 +332,14 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     st.caption(f"The {k} nearest points to #{point} by {metric} distance in the original "
                f"{embedding.dim}-dimensional space, not in the projection.")
     return [point, *rows.tolist()]
+
+
+def plain(value) -> str:
+    """A metadata value as Markdown shows it literally (it may come from an uploaded file), with
+    spaces for underscores so that a long emoji name wraps between words, not inside one."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:])", r"\\\1", str(value).replace("_", " "))
 
 
 def short_name(name: str, length: int = 12) -> str:

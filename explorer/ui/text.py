@@ -34,7 +34,14 @@ def load_char_model(folder: str) -> CharModel:
     return CharModel.from_folder(folder)
 
 
+# Streamed text arrives inside a code fence, which does not wrap: long lines ran off the screen
+# (presenter mode's larger type especially) until the page reran and drew it with wrap_lines.
+OUTPUT_STYLE = ("<style>.st-key-output pre, .st-key-output code { white-space: pre-wrap !important;"
+                " overflow-wrap: anywhere; }</style>")
+
+
 def settings(model: CharModel) -> dict:
+    st.html(OUTPUT_STYLE)
     st.text_area("Prompt", "ROMEO:\n", key="prompt", bind="query-params", max_chars=2_000, height=90,
                  help="The model reads this, then continues it. Empty: it starts from a new line.")
     row = st.columns([3, 3, 2, 2, 3])

@@ -22,6 +22,9 @@ SLIDER_STEP = 0.1      # one arrow-key press
 TRAVERSAL_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 9)
 TRAVERSAL_DEFAULT_DIMS = 4  # show the traversal by default up to this many dimensions
 MAP_TILES = 15         # decodes per side of the 2-d latent map
+UNUSED = "Barely used by the model"
+UNUSED_SHARE = 0.05    # a dimension whose KL is under this share of the busiest one's is marked unused
+MAP_PIXELS = 400       # its height on screen (presenter mode: 1.2 times that), beside the sliders
 
 
 def slider_key(dim: int) -> str:
@@ -62,23 +65,26 @@ def example_label(model: ImageAutoencoder, index: int) -> str:
 @st.fragment
 def slider_section(model: ImageAutoencoder) -> None:
     """Sliders through z and the decoded image; only this fragment reruns when a slider moves."""
-    controls, view = st.columns([1, 1] if presenter.is_on() else [3, 2], gap="large")  # room for a larger image
+    plane = model.latent_dim == 2  # then this fragment has the left part of the page, the plane the right
+    controls, view = st.columns([1, 1] if plane or presenter.is_on() else [3, 2], gap="large")
     with controls:
-        buttons = st.columns(2)
+        buttons = st.columns(1 if plane else 2)  # beside the plane the column is narrow: one above the other
         if buttons[0].button("Random sample", icon=":material/casino:", key="random", help="Draw z from the prior N(0, I)"):
             set_latent(latent.sample_prior(1, model.latent_dim)[0])
-        if buttons[1].button("Reset to zero", icon=":material/restart_alt:", key="reset"):
+        if buttons[-1].button("Reset to zero", icon=":material/restart_alt:", key="reset"):
             set_latent(np.zeros(model.latent_dim))
         columns = st.columns(2 if model.latent_dim > 4 else 1)
+        used = dimension_use(model)
         for dim in range(model.latent_dim):
+            unused = used[dim] is not None and used[dim].startswith(UNUSED)
             columns[dim % len(columns)].slider(
-                f"z{dim + 1} (σ)", -SLIDER_LIMIT, SLIDER_LIMIT, 0.0, SLIDER_STEP, key=slider_key(dim),
-                bind="query-params", format="%.1f",
+                f"z{dim + 1} (σ)" + (" · barely used" if unused else ""), -SLIDER_LIMIT, SLIDER_LIMIT, 0.0,
+                SLIDER_STEP, key=slider_key(dim), bind="query-params", format="%.1f", help=used[dim],
             )
     z = current_latent(model.latent_dim)
     with view:
-        show_image(model.decode_latents(z)[0], caption="decoded image")
-        st.caption("z = [" + ", ".join(f"{v:.1f}" for v in z) + "]")
+        show_image(model.decode_latents(z)[0], caption="decoded image", on_screen="decoded")
+        st.caption("z = [" + ", ".join(f"{v + 0.0:.1f}" for v in z) + "]")  # + 0.0: no "-0.0"
     # Off by default for large latents: 9 decodes per dimension would slow every slider move. Another
     # model picked on the page opens with its own default, as its link would, not the last model's.
     default = model.latent_dim <= TRAVERSAL_DEFAULT_DIMS
@@ -93,6 +99,22 @@ def slider_section(model: ImageAutoencoder) -> None:
         show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=min(560, 62 * len(TRAVERSAL_VALUES)))
 
 
+def dimension_use(model: ImageAutoencoder) -> list[str]:
+    """For each slider, how much its dimension carries: its KL to the prior over the held-out examples.
+
+    A dimension the model does not use (σ ≈ 1, KL ≈ 0) changes the decode barely; the help says so.
+    """
+    examples = model.examples
+    if model.kind != "vae" or "sigma" not in examples:
+        return [None] * model.latent_dim
+    kl = latent.kl_per_dimension(examples["mu"], examples["sigma"])
+    busiest = float(kl.max()) or 1.0
+    return [f"{UNUSED} (KL {value:.2f} nats per image): moving this slider changes the image little."
+            if value < UNUSED_SHARE * busiest else
+            f"KL {value:.2f} nats per image, {value / busiest:.0%} of the busiest dimension's: how much "
+            f"this dimension tells the decoder about an image." for value in kl]
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def latent_map_image(folder: str, tiles: int) -> np.ndarray:
     model = load_autoencoder(folder)
@@ -105,27 +127,43 @@ def _on_map_click() -> None:
         set_latent([points[0]["x"], points[0]["y"]])
 
 
-def latent_map_section(model: ImageAutoencoder) -> None:
-    """The 2-d latent plane as a grid of decodes, with the held-out digits' means on top."""
+def sliders_beside_the_plane(model: ImageAutoencoder) -> None:
+    """The slider view, and for a 2-d model the latent plane beside it: a click there moves the sliders
+    and the image, in view. The plane is outside the sliders' fragment, so a slider move does not
+    resend it (its × follows on the next full run, as after a click)."""
+    if model.latent_dim != 2:
+        slider_section(model)
+        return
+    left, right = st.columns([5, 4] if presenter.is_on() else [4, 3], gap="large")
+    with left:
+        slider_section(model)
+    with right:
+        latent_map(model, current_latent(2))
+
+
+def latent_map(model: ImageAutoencoder, z: np.ndarray) -> None:
+    """The 2-d latent plane as a grid of decodes, the held-out digits' means on top, the sliders' z marked."""
     import plotly.graph_objects as go
 
     from explorer.palette import EMPHASIS
     from explorer.plots import image_layer, label_scatter
 
-    presenter.explain("Each tile is the decode of its point. Dots are held-out digits at their encoded means. "
-                      "Click anywhere to move the sliders there.", label="About the latent plane")
     background = latent_map_image(str(model.checkpoint.folder), MAP_TILES)
     figure = go.Figure()
-    image_layer(figure, upscale(background, 2), extent=SLIDER_LIMIT)
+    image_layer(figure, upscale(background, 2), extent=SLIDER_LIMIT, height=MAP_PIXELS)
     label_scatter(figure, model.examples["mu"], model.examples.get("y"))
     grid = latent.plane_grid(61)  # invisible click targets, so a click anywhere is a selection
     figure.add_scatter(x=grid[:, 0], y=grid[:, 1], mode="markers", marker=dict(size=9, opacity=0.01),
                        hoverinfo="none", showlegend=False, name="plane")  # "skip" would also drop clicks
-    z = current_latent(2)
-    figure.add_scatter(x=[z[0]], y=[z[1]], mode="markers", name="sliders",
+    figure.add_scatter(x=[z[0]], y=[z[1]], mode="markers", name="sliders", showlegend=False, hoverinfo="skip",
                        marker=dict(symbol="x", size=16, color=EMPHASIS, line=dict(width=2, color="white")))
+    # The legend goes under the plane, in one row: beside it, it would take half of a narrow column.
+    figure.update_layout(legend=dict(orientation="h", y=-0.16, yanchor="top", x=0, title=None, entrywidth=34))
     st.plotly_chart(presenter.sized(figure), key="latent_map", on_select=_on_map_click, selection_mode="points",
                     config={"displayModeBar": False})
+    presenter.explain("The latent plane: each tile is the decode of its point, the dots are held-out digits at "
+                      "their encoded means, × is the sliders' z. Click anywhere to move the sliders there.",
+                      label="About the latent plane")
 
 
 def _encode_upload(model: ImageAutoencoder) -> None:
@@ -161,7 +199,7 @@ def example_section(model: ImageAutoencoder) -> None:
             posterior_view(model, model.examples["x"][index], encoding.mu[0], encoding.sigma[0], "example")
     if upload.open:
         with upload:
-            st.file_uploader("An image of a digit (any format, size or colour)", key="upload",
+            st.file_uploader(f"An image of {upload_subject(model)} (any format, size or colour)", key="upload",
                              type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
                              on_change=_encode_upload, args=(model,))
             result = st.session_state.get("upload_result")
@@ -171,6 +209,12 @@ def example_section(model: ImageAutoencoder) -> None:
                 for note in result["notes"]:
                     st.info(note, icon=":material/info:")
                 posterior_view(model, result["seen"], result["mu"], result["sigma"], "upload")
+
+
+def upload_subject(model: ImageAutoencoder) -> str:
+    """What the model knows how to draw, for the uploader's label: "a digit", "an emoji"."""
+    source = str(model.checkpoint.manifest.get("data", {}).get("source", "")).lower()
+    return "an emoji" if "emoji" in source else "a digit" if model.preprocess == "mnist" else "an image like its data"
 
 
 def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, sigma: np.ndarray, key: str) -> None:
