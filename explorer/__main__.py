@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="GAN generator: nearest-neighbour 2x + 3x3 conv (default) or 4x4 transposed convs")
     train.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=True,
                        help="GAN generator: batch normalisation after each conv (default on)")
+    train.add_argument("--conditional", action="store_true",
+                       help="GAN: class-conditional on the data's labels (an .npz's y or category, or sub-folders)")
     train.add_argument("--embed", action=argparse.BooleanOptionalAction, default=True,
                        help="VAE: afterwards, ship every image's latent mean and default projections (see embed)")
     train.add_argument("--units", type=int, default=512, help="charrnn: GRU state size")
@@ -54,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--n", type=int, default=64)
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--truncation", type=float, default=1.0, help="ψ: 1 = no truncation, smaller = nearer the mean")
-    sample.add_argument("--out", type=Path, required=True, help="a .npz or .png file")
+    sample.add_argument("--out", type=Path, required=True,
+                        help="a .npz (x, z; for a conditional GAN also y, the class each sample was asked for) "
+                             "or a .png grid (a conditional GAN's classes in turn)")
     sample.add_argument("--zoom", type=int, default=1, help=".png: enlarge every pixel to a zoom × zoom block")
 
     embed = commands.add_parser("embed", help="ship a VAE's latent means and default projections for the Projector")
@@ -130,6 +134,10 @@ def run_train(args) -> int:
                            augment=args.augment if args.augment is not None else
                            ("translation,cutout" if data.x.shape[-1] == 1 else "color,translation,cutout"),
                            upsampling=args.upsampling, batch_norm=args.batch_norm)
+        if args.conditional:
+            from explorer.train_gan import conditional_config
+
+            config = conditional_config(config, data)
         out = args.out or Path("checkpoints") / name
         train_gan(data, config, train, out, features_from=args.features)
     elif args.kind == "classifier":
@@ -243,7 +251,9 @@ def run_sample(args) -> int:
     z = truncate(sample_prior(args.n, model.latent_dim, args.seed), args.truncation)
     images = model.generate(z) if checkpoint.kind == "gan" else model.decode_latents(z)
     if args.out.suffix == ".npz":
-        np.savez_compressed(args.out, x=images, z=z)
+        classes = len(getattr(model, "class_names", ()))  # a conditional GAN made class i mod classes
+        labels = {"y": np.arange(args.n) % classes, "class_names": np.array(model.class_names)} if classes else {}
+        np.savez_compressed(args.out, x=images, z=z, **labels)
     elif args.out.suffix == ".png":
         grid = tile(images, columns=int(np.ceil(np.sqrt(args.n))))
         args.out.write_bytes(png_bytes(upscale(grid, max(1, args.zoom))))

@@ -45,9 +45,13 @@ class GANConfig:
     upsampling: str = "transposed"       # "transposed": 4x4 stride-2 transposed convs; "nearest": 2x
                                          # nearest-neighbour then a 3x3 conv (no checkerboard artefacts)
     batch_norm: bool = False             # batch normalisation after each generator conv, as in DCGAN
+    classes: int = 0                     # 0: unconditional; else a class-conditional GAN whose
+                                         # generator reads z followed by a one-hot class
+    class_names: tuple = ()              # what each class is called ("7", "Food & Drink")
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
+        self.class_names = tuple(self.class_names)
         self.generator_filters = tuple(self.generator_filters)
         self.discriminator_filters = tuple(self.discriminator_filters)
         if self.upsampling not in ("transposed", "nearest"):
@@ -56,6 +60,11 @@ class GANConfig:
         if self.image_shape[0] % shrink or self.image_shape[1] % shrink:
             raise ValueError(f"Image size {self.image_shape[:2]} must be divisible by {shrink} "
                              f"for {len(self.generator_filters) - 1} upsampling layers.")
+
+    @property
+    def input_dim(self) -> int:
+        """Width of the generator's one input: z, then the one-hot class of a conditional GAN."""
+        return self.latent_dim + self.classes
 
     @property
     def seed_size(self) -> tuple:

@@ -46,10 +46,11 @@ def export_vae(model, folder: Path) -> dict:
 
 
 def export_gan(model, folder: Path) -> dict:
-    """Write generator.tflite (the moving-average generator): z -> image in [0, 1]."""
+    """Write generator.tflite (the moving-average generator): z (then a one-hot class, if
+    conditional) -> image in [0, 1]."""
     config = model.config
     export_function(lambda z: model.ema_generator(z, training=False),
-                    tf.TensorSpec([None, config.latent_dim], tf.float32, name="z"), folder / "generator.tflite")
+                    tf.TensorSpec([None, config.input_dim], tf.float32, name="z"), folder / "generator.tflite")
     return {"generator": "generator.tflite"}
 
 

@@ -51,8 +51,17 @@ def evaluate_generator(generator, classifier, features, real_images: np.ndarray,
     latents = rng.standard_normal((half, generator.latent_dim)).astype("float32")
     fake = np.concatenate([generator.generate(latents[i: i + batch_size]) for i in range(0, half, batch_size)])
     fake_features, real_b_features = embed(features, fake), embed(features, real_b)
-    fake_confidence = embed(classifier, fake).max(axis=1)
+    fake_probabilities = embed(classifier, fake)
+    fake_confidence = fake_probabilities.max(axis=1)
+    read_as = fake_probabilities.argmax(axis=1)
+    shares = np.bincount(read_as, minlength=fake_probabilities.shape[1]) / len(read_as)
+    classes = len(getattr(generator, "class_names", None) or ()) or getattr(generator, "classes", 0)
+    conditional = {}
+    if classes == fake_probabilities.shape[1]:  # a conditional GAN asked for class i mod classes, in turn
+        conditional["asked_class_read"] = float(np.mean(read_as == np.arange(len(read_as)) % classes))
     return {
+        **conditional,
+        "class_shares": [round(float(share), 4) for share in shares],  # what the classifier reads the samples as
         "fid": frechet_distance(fake_features, real_b_features),
         "fid_real_halves": frechet_distance(embed(features, real_a), real_b_features),
         "confident_share": float(np.mean(fake_confidence >= CONFIDENT)),

@@ -22,10 +22,14 @@ SEED_LAYER = "seed_map"  # the generator's first feature map: where GANSpace loo
 
 
 def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
-    """z -> image in [0, 1]: a dense seed map, then 2x upsampling blocks (see GANConfig)."""
+    """z -> image in [0, 1]: a dense seed map, then 2x upsampling blocks (see GANConfig).
+
+    A conditional generator reads z followed by a one-hot class (`config.input_dim` wide): one
+    input, so the served file and its runtime stay those of an unconditional one.
+    """
     height, width = config.seed_size
     first, *upsampling = config.generator_filters
-    latents = keras.Input(shape=(config.latent_dim,), name="z")
+    latents = keras.Input(shape=(config.input_dim,), name="z")
     x = layers.Dense(height * width * first)(latents)
     x = layers.Reshape((height, width, first))(x)
     if config.batch_norm:
@@ -45,7 +49,11 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
 
 
 def build_discriminator(config: GANConfig) -> keras.Model:
-    """Image in [0, 1] -> one logit: real (> 0) or generated."""
+    """Image in [0, 1] (and, if conditional, its one-hot class) -> one logit: real (> 0) or generated.
+
+    The class enters by projection (Miyato & Koyama 2018): the logit gains the inner product of
+    the image's features with a learnt vector of its class, so D asks "is this a real 7?".
+    """
     images = keras.Input(shape=config.image_shape, name="image")
     x = images
     for filters in config.discriminator_filters:
@@ -54,7 +62,13 @@ def build_discriminator(config: GANConfig) -> keras.Model:
     x = layers.Flatten()(x)
     x = layers.Dropout(0.2)(x)
     logit = layers.Dense(1, name="logit")(x)
-    return keras.Model(images, logit, name="discriminator")
+    if not config.classes:
+        return keras.Model(images, logit, name="discriminator")
+    classes = keras.Input(shape=(config.classes,), name="class")
+    class_vectors = layers.Dense(x.shape[-1], use_bias=False, name="class_embedding")(classes)   # (B, F)
+    projection = ops.sum(x * class_vectors, axis=-1, keepdims=True)                              # (B, 1)
+    return keras.Model([images, classes], layers.Add(name="conditional_logit")([logit, projection]),
+                       name="discriminator")
 
 
 def seed_map_model(generator: keras.Model) -> keras.Model:
@@ -154,27 +168,42 @@ class GAN(keras.Model):
     def metrics(self):
         return [self.d_loss_tracker, self.g_loss_tracker, self.real_score_tracker, self.fake_score_tracker]
 
-    def _random_latents(self, count):
-        return keras.random.normal((count, self.config.latent_dim), seed=self.seed_generator)
+    def _random_inputs(self, count):
+        """Generator inputs: z ~ N(0, I), and for a conditional GAN a uniformly drawn one-hot class."""
+        z = keras.random.normal((count, self.config.latent_dim), seed=self.seed_generator)
+        if not self.config.classes:
+            return z, None
+        labels = keras.random.randint((count,), 0, self.config.classes, seed=self.seed_generator)
+        one_hot = ops.one_hot(labels, self.config.classes)
+        return ops.concatenate([z, one_hot], axis=-1), one_hot
 
-    def _judge(self, images, training=True):
-        return self.discriminator(diff_augment(images, self.config.augment, self.seed_generator), training=training)
+    def _judge(self, images, one_hot=None, training=True):
+        augmented = diff_augment(images, self.config.augment, self.seed_generator)
+        inputs = augmented if one_hot is None else [augmented, one_hot]
+        return self.discriminator(inputs, training=training)
 
-    def train_step(self, real_images):
+    def train_step(self, batch_data):
         import tensorflow as tf  # the TensorFlow backend's gradient tape
 
+        if self.config.classes:
+            real_images, real_labels = batch_data
+            real_one_hot = ops.one_hot(ops.cast(real_labels, "int32"), self.config.classes)
+        else:
+            real_images, real_one_hot = batch_data, None
         batch = ops.shape(real_images)[0]
         bce = keras.losses.BinaryCrossentropy(from_logits=True)
-        fake_images = self.generator(self._random_latents(batch), training=True)
+        inputs, fake_one_hot = self._random_inputs(batch)
+        fake_images = self.generator(inputs, training=True)
         with tf.GradientTape() as tape:
-            real_logits = self._judge(real_images)
-            fake_logits = self._judge(fake_images)
+            real_logits = self._judge(real_images, real_one_hot)
+            fake_logits = self._judge(fake_images, fake_one_hot)
             d_loss = bce(ops.ones_like(real_logits), real_logits) + bce(ops.zeros_like(fake_logits), fake_logits)
         grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
 
         with tf.GradientTape() as tape:
-            fooled_logits = self._judge(self.generator(self._random_latents(batch), training=True))
+            inputs, fake_one_hot = self._random_inputs(batch)
+            fooled_logits = self._judge(self.generator(inputs, training=True), fake_one_hot)
             g_loss = bce(ops.ones_like(fooled_logits), fooled_logits)  # non-saturating generator loss
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
@@ -201,7 +230,7 @@ def load_gan(checkpoint) -> GAN:
     from explorer.config import from_dict
 
     model = GAN(from_dict(GANConfig, checkpoint.config))
-    model(np.zeros((1, model.config.latent_dim), "float32"))
+    model(np.zeros((1, model.config.input_dim), "float32"))
     try:
         model.load_weights(checkpoint.file("weights"))
     except CheckpointError as error:

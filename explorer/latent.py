@@ -14,6 +14,29 @@ def sample_prior(count: int, latent_dim: int, seed: int | None = None, scale: fl
     return (np.random.default_rng(seed).standard_normal((count, latent_dim)) * scale).astype("float32")
 
 
+def with_classes(z: np.ndarray, labels, classes: int) -> np.ndarray:
+    """A conditional generator's input: each row of z followed by its class as one-hot.
+
+    `labels` is one class for every row, or one per row, or (N, classes) weights that blend classes
+    (an interpolation between two); None spreads the classes evenly (row i gets class i mod
+    classes), so a batch of samples shows every class alike.
+    """
+    z = np.asarray(z, dtype="float32").reshape(len(np.atleast_2d(z)), -1)
+    if not classes:
+        return z
+    if labels is not None and np.ndim(labels) == 2:
+        return np.concatenate([z, np.asarray(labels, dtype="float32")], axis=1)
+    labels = np.arange(len(z)) % classes if labels is None else np.broadcast_to(np.asarray(labels, int), len(z))
+    return np.concatenate([z, np.eye(classes, dtype="float32")[labels]], axis=1)
+
+
+def kl_per_dimension(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Mean KL(N(mu, sigma²) ‖ N(0, 1)) of each dimension over (N, D) posteriors, in nats: 0 for a
+    dimension the encoder ignores (mu 0, sigma 1), large for one that carries information."""
+    mu, sigma = np.asarray(mu, "float64"), np.maximum(np.asarray(sigma, "float64"), 1e-12)
+    return (0.5 * (mu ** 2 + sigma ** 2 - 1.0) - np.log(sigma)).mean(axis=0)
+
+
 MAX_SEED = 2**32 - 1  # numpy's seeds; also what fits a URL comfortably
 
 

@@ -8,6 +8,7 @@ sessions (its `LiteModel`s are thread-safe).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from explorer.checkpoint import Checkpoint, CheckpointError, load_arrays, load_examples, read_checkpoint, shown
 from explorer.directions import Directions
 from explorer.images import to_uint8
-from explorer.latent import sample_prior, truncate
+from explorer.latent import sample_prior, truncate, with_classes
 from explorer.runtime import LiteModel
 
 
@@ -68,6 +69,7 @@ class ImageGenerator:
         config = checkpoint.config
         self.kind = checkpoint.kind
         self.latent_dim = int(config["latent_dim"])
+        self.class_names = [str(name) for name in config.get("class_names") or range(int(config.get("classes", 0)))]
         self.image_shape = tuple(int(v) for v in config["image_shape"])
         self.generator = _lite(checkpoint, "generator")
         arrays = load_arrays(checkpoint, "directions")
@@ -82,10 +84,15 @@ class ImageGenerator:
     def name(self) -> str:
         return self.checkpoint.name
 
-    def generate(self, z: np.ndarray) -> np.ndarray:
-        """(N, D) latent vectors -> (N, H, W, C) uint8 images."""
+    @property
+    def conditional(self) -> bool:
+        return bool(self.class_names)
+
+    def generate(self, z: np.ndarray, labels=None) -> np.ndarray:
+        """(N, D) latent vectors -> (N, H, W, C) uint8 images; a conditional GAN makes class
+        `labels` (one for all, or one per row; None: the classes in turn)."""
         z = np.asarray(z, dtype="float32").reshape(-1, self.latent_dim)
-        return to_uint8(self.generator(z))
+        return to_uint8(self.generator(with_classes(z, labels, len(self.class_names))))
 
     def latent_for(self, seed: int, psi: float = 1.0, offsets=(), shift=None) -> np.ndarray:
         """The page's z: the seed's draw from N(0, I), truncated by ψ, moved along the directions
@@ -105,11 +112,11 @@ class FeatureSpace:
     The project's classifier features when the checkpoint ships `features.tflite`, else pixels.
     """
 
-    def __init__(self, model: LiteModel | None, images: np.ndarray, features: np.ndarray, description: str,
+    def __init__(self, model: LiteModel | None, images: np.ndarray, features: np.ndarray | None, description: str,
                  classifier: LiteModel | None = None, class_names: list | None = None):
         self.model = model
         self.images = images
-        self.train_features = _unit_rows(features)
+        self._features = features  # None: computed from the images at the first search
         self.description = description
         self.classifier, self.class_names = classifier, class_names
 
@@ -118,9 +125,20 @@ class FeatureSpace:
         arrays = load_arrays(checkpoint, "neighbours")
         files = checkpoint.manifest["files"]
         about = checkpoint.manifest.get("neighbours", {})
+        # Checkpoints may leave the features out (they are the images through features.tflite): a
+        # megabyte less in git each, and a GAN page that opens without them.
+        features = arrays["features"].astype("float32") if "features" in arrays else None
         return cls(_lite(checkpoint, "features") if "features" in files else None, arrays["x"],
-                   arrays["features"].astype("float32"), about.get("feature_space", "cosine distance of pixels"),
+                   features, about.get("feature_space", "cosine distance of pixels"),
                    _lite(checkpoint, "classifier") if "classifier" in files else None, about.get("class_names"))
+
+    @cached_property
+    def train_features(self) -> np.ndarray:
+        """The training images' features as unit rows (what the nearest-image search compares)."""
+        features = self._features
+        if features is None:
+            features = np.concatenate([self.embed(self.images[i: i + 500]) for i in range(0, len(self.images), 500)])
+        return _unit_rows(features)
 
     def classify(self, images: np.ndarray) -> str | None:
         """What the project's classifier makes of the first image, as a sentence; None without one."""

@@ -34,12 +34,29 @@ class KerasGenerator:
     """The trained moving-average generator, with the served generator's interface, for metrics."""
 
     def __init__(self, model):
-        self.model, self.latent_dim = model.ema_generator, model.config.latent_dim
+        self.model, self.latent_dim, self.classes = model.ema_generator, model.config.latent_dim, model.config.classes
 
-    def generate(self, z: np.ndarray) -> np.ndarray:
+    def generate(self, z: np.ndarray, labels=None) -> np.ndarray:
         from explorer.images import to_uint8
+        from explorer.latent import with_classes
 
-        return to_uint8(np.asarray(self.model(z, training=False)))
+        return to_uint8(np.asarray(self.model(with_classes(z, labels, self.classes), training=False)))
+
+
+def conditional_config(config: GANConfig, data: Dataset) -> GANConfig:
+    """`config` made class-conditional on `data`'s labels, or a sentence saying why it cannot be."""
+    from dataclasses import replace
+
+    from explorer.data import DataError
+
+    if data.y is None:
+        raise DataError(f"--conditional needs labels, and {data.origin.get('source', 'the data')} has none: give "
+                        "an .npz with 'y' (or a text column 'category'), or a folder with one sub-folder per class.")
+    classes = int(data.y.max()) + 1
+    if classes < 2:
+        raise DataError(f"--conditional needs at least two classes; {data.origin.get('source', 'the data')} has one.")
+    names = data.label_names or [str(label) for label in range(classes)]
+    return replace(config, classes=classes, class_names=tuple(names))
 
 
 def train_gan(data: Dataset, config: GANConfig, train: TrainConfig, out: Path,
@@ -58,13 +75,14 @@ def train_gan(data: Dataset, config: GANConfig, train: TrainConfig, out: Path,
         raise ValueError(f"Data images are {data.x.shape[1:]}, the model expects {config.image_shape}.")
     judges = _feature_models(features_from, config) if features_from else None
     keras.utils.set_random_seed(train.seed)
-    dataset = (tf.data.Dataset.from_tensor_slices(to_unit_float(data.x))
+    tensors = (to_unit_float(data.x), data.y.astype("int32")) if config.classes else to_unit_float(data.x)
+    dataset = (tf.data.Dataset.from_tensor_slices(tensors)
                .shuffle(len(data.x), seed=train.seed).batch(train.batch_size, drop_remainder=True))
     model = GAN(config, seed=train.seed)
     model.compile(d_optimizer=keras.optimizers.Adam(train.learning_rate, beta_1=0.5),
                   g_optimizer=keras.optimizers.Adam(train.learning_rate, beta_1=0.5),
                   jit_compile=True)  # XLA: twice the images per second on this CPU
-    model(np.zeros((1, config.latent_dim), "float32"))
+    model(np.zeros((1, config.input_dim), "float32"))
     settings = {"model": to_dict(config), "data": data.origin,
                 "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience")}}
 
@@ -107,7 +125,7 @@ def train_gan(data: Dataset, config: GANConfig, train: TrainConfig, out: Path,
     manifest = {
         "name": name or out.name,
         "kind": "gan",
-        "title": f"GAN, {config.latent_dim}-d latent ({Path(data.origin.get('source', 'data')).stem}, "
+        "title": f"{'Conditional GAN' if config.classes else 'GAN'}, {config.latent_dim}-d latent ({Path(data.origin.get('source', 'data')).stem}, "
                  f"{config.image_shape[0]}×{config.image_shape[1]})",
         "config": to_dict(config),
         "training": {**to_dict(train), "epochs_run": state["epoch"], "best_epoch": state["best_epoch"],
@@ -152,8 +170,11 @@ def _write_directions(model, out: Path, seed: int) -> dict:
     from explorer.directions import principal_directions
     from explorer.gan import seed_map_model
 
+    from explorer.latent import with_classes
+
     latents = np.random.default_rng(seed).standard_normal((DIRECTION_SAMPLES, model.config.latent_dim))
-    activations = seed_map_model(model.ema_generator).predict(latents.astype("float32"), batch_size=500, verbose=0)
+    inputs = with_classes(latents, None, model.config.classes)  # each class alike: directions that hold for all
+    activations = seed_map_model(model.ema_generator).predict(inputs, batch_size=500, verbose=0)
     directions = principal_directions(latents, activations, DIRECTIONS)
     np.savez(out / "directions.npz", vectors=directions.vectors, explained_variance=directions.explained_variance)
     return {"directions": "directions.npz"}
@@ -166,22 +187,22 @@ def _write_timeline(frames: np.ndarray, history: list, latents: np.ndarray, out:
 
 
 def _write_neighbours(data: Dataset, out: Path, features_from: Path | None) -> dict:
-    """The training images and their features, for the page's nearest-image search."""
+    """The training images (and the classifier that finds their features), for the page's nearest-image search.
+
+    The features themselves are not stored: the app computes them from the images at the first
+    search (FeatureSpace), a megabyte less per checkpoint in git.
+    """
     x = data.x
     if features_from:
         checkpoint = read_checkpoint(features_from)
         shutil.copyfile(checkpoint.file("features"), out / "features.tflite")
         shutil.copyfile(checkpoint.file("classifier"), out / "classifier.tflite")
-        from explorer.runtime import LiteModel
-
-        model = LiteModel(out / "features.tflite")
-        features = np.concatenate([model(to_unit_float(x[i: i + 500])) for i in range(0, len(x), 500)])
         files = {"features": "features.tflite", "classifier": "classifier.tflite"}
         space = f"cosine distance in the {checkpoint.config.get('feature_units', '')}-unit features of {checkpoint.name}"
         labels = checkpoint.manifest.get("data", {}).get("label_names")
     else:
-        features, files, space, labels = to_unit_float(x).reshape(len(x), -1), {}, "cosine distance of pixels", None
-    np.savez_compressed(out / "neighbours.npz", x=x, features=features.astype("float16"))
+        files, space, labels = {}, "cosine distance of pixels", None
+    np.savez_compressed(out / "neighbours.npz", x=x)
     files["neighbours"] = "neighbours.npz"
     return {"files": files, "feature_space": space, "images": len(x), "class_names": labels}
 

@@ -119,3 +119,29 @@ def test_with_the_nearest_images_open_a_slider_move_updates_them(gan_root):
     at.slider(key="d1").set_value(3.0).run()
     assert image_urls(at)[2] != before and image_urls(at)[0] == image_urls(at)[2]
     assert "section" in at.session_state and at.session_state["section"] == "Nearest training images"
+
+
+def conditional_gans() -> list[str]:
+    from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+
+    return sorted(c.name for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0] if c.config.get("classes"))
+
+
+@pytest.mark.parametrize("name", conditional_gans())
+def test_conditional_gan_page_makes_the_picked_class_in_the_seeds_style(name):
+    from explorer.checkpoint import read_checkpoint
+
+    classes = read_checkpoint(SHIPPED_CHECKPOINTS / name).config["class_names"]
+    first = open_page("app_pages/gan.py", model=name, seed="5")
+    assert not first.exception and not first.error
+    assert first.get("button_group")[0].proto.label == "Class"
+    last = open_page("app_pages/gan.py", model=name, seed="5", **{"class": classes[-1]})
+    assert not last.exception and image_urls(last)[0] != image_urls(first)[0], "another class, another picture"
+
+
+def test_a_link_naming_a_class_the_model_lacks_gets_a_sentence():
+    names = conditional_gans()
+    assert names, "a conditional GAN is shipped"
+    at = open_page("app_pages/gan.py", model=names[0], **{"class": "unicorn"})
+    assert not at.exception
+    assert "makes no class “unicorn”" in at.warning[0].value

@@ -113,13 +113,42 @@ def seed_controls(model: ImageGenerator) -> None:
     _, problem = current_seed()
     if problem:
         st.error(problem, icon=":material/error:")
+    class_picker(model)
+
+
+CLASS_KEY = "class"  # the class picker's key and URL parameter: /gan?model=mnist-cgan&class=7
+
+
+def class_picker(model: ImageGenerator) -> None:
+    """A conditional GAN's class ("make me a 7"): the seed's z, so its style, stays as the class changes."""
+    if not model.conditional:
+        return
+    asked = st.query_params.get(CLASS_KEY)
+    if asked is not None and asked not in model.class_names:  # Streamlit would drop it without a word
+        st.query_params.pop(CLASS_KEY)
+        st.session_state["class_problem"] = (f"This model makes no class “{asked[:40]}”; it makes "
+                                             f"{', '.join(model.class_names)}.")
+    st.segmented_control("Class", model.class_names, default=model.class_names[0], key=CLASS_KEY,
+                         bind="query-params", required=True,
+                         help="What the generator is asked to make. The seed, and so the style, stays.")
+    problem = st.session_state.pop("class_problem", None)
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+
+
+def current_class(model: ImageGenerator) -> int | None:
+    """The picked class's index for a conditional GAN; None for an unconditional one."""
+    if not model.conditional:
+        return None
+    name = st.session_state.get(CLASS_KEY) or model.class_names[0]
+    return model.class_names.index(name) if name in model.class_names else 0
 
 
 def sample_section(model: ImageGenerator) -> None:
     """Direction sliders beside the sample and the same offsets applied to other seeds."""
     seed, _ = current_seed()
     psi = st.session_state.get("psi", 1.0)
-    controls, view = st.columns([1, 1] if presenter.is_on() else [3, 2], gap="large")  # room for a larger image
+    controls, view = st.columns(2, gap="large")  # half the width: the sample and the other seeds beside it
     with controls:
         count = len(model.directions.vectors)
         shown = min(int(st.session_state.get("directions_shown", DIRECTIONS_SHOWN)), count)
@@ -131,11 +160,14 @@ def sample_section(model: ImageGenerator) -> None:
     z = current_latent(model)
     grid_z = np.stack([model.latent_for(seed + 1 + i, psi) for i in range(GRID_SAMPLES)])
     offsets = z - model.latent_for(seed, psi)
-    images = model.generate(np.concatenate([z[None], grid_z + offsets]))
-    with view:
-        show_image(images[0], caption=f"seed {seed}, ψ = {psi:.2f}")
-        show_image(tile(images[1:], GRID_SAMPLES // 2), pixels=320,
-                   caption=f"seeds {seed + 1}–{seed + GRID_SAMPLES}, moved by the same slider offsets")
+    images = model.generate(np.concatenate([z[None], grid_z + offsets]), current_class(model))
+    with view:  # the sample and, beside it, the other seeds: both above the fold of a 1280×720 screen
+        sample, others = st.columns([2, 1], gap="small")
+        with sample:
+            show_image(images[0], caption=f"seed {seed}, ψ = {psi:.2f}", on_screen="sample")
+        with others:
+            show_image(tile(images[1:], 2), pixels=160, on_screen="other_seeds",
+                       caption=f"seeds {seed + 1}–{seed + GRID_SAMPLES}, moved alike")
     raw_sliders(model)
 
 
@@ -172,7 +204,8 @@ def directions_section(model: ImageGenerator) -> None:
                         max_chars=40, on_change=_store_name, args=(index,))
         steps = z + SWEEP_VALUES[:, None] * model.directions.vectors[index]
         with sweep:
-            show_image(tile(model.generate(steps), len(SWEEP_VALUES)), pixels=70 * len(SWEEP_VALUES))
+            show_image(tile(model.generate(steps, current_class(model)), len(SWEEP_VALUES)),
+                       pixels=70 * len(SWEEP_VALUES))
     st.download_button("Download the directions as JSON", directions_json(model), f"{model.name}-directions.json",
                        "application/json", key="download_directions", icon=":material/download:")
 
@@ -199,7 +232,16 @@ def interpolation_section(model: ImageGenerator) -> None:
                                     "path passes nearer the mean, where images look washed-out and alike.")
     psi = st.session_state.get("psi", 1.0)
     path = latent.interpolate(model.latent_for(int(start), psi), model.latent_for(int(end), psi), frames, method)
-    strip_with_downloads(model.generate(path), "download")
+    labels = current_class(model)
+    if model.conditional:  # between classes too: the one-hot class blends linearly along the path
+        names = model.class_names
+        classes = st.columns(2)
+        first = classes[0].selectbox("From class", names, index=labels, key="from_class", bind="query-params")
+        last = classes[1].selectbox("To class", names, index=labels, key="to_class", bind="query-params")
+        weights = np.linspace(0.0, 1.0, frames)[:, None]
+        one_hot = np.eye(len(names), dtype="float32")
+        labels = (1 - weights) * one_hot[names.index(first)] + weights * one_hot[names.index(last)]
+    strip_with_downloads(model.generate(path, labels), "download")
 
 
 @st.fragment
@@ -226,7 +268,7 @@ def timeline_section(model: ImageGenerator) -> None:
 
 def neighbours_section(model: ImageGenerator) -> None:
     """The training images most like the current sample: is the GAN copying?"""
-    sample = model.generate(current_latent(model))
+    sample = model.generate(current_latent(model), current_class(model))
     order, distance = model.features.nearest(sample, NEIGHBOURS)
     columns = st.columns([1, 4], gap="large")
     with columns[0]:

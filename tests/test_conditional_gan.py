@@ -1,0 +1,66 @@
+"""The class-conditional GAN (`train gan --conditional`): shapes, the class changes the picture,
+training from the command function, and a sentence when the data has no labels."""
+
+import numpy as np
+import pytest
+
+from explorer.latent import with_classes
+
+pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
+
+
+def test_with_classes_appends_one_hot_classes_in_turn_or_as_given():
+    z = np.zeros((5, 2), "float32")
+    spread = with_classes(z, None, 3)
+    assert spread.shape == (5, 5) and spread[:, 2:].argmax(1).tolist() == [0, 1, 2, 0, 1]
+    assert with_classes(z, 2, 3)[:, 2:].argmax(1).tolist() == [2] * 5
+    np.testing.assert_array_equal(with_classes(z, None, 0), z)  # unconditional: z as it is
+
+
+def test_conditional_networks_read_the_class():
+    from explorer.config import GANConfig
+    from explorer.gan import build_discriminator, build_generator
+
+    config = GANConfig(image_shape=(8, 8, 1), latent_dim=4, generator_filters=(8, 8), discriminator_filters=(8,),
+                       classes=3, class_names=("a", "b", "c"))
+    generator, discriminator = build_generator(config), build_discriminator(config)
+    assert generator.input_shape == (None, 7) and generator.output_shape == (None, 8, 8, 1)
+    z = np.random.default_rng(0).standard_normal((1, 4)).astype("float32")
+    images = [np.asarray(generator(with_classes(z, label, 3))) for label in range(3)]
+    assert np.abs(images[0] - images[1]).max() > 1e-4, "the class changes the image"
+    logits = [float(discriminator([images[0], np.eye(3, dtype="float32")[[label]]])[0, 0]) for label in range(3)]
+    assert len(set(np.round(logits, 6))) > 1, "the class changes the verdict"
+
+
+def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz, tiny_classifier):
+    from explorer.__main__ import main
+    from explorer.serving import ImageGenerator
+
+    out = tmp_path / "cgan"
+    assert main(["train", "gan", "--data", str(digits_npz), "--conditional", "--latent-dim", "4",
+                 "--generator-filters", "16,8", "--discriminator-filters", "8,16", "--epochs", "1",
+                 "--features", str(tiny_classifier), "--out", str(out)]) == 0
+    model = ImageGenerator.from_folder(out)
+    assert model.conditional and model.class_names == [str(d) for d in range(10)]
+    z = np.zeros((1, 4), "float32")
+    assert model.generate(z, 3).shape == (1, 8, 8, 1)
+    assert not np.array_equal(model.generate(z, 3), model.generate(z, 7))
+
+
+def test_conditional_without_labels_gets_a_sentence(tmp_path, capsys):
+    from explorer.__main__ import main
+
+    unlabelled = tmp_path / "unlabelled.npz"
+    np.savez(unlabelled, x=np.zeros((20, 8, 8), np.uint8))
+    assert main(["train", "gan", "--data", str(unlabelled), "--conditional", "--epochs", "1",
+                 "--out", str(tmp_path / "never")]) == 2
+    assert "--conditional needs labels" in capsys.readouterr().err
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    from PIL import Image
+
+    for index in range(3):
+        Image.new("L", (8, 8), index * 50).save(folder / f"{index}.png")
+    assert main(["train", "gan", "--data", str(folder), "--conditional", "--epochs", "1",
+                 "--out", str(tmp_path / "never")]) == 2
+    assert "one sub-folder per class" in capsys.readouterr().err
