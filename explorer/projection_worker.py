@@ -90,7 +90,7 @@ class ProjectionWorker:
             ours, theirs = context.Pipe()
             self._process = context.Process(target=serve, args=(theirs, self.idle_seconds),
                                             name="projection-worker", daemon=True)
-            self._process.start()
+            _start_without_main(self._process)
             theirs.close()
             self._connection = ours
         return self._connection
@@ -115,6 +115,30 @@ class ProjectionWorker:
         self._process = self._connection = None
         return ("error", f"The projection stopped unexpectedly (worker exit code {exit_code}); it may have run "
                          "out of memory. Try fewer points (a smaller sample) or PCA.")
+
+
+_SPAWNING = threading.Lock()
+
+
+def _start_without_main(process) -> None:
+    """Start `process` without re-running the parent's `__main__` in it.
+
+    "spawn" re-runs the parent's main script in the child before the target. Under `streamlit
+    run` that script is the app itself (Streamlit runs it as `__main__`): every cold worker ran
+    the whole app in bare mode, its imports and 16 "missing ScriptRunContext" warnings included.
+    The worker needs nothing from it: its target lives in this module.
+    """
+    import sys
+    import types
+
+    with _SPAWNING:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__: nothing to re-run
+        try:
+            process.start()
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
 
 
 def _ignore(fraction: float, message: str) -> None:

@@ -66,3 +66,29 @@ def test_an_idle_worker_exits_and_frees_its_memory():
     worker.project(digits(60), proj.ProjectionParams(method="tsne", perplexity=5))
     worker._process.join(10)
     assert not worker.is_running()
+
+
+def test_the_worker_does_not_run_the_parents_main_script(tmp_path):
+    """Under `streamlit run` the parent's __main__ is the app: spawn re-ran it in every cold worker."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    marker = tmp_path / "ran.txt"
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import numpy as np\n"
+        f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+        "if __name__ == '__main__':\n"
+        "    from explorer import projection as proj\n"
+        "    from explorer.projection_worker import ProjectionWorker\n"
+        "    worker = ProjectionWorker(idle_seconds=5)\n"
+        "    vectors = np.random.default_rng(0).standard_normal((30, 4)).astype('float32')\n"
+        "    result = worker.project(vectors, proj.ProjectionParams(method='tsne', perplexity=5))\n"
+        "    assert result.coordinates.shape == (30, 2)\n"
+        "    worker.stop()\n")
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert marker.read_text().split() == ["__main__"], "the worker re-ran the main script"
