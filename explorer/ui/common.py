@@ -102,11 +102,10 @@ def show_image(image: np.ndarray, caption: str | None = None, pixels: int | str 
     browser enlarges it with nearest-neighbour pixels (`use_crisp_images`). A page's main picture
     names itself `on_screen`: it then shrinks to stay above the fold of a short screen (1280×720).
     """
-    if on_screen:
-        tall = "tall_" if image.shape[0] > 1.5 * image.shape[1] else ""  # twice as tall as wide: half as wide
-        with st.container(key=f"{ON_SCREEN}{tall}{on_screen}"):
-            st.image(png_data_uri(image), caption=caption, width=presenter.image_pixels(pixels))
-    else:
+    from contextlib import nullcontext
+
+    tall = "tall_" if image.shape[0] > 1.5 * image.shape[1] else ""  # twice as tall as wide: half as wide
+    with st.container(key=f"{ON_SCREEN}{tall}{on_screen}") if on_screen else nullcontext():
         st.image(png_data_uri(image), caption=caption, width=presenter.image_pixels(pixels))
 
 

@@ -22,7 +22,6 @@ SLIDER_STEP = 0.1      # one arrow-key press
 TRAVERSAL_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 9)
 TRAVERSAL_DEFAULT_DIMS = 4  # show the traversal by default up to this many dimensions
 MAP_TILES = 15         # decodes per side of the 2-d latent map
-UNUSED = "Barely used by the model"
 UNUSED_SHARE = 0.05    # a dimension whose KL is under this share of the busiest one's is marked unused
 MAP_PIXELS = 400       # its height on screen (presenter mode: 1.2 times that), beside the sliders
 
@@ -74,12 +73,10 @@ def slider_section(model: ImageAutoencoder) -> None:
         if buttons[-1].button("Reset to zero", icon=":material/restart_alt:", key="reset"):
             set_latent(np.zeros(model.latent_dim))
         columns = st.columns(2 if model.latent_dim > 4 else 1)
-        used = dimension_use(model)
-        for dim in range(model.latent_dim):
-            unused = used[dim] is not None and used[dim].startswith(UNUSED)
+        for dim, (unused, about) in enumerate(dimension_use(str(model.checkpoint.folder), model)):
             columns[dim % len(columns)].slider(
                 f"z{dim + 1} (σ)" + (" · barely used" if unused else ""), -SLIDER_LIMIT, SLIDER_LIMIT, 0.0,
-                SLIDER_STEP, key=slider_key(dim), bind="query-params", format="%.1f", help=used[dim],
+                SLIDER_STEP, key=slider_key(dim), bind="query-params", format="%.1f", help=about,
             )
     z = current_latent(model.latent_dim)
     with view:
@@ -99,20 +96,22 @@ def slider_section(model: ImageAutoencoder) -> None:
         show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=min(560, 62 * len(TRAVERSAL_VALUES)))
 
 
-def dimension_use(model: ImageAutoencoder) -> list[str]:
-    """For each slider, how much its dimension carries: its KL to the prior over the held-out examples.
+@st.cache_data(max_entries=8, show_spinner=False)
+def dimension_use(folder: str, _model: ImageAutoencoder) -> list[tuple[bool, str | None]]:
+    """For each slider: whether the model barely uses its dimension, and a help text with its KL to
+    the prior over the held-out examples (once per model, not at every slider move).
 
-    A dimension the model does not use (σ ≈ 1, KL ≈ 0) changes the decode barely; the help says so.
+    A dimension the model does not use (σ ≈ 1, KL ≈ 0) changes the decode barely; the label says so.
     """
-    examples = model.examples
-    if model.kind != "vae" or "sigma" not in examples:
-        return [None] * model.latent_dim
+    examples = _model.examples
+    if _model.kind != "vae" or "sigma" not in examples:
+        return [(False, None)] * _model.latent_dim
     kl = latent.kl_per_dimension(examples["mu"], examples["sigma"])
     busiest = float(kl.max()) or 1.0
-    return [f"{UNUSED} (KL {value:.2f} nats per image): moving this slider changes the image little."
-            if value < UNUSED_SHARE * busiest else
-            f"KL {value:.2f} nats per image, {value / busiest:.0%} of the busiest dimension's: how much "
-            f"this dimension tells the decoder about an image." for value in kl]
+    return [(True, f"Barely used by the model (KL {value:.2f} nats per image): moving this slider changes "
+                   "the image little.") if value < UNUSED_SHARE * busiest else
+            (False, f"KL {value:.2f} nats per image, {value / busiest:.0%} of the busiest dimension's: how "
+                    "much this dimension tells the decoder about an image.") for value in kl]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
