@@ -20,6 +20,7 @@ from explorer.processes import peak_memory_mb, resident_mb
 POINTS = 10_000
 WARM_RUNS = 3
 PAGE_OPENS = 5
+SMALL_RUNS = 3
 PLOT_READY = ".js-plotly-plot .legendtext"
 
 
@@ -34,25 +35,53 @@ def benchmark_vectors(points: int = POINTS) -> np.ndarray:
 
 
 def time_fits(method: str) -> dict:
-    """In this (fresh) process: import time, the first fit, then warm fits with other seeds."""
-    from explorer.projection import ProjectionParams, project
+    """In this (fresh) process: import time, the first fit, then warm fits with other seeds.
 
-    vectors = benchmark_vectors()
+    `umap-small` fits 24 points once, as a visitor's small upload does in a cold worker.
+    """
+    from explorer.projection import ProjectionParams, _import_umap, project
+
+    small = method == "umap-small"
+    vectors = benchmark_vectors()[:24] if small else benchmark_vectors()
+    method = "umap" if small else method
     started = time.perf_counter()
-    __import__("umap" if method == "umap" else "openTSNE")
+    _import_umap() if method == "umap" else __import__("openTSNE")
     imported = time.perf_counter() - started
     fits = []
-    for seed in range(1 + WARM_RUNS):
+    for seed in range(1 if small else 1 + WARM_RUNS):
         started = time.perf_counter()
         project(vectors, ProjectionParams(method, 2, seed=seed))
         fits.append(time.perf_counter() - started)
     return {"import_s": imported, "first_fit_s": fits[0], "warm_fit_s": fits[1:]}
 
 
-def fits_in_fresh_process(method: str) -> dict:
+def fits_in_fresh_process(method: str, environment: dict | None = None) -> dict:
     output = subprocess.run([sys.executable, "-m", "explorer.bench_projector", method], cwd=ROOT,
-                            capture_output=True, text=True, check=True, timeout=1800).stdout
+                            capture_output=True, text=True, check=True, timeout=1800, env=environment).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def small_umap_in_fresh_process(cache_dir: str) -> float:
+    """A cold worker's first UMAP (24 points, as an upload): import and fit, with numba's cache in `cache_dir`."""
+    import os
+
+    timing = fits_in_fresh_process("umap-small", {**os.environ, "NUMBA_CACHE_DIR": cache_dir})
+    return timing["import_s"] + timing["first_fit_s"]
+
+
+def small_umap_cold_and_cached(runs: int = SMALL_RUNS) -> dict:
+    """The worker's cold start on a small upload: numba's cache empty (a new deploy) vs filled (every later start)."""
+    import tempfile
+
+    from explorer.bench import summarize
+
+    empty, filled = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as cache_dir:
+            empty.append(small_umap_in_fresh_process(cache_dir))
+            filled.append(small_umap_in_fresh_process(cache_dir))
+    return {"UMAP, 24 × 16 in a fresh worker: numba cache empty (first after a deploy)": summarize(empty),
+            "UMAP, 24 × 16 in a fresh worker: numba cache filled (every later start)": summarize(filled)}
 
 
 def page_and_memory() -> dict:
@@ -115,6 +144,7 @@ def bench_projector() -> dict:
         results[f"{name}, 10,000 × 16: import (fresh process)"] = summarize([timing["import_s"]])
         results[f"{name}, 10,000 × 16: first fit (cold)"] = summarize([timing["first_fit_s"]])
         results[f"{name}, 10,000 × 16: warm fit"] = summarize(timing["warm_fit_s"])
+    results.update(small_umap_cold_and_cached())
     results.update(page_and_memory())
     return results
 

@@ -125,6 +125,17 @@ def test_umap_is_deterministic_places_new_points_and_differs_between_seeds():
     assert placed.shape == (5, 2) and np.isfinite(placed).all()
 
 
+def test_umap_compilations_are_kept_on_disk_for_the_next_worker():
+    # Each cold projection worker compiled umap's numba kernels again (11 s before a 24-point fit).
+    from pathlib import Path
+
+    vectors, _ = digits(30)
+    project(vectors, ProjectionParams(method="umap", n_neighbors=5))
+    umap = projection._import_umap()
+    for kernel in (umap.umap_.smooth_knn_dist, umap.umap_.compute_membership_strengths):
+        assert Path(kernel._cache._cache_file._index_path).exists(), kernel.__name__
+
+
 # Sampling ---------------------------------------------------------------------------------------
 
 def test_beyond_the_limit_a_seeded_sample_is_projected_and_the_note_says_so(monkeypatch):
