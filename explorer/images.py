@@ -15,6 +15,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024     # larger files are refused before decoding
 MAX_UPLOAD_PIXELS = 24_000_000          # width x height; stops decompression bombs
+MAX_ASPECT_RATIO = 50                   # longest side / shortest; a 20,000,000×1 strip is refused
+WORKING_SIDE = 1024                     # every upload is reduced to this before any other work
 # The upload field's types, by content, not by name: Pillow would hand an EPS to Ghostscript to run.
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 MNIST_BOX = 20 / 28                     # MNIST digits fill a 20 px box inside 28 px
@@ -36,15 +38,11 @@ def read_upload(data: bytes) -> tuple[Image.Image, list[str]]:
     notes = []
     try:
         image = Image.open(io.BytesIO(data), formats=UPLOAD_FORMATS)
-        if image.width * image.height > MAX_UPLOAD_PIXELS:
-            raise ImageInputError(
-                f"The image is {image.width}×{image.height} pixels; at most "
-                f"{MAX_UPLOAD_PIXELS / 1e6:.0f} million pixels are accepted."
-            )
-        if getattr(image, "n_frames", 1) > 1:
-            notes.append(f"The image is animated ({image.n_frames} frames); the first frame is used.")
-            image.seek(0)
-        image.load()
+        _check_shape(image)
+        if getattr(image, "is_animated", False):  # not n_frames: counting a TIFF's pages is quadratic in them
+            notes.append("The image has several frames or pages; the first frame is used.")
+        image.thumbnail((WORKING_SIDE, WORKING_SIDE))  # decodes the first frame only, reduced before any other work
+        image.load()                                   # (thumbnail leaves a small image unread)
     except ImageInputError:
         raise
     except UnidentifiedImageError:
@@ -55,6 +53,17 @@ def read_upload(data: bytes) -> tuple[Image.Image, list[str]]:
     except (OSError, ValueError, SyntaxError, TypeError):  # TypeError: e.g. a TIFF whose size tags were lost
         raise ImageInputError("The image file is truncated or damaged and cannot be decoded.") from None
     return to_8bit(image, notes), notes
+
+
+def _check_shape(image: Image.Image) -> None:
+    """Refuse, from the header alone, an image too large to decode or too long and thin to be a picture."""
+    width, height = image.size
+    if width * height > MAX_UPLOAD_PIXELS:
+        raise ImageInputError(f"The image is {width}×{height} pixels; at most "
+                              f"{MAX_UPLOAD_PIXELS / 1e6:.0f} million pixels are accepted.")
+    if max(width, height) > MAX_ASPECT_RATIO * max(1, min(width, height)):
+        raise ImageInputError(f"The image is {width}×{height} pixels, more than {MAX_ASPECT_RATIO} times as long as "
+                              "it is wide; crop it closer to what it shows.")
 
 
 def to_8bit(image: Image.Image, notes: list[str]) -> Image.Image:
@@ -106,8 +115,8 @@ def _fit_like_mnist(image: Image.Image, height: int, width: int) -> tuple[np.nda
     if colourful or np.mean(grey > 40) > INK_COVERAGE:
         notes.append("This model knows only handwritten digits (light strokes on black): a photo or a picture of "
                      "anything else comes back as the digit it most resembles.")
-    rows, cols = np.nonzero(grey > 40)
-    cropped = Image.fromarray(grey[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1].astype(np.uint8))
+    top, bottom, left, right = _ink_box(grey > 40)
+    cropped = Image.fromarray(grey[top:bottom, left:right].astype(np.uint8))
     box = max(1, round(min(height, width) * MNIST_BOX))
     scale = box / max(cropped.size)
     size = (max(1, round(cropped.width * scale)), max(1, round(cropped.height * scale)))
@@ -121,6 +130,12 @@ def _fit_like_mnist(image: Image.Image, height: int, width: int) -> tuple[np.nda
     left = min(max(left, 0), width - digit.shape[1])
     canvas[top: top + digit.shape[0], left: left + digit.shape[1]] = digit
     return np.clip(canvas, 0, 255).astype(np.uint8)[..., None], notes
+
+
+def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the True pixels, without an index array per pixel."""
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:

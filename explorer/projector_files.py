@@ -45,6 +45,10 @@ MAX_POINTS = 200_000                # rows of vectors; more than the page can pr
 MAX_DIMENSIONS = 4_096              # numbers per row
 MIN_DIMENSIONS = 2                  # a projection onto a 2-d map needs at least 2
 MAX_SPRITE_PIXELS = 8192 * 8192     # sprite width x height, checked before decoding; the largest texture most GPUs take
+MAX_THUMBNAIL_SIDE = 64             # thumbnails are kept at most this large (the page shows them smaller)
+MAX_THUMBNAIL_BYTES = 32 * 2**20    # all thumbnails together; beyond it they are kept smaller still
+MAX_ZIP_ENTRIES = 100               # a Projector zip holds a handful of files
+ZIP_CHUNK = 2**20                   # zip members are unpacked this much at a time, against a running total
 MAX_VALUE_CHARS = 1_000             # per metadata value: a numpy str column stores every value at the longest one's width
 
 VECTORS_NAME = "vectors.tsv"        # the names the export writes and its config refers to
@@ -242,6 +246,15 @@ def read_sprite(data: bytes, single_image_dim: tuple[int, int], count: int,
         raise ProjectorFileError(f"{filename} is {image.width}×{image.height} pixels, but {count:,} thumbnails of "
                                  f"{width}×{height} in a square grid {side} wide need {side * width}×{side * height} "
                                  "pixels; check the thumbnail size (singleImageDim).")
+    scale = min(1.0, MAX_THUMBNAIL_SIDE / max(width, height), math.sqrt(MAX_THUMBNAIL_BYTES / (count * 3 * width * height)))
+    if scale < 1:  # shrink the used part of the sprite as a whole: the grid stays aligned, and no full-size copy
+        used = (0, 0, per_row * width, rows_used * height)
+        width, height = max(1, int(width * scale)), max(1, int(height * scale))
+        try:
+            image = image.resize((per_row * width, rows_used * height), Image.Resampling.BOX, box=used)
+        except (OSError, ValueError, SyntaxError):
+            raise ProjectorFileError(f"{filename} is truncated or damaged and cannot be decoded; "
+                                     "export it again.") from None
     pixels = _decode_pixels(image, filename)[: rows_used * height, : per_row * width]
     channels = pixels.shape[-1]
     cells = pixels.reshape(rows_used, height, per_row, width, channels).transpose(0, 2, 1, 3, 4)
@@ -427,7 +440,7 @@ def _pick_embedding(embeddings: list[Embedding], tensor_name: str | None, config
     for embedding in embeddings:
         if embedding.name == tensor_name:
             return embedding
-    names = ", ".join(f"“{embedding.name}”" for embedding in embeddings)
+    names = _names([f"“{embedding.name}”" for embedding in embeddings])
     raise ProjectorFileError(f"{config_name} has no embedding named “{tensor_name}”; it has {names}.")
 
 
@@ -446,23 +459,49 @@ def _unpack_zips(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _read_zip(data: bytes, filename: str) -> dict[str, bytes]:
-    """The files in a zip, refusing one that would unpack beyond the upload limit (a zip bomb)."""
+    """The files in a zip, unpacked against a running total: neither its declared sizes nor its count are trusted."""
     _check_upload_size(data, filename)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [info for info in archive.infolist()  # not nameless (damaged) entries, nor macOS Finder's extras
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise ProjectorFileError(f"{filename} holds {len(entries):,} entries; a Projector zip holds a few "
+                                         f"files, and up to {MAX_ZIP_ENTRIES} are read.")
+            members = [info for info in entries  # not nameless (damaged) entries, nor macOS Finder's extras
                        if info.filename and not info.is_dir() and not info.filename.startswith("__MACOSX/")]
-            unpacked_bytes = sum(info.file_size for info in members)
-            if unpacked_bytes > MAX_UPLOAD_BYTES:
-                raise ProjectorFileError(f"{filename} unpacks to {unpacked_bytes / 2**20:,.1f} MB; up to "
-                                         f"{MAX_UPLOAD_BYTES // 2**20} MB is accepted.")
-            return {info.filename: archive.read(info) for info in members}
+            unpacked, budget = {}, MAX_UPLOAD_BYTES
+            for info in members:
+                unpacked[info.filename] = _unpack_member(archive, info, budget, filename)
+                budget -= len(unpacked[info.filename])
+            return unpacked
     except ProjectorFileError:
         raise
     except RuntimeError:
         raise ProjectorFileError(f"{filename} is password-protected; zip it again without a password.") from None
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError, zlib.error):
         raise ProjectorFileError(f"{filename} is not a zip archive that can be opened; zip the files again.") from None
+
+
+def _unpack_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, filename: str) -> bytes:
+    """One member, a chunk at a time, refused as soon as the zip as a whole passes the upload limit."""
+    too_big = ProjectorFileError(f"{filename} unpacks to more than {MAX_UPLOAD_BYTES // 2**20} MB; up to "
+                                 f"{MAX_UPLOAD_BYTES // 2**20} MB is accepted.")
+    if info.file_size > budget:
+        raise too_big
+    chunks, total = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(ZIP_CHUNK):
+            total += len(chunk)
+            if total > budget:
+                raise too_big
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _names(names: list[str], shown: int = 5) -> str:
+    """"a, b, c" or "a, b, c, d, e and 59,995 more": a sentence stays short whatever was uploaded."""
+    listed = ", ".join(names[:shown])
+    return listed if len(names) <= shown else f"{listed} and {len(names) - shown:,} more"
 
 
 def _pick_config(files: dict[str, bytes]) -> str | None:
@@ -472,7 +511,7 @@ def _pick_config(files: dict[str, bytes]) -> str | None:
     named = [name for name in configs if _basename(name) == CONFIG_NAME]
     if len(named) == 1:
         return named[0]
-    raise ProjectorFileError(f"Several .json files were uploaded ({', '.join(configs)}); upload only the "
+    raise ProjectorFileError(f"Several .json files were uploaded ({_names(configs)}); upload only the "
                              f"Projector's {CONFIG_NAME}.")
 
 
@@ -480,7 +519,7 @@ def _sort_uploads(files: dict[str, bytes]) -> tuple[str, str | None, str | None]
     """(vectors, metadata or None, sprite or None) among uploads that hold no config."""
     tables = [name for name in files if name.lower().endswith(TABLE_SUFFIXES)]
     images = [name for name in files if name.lower().endswith(IMAGE_SUFFIXES)]
-    others = [name for name in files if name not in tables and name not in images]
+    others = [name for name in files if not name.lower().endswith((*TABLE_SUFFIXES, *IMAGE_SUFFIXES))]
     if others:
         raise ProjectorFileError(f"{others[0]} is not a file the Projector reads. {UPLOAD_HINT}")
     is_metadata = [len(tables) > 1 and any(word in _basename(name).lower() for word in ("meta", "label"))
@@ -490,13 +529,13 @@ def _sort_uploads(files: dict[str, bytes]) -> tuple[str, str | None, str | None]
     if not vector_tables:
         raise ProjectorFileError(f"No vectors file was uploaded. {UPLOAD_HINT}")
     if len(vector_tables) > 1:
-        raise ProjectorFileError(f"It is not clear which of {', '.join(vector_tables)} holds the vectors; upload one "
+        raise ProjectorFileError(f"It is not clear which of {_names(vector_tables)} holds the vectors; upload one "
                                  "vectors file, and give the metadata file a name containing “metadata”.")
     if len(metadata_tables) > 1:
-        raise ProjectorFileError(f"Several metadata files were uploaded ({', '.join(metadata_tables)}); "
+        raise ProjectorFileError(f"Several metadata files were uploaded ({_names(metadata_tables)}); "
                                  "upload one, with a column per field.")
     if len(images) > 1:
-        raise ProjectorFileError(f"Several images were uploaded ({', '.join(images)}); the sprite is one image "
+        raise ProjectorFileError(f"Several images were uploaded ({_names(images)}); the sprite is one image "
                                  "holding every thumbnail.")
     return vector_tables[0], (metadata_tables[0] if metadata_tables else None), (images[0] if images else None)
 

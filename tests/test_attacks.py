@@ -1,0 +1,63 @@
+"""The attack corpus: each hostile upload gets a sentence (or is used) within a bound on time and memory.
+
+Each file once cost the shared server minutes of CPU or gigabytes (issue 14); the bounds are
+generous, and every one of them failed before the fix beside it. `attacks.measure` runs a file
+through the calls the page makes, in a fresh process, so one case's memory cannot hide another's.
+"""
+
+import pytest
+
+from tests import attacks
+
+IMAGE_CASES = [
+    # maker, what the sentence says (None: the image is used), CPU seconds, MB added at peak; before the fix
+    pytest.param(attacks.many_page_tiff, "blank", 3, 100, id="tiff-60000-pages"),   # 20 s: its one pixel is blank
+    pytest.param(attacks.long_thin_png, "50 times as long", 3, 60, id="png-20000000x1"),      # 227 MB
+    pytest.param(attacks.all_ink_png, None, 3, 150, id="png-4800-all-ink"),                    # 465 MB
+]
+
+
+@pytest.mark.parametrize("maker, says, cpu_s, added_mb", IMAGE_CASES)
+def test_hostile_images_on_the_vae_uploader(maker, says, cpu_s, added_mb):
+    name, data = maker()
+    result = attacks.measure("image", {name: data})
+    if says:
+        assert says in result["said"]
+    assert result["cpu_s"] < cpu_s and result["added_mb"] < added_mb, result
+
+
+def test_a_zip_that_lies_about_its_size_is_refused_before_it_unpacks():
+    name, data = attacks.lying_zip()          # 300 KB, says 1,000 bytes, unpacks to 300 MB
+    result = attacks.measure("projector", {name: data})
+    assert "lying.zip" in result["said"]
+    assert result["added_mb"] < 60, result    # 272 MB before
+
+
+def test_a_zip_of_sixty_thousand_entries_gets_a_short_sentence_quickly():
+    name, data = attacks.many_entry_zip()
+    result = attacks.measure("projector", {name: data})
+    assert "60,000 entries" in result["said"] and len(result["said"]) < 300, result["said"][:300]
+    assert result["cpu_s"] < 5, result        # 18 s, and 620 KB of file names, before
+
+
+def test_a_huge_sparse_sprite_is_kept_small():
+    result = attacks.measure("projector", attacks.huge_sprite_upload())   # 8,000² RGBA, 250 KB
+    assert result["said"] == ""
+    assert result["added_mb"] < 400, result   # 894 MB before
+
+
+def test_thumbnails_are_kept_small_and_still_in_order():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from explorer.projector_files import MAX_THUMBNAIL_SIDE, read_sprite
+
+    cells = np.repeat(np.arange(4, dtype=np.uint8) * 60, 200 * 200).reshape(4, 200, 200)
+    sprite = np.block([[cells[0], cells[1]], [cells[2], cells[3]]])
+    buffer = io.BytesIO()
+    Image.fromarray(sprite).save(buffer, "PNG")
+    thumbnails = read_sprite(buffer.getvalue(), (200, 200), 4)
+    assert thumbnails.shape == (4, MAX_THUMBNAIL_SIDE, MAX_THUMBNAIL_SIDE, 1)
+    assert [int(t.mean()) for t in thumbnails] == [0, 60, 120, 180]
