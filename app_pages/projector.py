@@ -5,6 +5,7 @@ import streamlit as st
 
 from explorer.projector_plot import projection_figure
 from explorer.ui import projector
+from explorer.ui.common import literal
 from explorer.ui.hover_thumbnails import hover_thumbnails
 from explorer.ui.presenter import explain, sized
 
@@ -29,7 +30,7 @@ elif applied[1:] != (params, column):
 try:
     result = projector.compute(data_id, embedding, applied[1], applied[2], shipped)
 except ValueError as error:
-    st.error(str(error), icon=":material/error:")
+    st.error(literal(error), icon=":material/error:")
     st.stop()
 
 style = projector.display_controls(embedding)

@@ -19,6 +19,21 @@ OTHER_COLOUR = NEUTRAL                  # grey
 DIMMED = "#c8c8c8"
 
 
+def _as_text(values):
+    """Metadata (from a file) as plotly shows it literally: plotly reads <a href>, <img>-like tags and
+    %{...} templates in hover text, labels and legend names; entities show as the characters."""
+    escapes = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("%", "&#37;"))
+    if isinstance(values, str):
+        for character, entity in escapes:
+            values = values.replace(character, entity)
+        return values
+    if values.dtype.kind != "U":
+        return values
+    for character, entity in escapes:
+        values = np.char.replace(values, character, entity)
+    return values
+
+
 def is_numeric(values: np.ndarray) -> bool:
     """A column to colour on a continuous scale: all finite numbers, and not a handful of integer labels."""
     try:
@@ -58,10 +73,10 @@ def projection_figure(coordinates: np.ndarray, indices: np.ndarray, metadata: di
     """
     three_d = coordinates.shape[1] == 3
     hover_columns = list(metadata)[:MAX_HOVER_COLUMNS]
-    rows = {name: np.asarray(values)[indices] for name, values in metadata.items()}
+    rows = {name: _as_text(np.asarray(values)[indices]) for name, values in metadata.items()}
     custom = np.column_stack([indices.astype(str), *[rows[name] for name in hover_columns]])
     hover = "<br>".join(["<b>#%{customdata[0]}</b>"]
-                        + [f"{name}: %{{customdata[{i + 1}]}}" for i, name in enumerate(hover_columns)]) + "<extra></extra>"
+                        + [f"{_as_text(name)}: %{{customdata[{i + 1}]}}" for i, name in enumerate(hover_columns)]) + "<extra></extra>"
     text = rows[label_by] if label_by and len(indices) <= MAX_TEXT_LABELS else None
     figure = go.Figure()
 

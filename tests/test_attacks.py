@@ -61,3 +61,17 @@ def test_thumbnails_are_kept_small_and_still_in_order():
     thumbnails = read_sprite(buffer.getvalue(), (200, 200), 4)
     assert thumbnails.shape == (4, MAX_THUMBNAIL_SIDE, MAX_THUMBNAIL_SIDE, 1)
     assert [int(t.mean()) for t in thumbnails] == [0, 60, 120, 180]
+
+
+def test_metadata_from_a_file_reaches_plotly_as_text_not_markup():
+    import numpy as np
+
+    from explorer.projector_plot import projection_figure
+
+    names = np.array([attacks.MARKDOWN_NAMES[0], "<a href='https://evil.example'>x</a>", "%{customdata[0]}", "plain"])
+    figure = projection_figure(np.zeros((4, 2), np.float32), np.arange(4), {"<b>name</b>": names},
+                               color_by="<b>name</b>", label_by="<b>name</b>")
+    shown = [str(value) for trace in figure.data for value in (trace.name, trace.hovertemplate,
+                                                               *np.ravel(trace.customdata), *(trace.text or ()))]
+    assert not any("<a " in value or "<b>name" in value or "%{customdata[0]}" == value for value in shown)
+    assert any("&lt;a href=" in value for value in shown) and "plain" in shown

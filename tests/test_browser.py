@@ -195,6 +195,29 @@ def test_projector_upload_of_a_ragged_file_gets_a_sentence(page, app_url, tmp_pa
     assert page.get_by_text("Traceback").count() == 0
 
 
+def test_markdown_in_a_link_shows_as_text_and_fetches_nothing(page, app_url):
+    from urllib.parse import quote
+
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    names = ["1:[Sign in](https://evil.example)", "2:![](http://127.0.0.1:9/pixel.png)"]
+    page.goto(f"{app_url}/gan?model=mnist-gan&" + "&".join(f"names={quote(name)}" for name in names))
+    main_image(page).wait_for(timeout=60_000)
+    page.get_by_text("[Sign in](https:").wait_for(timeout=20_000)        # shown as typed (an invisible
+    page.get_by_text("![](http:").wait_for(timeout=20_000)               # word joiner splits each "//")
+    assert page.locator("a[href*='evil.example'], img[src*='127.0.0.1:9']").count() == 0
+    assert not [url for url in fetched if "127.0.0.1:9/" in url]
+
+
+def test_markdown_in_an_uploaded_file_name_shows_as_text(page, app_url, tmp_path):
+    ragged = tmp_path / "[Sign in](https:evil.example).tsv"
+    ragged.write_text("1\t2\t3\n4\t5\n")
+    page.goto(f"{app_url}/projector?data=Upload+Projector+files")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(ragged))
+    page.get_by_text("[Sign in](https:evil.example).tsv").first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stAlert'] a").count() == 0
+
+
 def test_projector_takes_a_standalone_export_with_binary_tensors(page, app_url, tmp_path):
     """The uploader refused `.bytes`, so a config naming one said the file was not uploaded."""
     import json

@@ -17,6 +17,20 @@ FOLD = "calc(100vh - 19rem)"  # their largest side: the screen less the title, a
 DISPLAY_PIXELS = 320  # on-screen size of a single model image (presenter mode: 1.5 times that)
 
 
+def literal(text) -> str:
+    """`text` as Markdown shows it, character for character: for anything that came from a link or a file.
+
+    Streamlit renders Markdown in labels, captions and alerts: a link's `[Sign in](https://…)` would be
+    a clickable link, and `![](http://…)` would make every viewer's browser fetch that address. Its
+    Markdown also turns bare addresses into links after escapes are read, so an invisible word
+    joiner (U+2060) splits every "//" and "www.".
+    """
+    import re
+
+    text = re.sub(r"(?i)(/)(/)|(w)(ww\.)", lambda m: "\u2060".join(g for g in m.groups() if g), str(text))
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", text)
+
+
 @st.cache_resource(max_entries=8, show_spinner="Loading the model…")
 def load_autoencoder(folder: str) -> ImageAutoencoder:
     """One shared, thread-safe instance per checkpoint folder for all sessions."""

@@ -17,7 +17,7 @@ from explorer import latent
 from explorer.images import png_data_uri, tile
 from explorer.serving import ImageGenerator
 from explorer.ui import presenter
-from explorer.ui.common import show_image, strip_with_downloads, whole_number
+from explorer.ui.common import literal, show_image, strip_with_downloads, whole_number
 
 SLIDER_LIMIT = 3.0        # direction and raw sliders run over ±3 σ
 SLIDER_STEP = 0.1
@@ -67,7 +67,7 @@ def _store_name(index: int) -> None:
 def direction_name(model: ImageGenerator, index: int) -> str:
     named = direction_names().get(index, "")
     share = model.directions.explained_variance[index]
-    return f"{named or f'Direction {index + 1}'} ({share:.0%} var.)"
+    return f"{literal(named) or f'Direction {index + 1}'} ({share:.0%} var.)"
 
 
 def current_seed() -> tuple[int, str | None]:
@@ -76,7 +76,7 @@ def current_seed() -> tuple[int, str | None]:
     try:
         return latent.parse_seed(text), None
     except latent.SeedError as error:
-        return 0, f"{error} Showing seed 0 until it is."
+        return 0, f"{literal(error)} Showing seed 0 until it is."
 
 
 def current_latent(model: ImageGenerator) -> np.ndarray:
@@ -126,7 +126,7 @@ def class_picker(model: ImageGenerator) -> None:
     asked = st.query_params.get(CLASS_KEY)
     if asked is not None and asked not in model.class_names:  # Streamlit would drop it without a word
         st.query_params.pop(CLASS_KEY)
-        st.session_state["class_problem"] = (f"This model makes no class “{asked[:40]}”; it makes "
+        st.session_state["class_problem"] = (f"This model makes no class “{literal(asked[:40])}”; it makes "
                                              f"{', '.join(model.class_names)}.")
     st.segmented_control("Class", model.class_names, default=model.class_names[0], key=CLASS_KEY,
                          bind="query-params", required=True,

@@ -19,7 +19,7 @@ from explorer.checkpoint import list_checkpoints
 from explorer.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.images import png_data_uri
 from explorer.projection_worker import ProjectionWorker
-from explorer.ui.common import whole_number
+from explorer.ui.common import literal, whole_number
 from explorer.ui.presenter import image_pixels
 from explorer.projector_files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 
@@ -83,7 +83,7 @@ def upload_section() -> tuple[str, Embedding | None, dict]:
     try:
         embedding = load_projector_upload(contents, _parse_size(size))
     except (ProjectorFileError, ValueError) as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")
         return UPLOAD, None, {}
     return f"upload-{digest}", embedding, {}
 
@@ -264,7 +264,7 @@ def search_controls(embedding: Embedding) -> np.ndarray | None:
     try:
         return proj.query_mask(embedding.metadata[column], query, regex)
     except ValueError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")
         return None
 
 
@@ -337,9 +337,7 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
 def plain(value) -> str:
     """A metadata value as Markdown shows it literally (it may come from an uploaded file), with
     spaces for underscores so that a long emoji name wraps between words, not inside one."""
-    import re
-
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:])", r"\\\1", str(value).replace("_", " "))
+    return literal(str(value).replace("_", " "))
 
 
 def short_name(name: str, length: int = 12) -> str:

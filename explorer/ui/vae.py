@@ -15,7 +15,7 @@ from explorer.checkpoint import list_checkpoints
 from explorer.images import ImageInputError, fit_to_model, read_upload, tile, upscale
 from explorer.serving import ImageAutoencoder
 from explorer.ui import presenter
-from explorer.ui.common import load_autoencoder, show_image, strip_with_downloads, whole_number
+from explorer.ui.common import literal, load_autoencoder, show_image, strip_with_downloads, whole_number
 
 SLIDER_LIMIT = 3.0     # sliders run over ±3 σ of the N(0, 1) prior
 SLIDER_STEP = 0.1      # one arrow-key press
@@ -174,7 +174,7 @@ def _encode_upload(model: ImageAutoencoder) -> None:
         image, notes = read_upload(upload.getvalue())
         seen, fit_notes = fit_to_model(image, model.image_shape, model.preprocess)
     except ImageInputError as error:
-        st.session_state["upload_result"] = {"error": f"{upload.name}: {error}"}
+        st.session_state["upload_result"] = {"error": literal(f"{upload.name}: {error}")}
         return
     encoding = model.encode_images(seen[None])
     st.session_state["upload_result"] = {"seen": seen, "mu": encoding.mu[0], "sigma": encoding.sigma[0],
