@@ -200,3 +200,27 @@ def test_neighbour_captions_name_the_point_without_its_code_and_fit_under_the_im
     assert projector.short_name("grinning_face_with_big_eyes:1F603") == "grinning_fa…"
     assert projector.short_name(":") == ":", "a character embedding's colon is a name of its own"
     assert projector.short_name("7") == "7"
+
+
+def test_an_upload_is_parsed_once_however_often_the_page_reruns(monkeypatch):
+    calls = []
+    real = projector.load_projector_upload
+    monkeypatch.setattr(projector, "load_projector_upload", lambda *a, **k: calls.append(1) or real(*a, **k))
+    vectors = "\n".join("\t".join(str(v) for v in row) for row in np.random.default_rng(0).normal(size=(30, 4)))
+    at = open_page("app_pages/projector.py", data="Upload Projector files")
+    at.file_uploader(key="projector_files").set_value([("vectors.tsv", vectors.encode(), "text/tab-separated-values")])
+    at.run()
+    assert at.get("plotly_chart") and not at.exception
+    at.slider(key="size").set_value(9).run()
+    at.run()
+    assert at.get("plotly_chart") and len(calls) == 1     # once, not once per rerun
+
+
+def test_uploads_beyond_the_session_limit_are_refused_and_let_go(monkeypatch):
+    monkeypatch.setattr(projector, "MAX_SESSION_UPLOAD_BYTES", 1_000)
+    rows = np.random.default_rng(0).normal(size=(60, 4))
+    vectors = "\n".join("\t".join(f"{v:.6f}" for v in row) for row in rows).encode()
+    at = open_page("app_pages/projector.py", data="Upload Projector files")
+    at.file_uploader(key="projector_files").set_value([("vectors.tsv", vectors, "text/tab-separated-values")]).run()
+    assert not at.exception and not at.get("plotly_chart")
+    assert any("at once are accepted" in error.value for error in at.error)

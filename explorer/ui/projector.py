@@ -29,6 +29,7 @@ UPLOAD = "Upload Projector files"
 PROJECTOR_FILE_TYPES = ["tsv", "txt", "bytes", "json", "png", "jpg", "jpeg", "zip"]
 METHOD_LABELS = {"PCA": "pca", "UMAP": "umap", "t-SNE": "tsne", "Custom": "custom"}
 MAX_NEIGHBOURS = 100
+MAX_SESSION_UPLOAD_BYTES = 100 * 2**20   # a session's Projector files together (each: server.maxUploadSize, 50 MB)
 THUMBNAIL_PIXELS = 80
 
 
@@ -78,14 +79,44 @@ def upload_section() -> tuple[str, Embedding | None, dict]:
     if not files:
         st.info("Upload Projector files in the sidebar, or pick a shipped data set.", icon=":material/upload:")
         return UPLOAD, None, {}
+    total = sum(f.size for f in files)
+    if total > MAX_SESSION_UPLOAD_BYTES:
+        let_go(files)
+        st.error(f"Together the files are {total / 2**20:,.0f} MB; up to {MAX_SESSION_UPLOAD_BYTES // 2**20} MB "
+                 "at once are accepted, so they were let go. Upload fewer or smaller files.", icon=":material/error:")
+        return UPLOAD, None, {}
+    data_id, embedding, problem = parsed_upload(files, size)
+    if problem:
+        st.error(literal(problem), icon=":material/error:")
+    return data_id, embedding, {}
+
+
+def parsed_upload(files: list, size: str) -> tuple[str, Embedding | None, str | None]:
+    """(data id, embedding or None, a problem or None), parsed once per upload: every other rerun
+    (a slider, a hover, a colour) reuses it. With a 45 MB file each rerun cost 3–4 s and 300 MB."""
+    key = (tuple(f.file_id for f in files), size)
+    kept = st.session_state.get("parsed_upload")
+    if kept is not None and kept[0] == key:
+        return kept[1]
     contents = {f.name: f.getvalue() for f in files}
     digest = hashlib.sha1(b"".join(hashlib.sha1(v).digest() for v in contents.values())).hexdigest()[:16]
     try:
-        embedding = load_projector_upload(contents, _parse_size(size))
+        result = f"upload-{digest}", load_projector_upload(contents, _parse_size(size)), None
     except (ProjectorFileError, ValueError) as error:
-        st.error(literal(error), icon=":material/error:")
-        return UPLOAD, None, {}
-    return f"upload-{digest}", embedding, {}
+        result = UPLOAD, None, str(error)
+    st.session_state["parsed_upload"] = (key, result)
+    return result
+
+
+def let_go(files: list) -> None:
+    """Drop refused uploads from the server's memory now, not when the session ends."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    remove = getattr(getattr(context, "uploaded_file_mgr", None), "remove_file", None)  # the in-memory store has it
+    if remove is not None:
+        for file in files:
+            remove(context.session_id, file.file_id)
 
 
 def _parse_size(text: str) -> tuple[int, int] | None:

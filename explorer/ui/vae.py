@@ -12,7 +12,7 @@ import streamlit as st
 
 from explorer import latent
 from explorer.checkpoint import list_checkpoints
-from explorer.images import ImageInputError, fit_to_model, read_upload, tile, upscale
+from explorer.images import MAX_UPLOAD_BYTES, ImageInputError, fit_to_model, read_upload, tile, upscale
 from explorer.serving import ImageAutoencoder
 from explorer.ui import presenter
 from explorer.ui.common import literal, load_autoencoder, show_image, strip_with_downloads, whole_number
@@ -200,6 +200,7 @@ def example_section(model: ImageAutoencoder) -> None:
         with upload:
             st.file_uploader(f"An image of {upload_subject(model)} (any format, size or colour)", key="upload",
                              type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
+                             max_upload_size=MAX_UPLOAD_BYTES // 2**20,  # the field says the limit the page keeps
                              on_change=_encode_upload, args=(model,))
             result = st.session_state.get("upload_result")
             if result and "error" in result:
