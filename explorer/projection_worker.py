@@ -9,7 +9,9 @@ place new points into a picture (`Projection.transform`), and exits after `IDLE_
 work, returning its memory.
 
 Jobs run one at a time (two cores would gain nothing from two at once); a session that finds the
-worker busy says so in its progress bar and waits its turn. Only arrays and our own dataclasses
+worker busy says so in its progress bar and waits its turn. A job is dropped when its progress
+callback raises (its session has gone: Streamlit asks the script to stop), whether it is waiting
+for its turn or already fitting: the worker is then ended, so a closed tab costs nothing more. Only arrays and our own dataclasses
 cross the pipe between our two processes: nothing a visitor uploads is ever unpickled.
 """
 
@@ -51,7 +53,11 @@ class ProjectionWorker:
             connection = self._start()
             job = next(self._jobs)
             connection.send(("project", job, np.asarray(vectors), params, labels))
-            reply = self._wait(connection, report)
+            try:
+                reply = self._wait(connection, report)
+            except BaseException:  # nobody waits any more (the session closed): stop the fit, not only the wait
+                self.stop()        # else its reply would reach the next job, after minutes of work for no one
+                raise
         finally:
             self._lock.release()
         if reply[0] == "error":

@@ -92,3 +92,20 @@ def test_the_worker_does_not_run_the_parents_main_script(tmp_path):
                           env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr[-2000:]
     assert marker.read_text().split() == ["__main__"], "the worker re-ran the main script"
+
+
+def test_a_job_nobody_waits_for_is_stopped_and_the_next_job_gets_its_own_result(worker):
+    class SessionClosed(Exception):
+        """What Streamlit raises in a closed session's script at its next call (StopException)."""
+
+    def closed(fraction, message):
+        if fraction > 0.05:  # the fit has started in the worker
+            raise SessionClosed
+
+    slow, _ = digits_and_labels(1797)
+    with pytest.raises(SessionClosed):
+        worker.project(slow, proj.ProjectionParams(method="tsne", perplexity=50), progress=closed)
+    assert not worker.is_running(), "the abandoned fit was stopped with its worker"
+    small = digits(60)
+    result = worker.project(small, proj.ProjectionParams(method="tsne", perplexity=10))
+    assert result.coordinates.shape == (60, 2)      # its own reply, not the abandoned job's

@@ -227,16 +227,16 @@ def compute(data_id: str, embedding: Embedding, params: proj.ProjectionParams, c
     ready = shipped_coordinates(shipped, params, len(embedding)) or CACHE.get((data_id, params, column))
     if ready is not None:
         return ready
-    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
     bar = st.progress(0.0, text=f"Computing {proj.METHOD_NAMES[params.method]}…")
-    interrupted = []  # a widget moved meanwhile: Streamlit asks this run to stop at its next call
+    interrupted = []  # a widget moved meanwhile: Streamlit asks this run to rerun at its next call
 
     def progress(fraction: float, message: str) -> None:
-        if not interrupted:
+        if not interrupted:  # a StopException (the session closed) goes through: the job is dropped
             try:
                 bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-            except ScriptControlException as request:  # finish and cache first: minutes of work
+            except RerunException as request:  # the same person: finish and cache first, minutes of work
                 interrupted.append(request)
 
     labels = embedding.metadata.get(column) if column else None
