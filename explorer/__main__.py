@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     loadtest.add_argument("--seconds", type=float, default=120.0, help="how long the sessions keep going")
     loadtest.add_argument("--think", type=float, default=1.0, help="mean pause (s) after each page update")
     loadtest.add_argument("--baseline-rounds", type=int, default=5, help="timed single-session passes")
+    loadtest.add_argument("--attacker", action="store_true",
+                          help="run the load again beside one visitor uploading hostile files; compare p95")
     loadtest.add_argument("--url", default=None, help="a running app (default: start one on a free port)")
     loadtest.add_argument("--server-pid", type=int, default=None, help="with --url: the server, to sample its memory")
     loadtest.add_argument("--app-dir", type=Path, default=Path(__file__).resolve().parent.parent,

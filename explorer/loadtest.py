@@ -451,10 +451,18 @@ def run_coroutine(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+ATTACK_P95_LIMIT = 1.5          # the others' p95 beside an attacker, against the run without
+ATTACK_MEMORY_LIMIT_MB = 600    # the server's resident memory (with its worker) while attacked
+
+
 def run_load_test(sessions: int = SESSIONS, seconds: float = SECONDS, think: float = THINK_SECONDS,
                   baseline_rounds: int = BASELINE_ROUNDS, url: str | None = None, server_pid: int | None = None,
-                  app_dir: Path | str = ROOT) -> dict:
-    """Baseline, then load: every figure of the report, as a dict (`print_report` shows it)."""
+                  app_dir: Path | str = ROOT, attacker: bool = False) -> dict:
+    """Baseline, then load: every figure of the report, as a dict (`print_report` shows it).
+
+    With `attacker`, the load runs a second time beside one visitor who uploads every hostile file of
+    `explorer.attacks` again and again: the report compares the other sessions' p95 in the two runs.
+    """
     server = None if url else LocalServer(Path(app_dir))
     url = url or server.url
     pid = server.process.pid if server else server_pid
@@ -469,6 +477,8 @@ def run_load_test(sessions: int = SESSIONS, seconds: float = SECONDS, think: flo
         warm = run_coroutine(run_sessions(url, sessions, seconds, think, load, expected))
         load_seconds = time.monotonic() - began
         cpu["load"] = load_cpu.cores()
+        memory_summary = memory.summary(load_started, warm) if memory else None  # before any attacker
+        attacked = run_attacked(url, sessions, seconds, think, expected, memory, load) if attacker else None
     finally:
         if memory:
             memory.stop()
@@ -484,13 +494,37 @@ def run_load_test(sessions: int = SESSIONS, seconds: float = SECONDS, think: flo
                    "baseline": dict(baseline.errors), "load": dict(load.errors),
                    "examples": baseline.examples + load.examples},
         "outputs": {"inputs": len(expected), "compared": load.compared, "differ": load.differ + baseline.differ},
-        "memory": memory.summary(load_started, warm) if memory else None,
+        "memory": memory_summary,
         "memory_growth_limit_mb": MEMORY_GROWTH_LIMIT_MB,
         "cpu": cpu,
         "server_log_errors": server.error_lines()[:20] if server else None,
+        "attacked": attacked,
     }
     report["passed"] = passed(report)
     return report
+
+
+def run_attacked(url: str, sessions: int, seconds: float, think: float, expected: dict,
+                 memory: MemorySampler | None, unattacked: Tally) -> dict:
+    """The same load again beside an attacker; p95 per action against the run without, and peak memory."""
+    import tempfile
+
+    from explorer.attacks import Attacker
+
+    tally = Tally()
+    with tempfile.TemporaryDirectory() as folder:
+        started = memory.now() if memory else 0.0
+        attacker = Attacker(url, Path(folder)).start()
+        try:
+            run_coroutine(run_sessions(url, sessions, seconds, think, tally, expected))
+        finally:
+            attacker.stop()
+    before, after = _summaries(unattacked.seconds), _summaries(tally.seconds)
+    ratios = {row: after[row]["p95_ms"] / before[row]["p95_ms"] for row in after if row in before}
+    return {"load": after, "p95_ratio": ratios, "worst_p95_ratio": max(ratios.values(), default=None),
+            "uploads": attacker.uploads, "errors": dict(tally.errors), "examples": tally.examples,
+            "differ": tally.differ,
+            "peak_mb": max((mb for t, mb in memory.samples if t >= started), default=None) if memory else None}
 
 
 def _summaries(times: dict) -> dict:
@@ -501,7 +535,11 @@ def passed(report: dict) -> bool:
     """No errors, every output as the single session's, and memory flat after warm-up."""
     memory = report["memory"]
     bounded = memory is None or memory.get("growth_after_warmup_mb", float("inf")) <= MEMORY_GROWTH_LIMIT_MB
-    return report["errors"]["total"] == 0 and report["outputs"]["differ"] == 0 and bounded
+    attacked = report.get("attacked")
+    withstood = attacked is None or (not attacked["errors"] and not attacked["differ"]
+                                     and (attacked["worst_p95_ratio"] or 0) <= ATTACK_P95_LIMIT
+                                     and (attacked["peak_mb"] or 0) <= ATTACK_MEMORY_LIMIT_MB)
+    return report["errors"]["total"] == 0 and report["outputs"]["differ"] == 0 and bounded and withstood
 
 
 def print_report(report: dict) -> None:
@@ -523,6 +561,12 @@ def print_report(report: dict) -> None:
         print("CPU, cores busy on average (of {of}):".format(**report["cpu"]["load"]), "; ".join(
             f"{phase}: server {cores['server']:.2f}, this client {cores['load_client']:.2f}, everything else on "
             f"the machine {cores['everything_else']:.2f}" for phase, cores in report["cpu"].items()) + ".")
+    attacked = report.get("attacked")
+    if attacked:
+        print(f"\nWith an attacker ({attacked['uploads']} hostile uploads during the second run): p95 against the "
+              "run without, per action: " + "; ".join(f"{row} {ratio:.2f}×" for row, ratio in attacked["p95_ratio"].items()))
+        print(f"  worst {attacked['worst_p95_ratio']:.2f}× (at most {ATTACK_P95_LIMIT:g}×); server peak "
+              f"{attacked['peak_mb']:.0f} MB (at most {ATTACK_MEMORY_LIMIT_MB} MB); errors: {attacked['errors'] or 'none'}.")
     if report["server_log_errors"]:
         print("Server log lines that look like errors:")
         for line in report["server_log_errors"]:
@@ -565,7 +609,7 @@ def _print_memory(report: dict) -> None:
 def run_loadtest_command(args) -> int:
     """`python -m explorer loadtest`: run, print the tables, write the JSON; 0 when it passed."""
     report = run_load_test(args.sessions, args.seconds, args.think, args.baseline_rounds, args.url,
-                           args.server_pid, args.app_dir)
+                           args.server_pid, args.app_dir, args.attacker)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

@@ -45,6 +45,7 @@ MAX_POINTS = 200_000                # rows of vectors; more than the page can pr
 MAX_DIMENSIONS = 4_096              # numbers per row
 MIN_DIMENSIONS = 2                  # a projection onto a 2-d map needs at least 2
 MAX_SPRITE_PIXELS = 8192 * 8192     # sprite width x height, checked before decoding; the largest texture most GPUs take
+MAX_SPRITE_DECODED = 64 * 2**20     # ...and its decoded bytes (4,096² in colour with alpha): a small server's share
 MAX_THUMBNAIL_SIDE = 64             # thumbnails are kept at most this large (the page shows them smaller)
 MAX_THUMBNAIL_BYTES = 32 * 2**20    # all thumbnails together; beyond it they are kept smaller still
 MAX_ZIP_ENTRIES = 100               # a Projector zip holds a handful of files
@@ -293,6 +294,11 @@ def _open_image(data: bytes, filename: str) -> Image.Image:
         raise ProjectorFileError(f"{filename} is {image.width}×{image.height} pixels; sprites up to "
                                  f"{MAX_SPRITE_PIXELS / 1e6:.0f} million pixels (8192×8192) are accepted, "
                                  "so use fewer or smaller thumbnails.")
+    decoded = image.width * image.height * len(image.getbands())
+    if decoded > MAX_SPRITE_DECODED:
+        raise ProjectorFileError(f"{filename} is {image.width}×{image.height} pixels in {image.mode}, {decoded / 2**20:,.0f} MB "
+                                 f"once decoded; this server decodes sprites up to {MAX_SPRITE_DECODED // 2**20} MB "
+                                 "(4,096×4,096 with transparency, 8,192×8,192 in grey), so use fewer or smaller thumbnails.")
     return image
 
 

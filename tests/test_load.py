@@ -28,6 +28,17 @@ def test_four_sessions_at_once_make_the_single_session_outputs_with_no_errors_an
     assert report["passed"]
 
 
+def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_server_small():
+    from explorer.loadtest import ATTACK_MEMORY_LIMIT_MB
+
+    report = run_load_test(sessions=2, seconds=20, think=0.2, baseline_rounds=1, attacker=True)
+    attacked = report["attacked"]
+    assert attacked["uploads"] >= 3, "the attacker got its files in"
+    assert not attacked["errors"] and attacked["differ"] == 0, attacked["examples"]
+    assert attacked["peak_mb"] <= ATTACK_MEMORY_LIMIT_MB, attacked["peak_mb"]
+    assert not report["server_log_errors"], report["server_log_errors"]
+
+
 def test_an_output_unlike_the_single_sessions_counts_as_wrong():
     from streamlit.proto.Element_pb2 import Element
 

@@ -1,7 +1,9 @@
 """Small hostile files, made on the spot: each once cost the server minutes of CPU or gigabytes.
 
 Every maker returns (file name, bytes). `measure` runs one through the code the page runs, in a
-fresh process, and reports what it said, how long it took and how much memory it added.
+fresh process, and reports what it said, how long it took and how much memory it added; the
+`Attacker` uploads them all, again and again, into a running app from Chromium (the load test's
+`--attacker`). Tooling: tests and the load test use it, the app never does.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+IMAGE_ATTACKS = ("many_page_tiff", "long_thin_png", "all_ink_png")
 
 
 def many_page_tiff(pages: int = 60_000) -> tuple[str, bytes]:
@@ -74,10 +77,10 @@ def many_entry_zip(entries: int = 60_000) -> tuple[str, bytes]:
     return "entries.zip", buffer.getvalue()
 
 
-def huge_sprite_upload(side: int = 8_000) -> dict[str, bytes]:
+def huge_sprite_upload(side: int = 8_000, mode: str = "RGBA") -> dict[str, bytes]:
     """A Projector upload of 4 points whose sprite is a blank 8,000² RGBA PNG (~250 KB)."""
     buffer = io.BytesIO()
-    Image.new("RGBA", (side, side), (0, 0, 0, 0)).save(buffer, "PNG")
+    Image.new(mode, (side, side), 0).save(buffer, "PNG")
     vectors = "\n".join("\t".join(str(v) for v in row) for row in np.eye(4)).encode()
     config = {"embeddings": [{"tensorName": "t", "tensorPath": "vectors.tsv",
                               "sprite": {"imagePath": "sprite.png", "singleImageDim": [side // 2, side // 2]}}]}
@@ -119,3 +122,65 @@ def measure(kind: str, files: dict[str, bytes], timeout: float = 300) -> dict:
     output = subprocess.run([sys.executable, "-c", _RUNNER], input=pickle.dumps((kind, files)), cwd=ROOT,
                             capture_output=True, timeout=timeout, check=True).stdout
     return json.loads(output.decode().strip().splitlines()[-1])
+
+
+class Attacker:
+    """One visitor in Chromium uploading every hostile file, in turn, until stopped: VAE and Projector."""
+
+    def __init__(self, url: str, folder: Path):
+        import threading
+
+        self.url, self.folder = url, Path(folder)
+        self.uploads = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="attacker")
+
+    def start(self) -> "Attacker":
+        self._write_files()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(120)
+
+    def _write_files(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.images = []
+        for maker in IMAGE_ATTACKS:
+            name, data = globals()[maker]()
+            (self.folder / name).write_bytes(data)
+            self.images.append(self.folder / name)
+        self.projector = []
+        for name, data in (lying_zip(), many_entry_zip()):
+            (self.folder / name).write_bytes(data)
+            self.projector.append([self.folder / name])
+        sprite = self.folder / "sprite"
+        sprite.mkdir(exist_ok=True)
+        for name, data in huge_sprite_upload().items():
+            (sprite / name).write_bytes(data)
+        self.projector.append(sorted(sprite.iterdir()))
+
+    def _run(self) -> None:
+        from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS
+        from playwright.sync_api import Error, sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            page = browser.new_page()
+            while not self._stop.is_set():
+                for address, uploads in (("/vae?model=mnist-vae-16d&section=Start+from+an+example&example_source=Upload+your+own", [[f] for f in self.images]),
+                                         ("/projector?data=Upload+Projector+files", self.projector)):
+                    for files in uploads:
+                        if self._stop.is_set():
+                            break
+                        try:
+                            page.goto(self.url + address)
+                            field = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+                            field.wait_for(state="attached", timeout=30_000)
+                            field.set_input_files([str(f) for f in files])
+                            self.uploads += 1
+                            page.wait_for_timeout(3_000)  # a person reads the sentence
+                        except Error:
+                            continue  # a timeout under load: the next file
+            browser.close()
