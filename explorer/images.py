@@ -15,7 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # larger files are refused before decoding
 MAX_UPLOAD_PIXELS = 24_000_000  # width x height; stops decompression bombs
-MAX_ASPECT_RATIO = 50  # longest side / shortest; a 20,000,000×1 strip is refused
+MAX_ASPECT_RATIO = 1000  # longest side / shortest; a 20,000,000×1 strip is refused, a 1×100 line is not
 WORKING_SIDE = 1024  # every upload is reduced to this before any other work
 # The upload field's types, by content, not by name: Pillow would hand an EPS to Ghostscript to run.
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")

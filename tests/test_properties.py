@@ -143,9 +143,24 @@ def check_fits_every_model(image: Image.Image) -> None:
 @FEW
 @given(uploaded_images())
 def test_every_image_the_upload_field_offers_reads_at_its_size_and_fits_every_model(upload):
+    from explorer.images import MAX_ASPECT_RATIO, WORKING_SIDE
+
     data, written, fmt = upload
+    width, height = written.size
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        with pytest.raises(ImageInputError, match="times as long as it is wide") as refused:
+            read_upload(data)
+        assert_sentence(refused.value)
+        return
     image, notes = read_upload(data)
     check_read_image(image, notes)
+    if max(written.size) > WORKING_SIDE:  # reduced before any other work, its shape kept
+        assert max(image.size) == WORKING_SIDE
+        assert (
+            abs(image.width / image.height - width / height)
+            <= max(1 / image.height, 1 / image.width) * width / height + 0.01
+        )
+        return
     assert image.size == written.size
     if fmt in LOSSLESS and written.mode in ("L", "RGB"):
         assert np.array_equal(np.asarray(image), np.asarray(written)), "8-bit pixels come back unchanged"

@@ -115,10 +115,11 @@ MARKDOWN_NAMES = (
 
 # What `measure` runs: the calls the VAE page and the Projector page make on an upload.
 _RUNNER = """
-import json, pickle, resource, sys, time
+import json, pathlib, resource, sys, time
 from explorer.images import ImageInputError, fit_to_model, read_upload
 from explorer.projector.files import ProjectorFileError, load_projector_upload
-kind, files = pickle.load(sys.stdin.buffer)
+kind, folder = sys.argv[1], pathlib.Path(sys.argv[2])
+files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.process_time()
 try:
@@ -140,16 +141,18 @@ print(json.dumps({"said": said, "cpu_s": time.process_time() - started,
 
 def measure(kind: str, files: dict[str, bytes], timeout: float = 300) -> dict:
     """Run an upload through the page's code in a fresh process: what it said, CPU seconds, MB added at peak."""
-    import pickle
+    import tempfile
 
-    output = subprocess.run(
-        [sys.executable, "-c", _RUNNER],
-        input=pickle.dumps((kind, files)),
-        cwd=ROOT,
-        capture_output=True,
-        timeout=timeout,
-        check=True,
-    ).stdout
+    with tempfile.TemporaryDirectory() as folder:
+        for name, data in files.items():
+            (Path(folder) / name).write_bytes(data)
+        output = subprocess.run(
+            [sys.executable, "-c", _RUNNER, kind, folder],
+            cwd=ROOT,
+            capture_output=True,
+            timeout=timeout,
+            check=True,
+        ).stdout
     return json.loads(output.decode().strip().splitlines()[-1])
 
 
