@@ -262,3 +262,20 @@ def server_errors(server, since: int = 0) -> list[str]:
         for line in text.splitlines()
         if "Traceback" in line or "Error" in line or "Exception" in line or " ERROR " in line
     ]
+
+
+BROWSER_FIXTURES = {"page", "app_server", "app_url"}
+TRAIN_MODULES = {"test_training", "test_gan", "test_conditional_gan", "test_embed"}
+SLOW_MODULES = {"test_crawl", "test_load", "test_attacks", "test_properties_app"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test by what it needs, so a quick loop can leave the slow kinds out (CI runs them all)."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        if module in TRAIN_MODULES:
+            item.add_marker(pytest.mark.train)
+        if module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

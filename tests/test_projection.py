@@ -5,7 +5,6 @@ import pytest
 
 from explorer.projector import projection
 from explorer.projector.projection import (
-    Projection,
     ProjectionParams,
     custom_projection,
     principal_components,
@@ -242,66 +241,6 @@ def test_query_mask_plain_text_regex_and_a_bad_regex():
 
 
 # Parameters in a URL ----------------------------------------------------------------------------
-
-
-def test_hostile_query_values_fall_back_or_clamp_and_never_raise():
-    hostile = {
-        "method": "<script>",
-        "dims": "abc",
-        "components": "1e309,-5",
-        "n_neighbors": "-5",
-        "min_dist": "1e309",
-        "metric": "<script>alert(1)</script>",
-        "perplexity": "abc",
-        "learning_rate": "-5",
-        "seed": "1e309",
-        "max_points": "<script>",
-        "left": "x" * 10_000,
-        "regex": "<script>",
-    }
-    params = ProjectionParams.from_query(hostile)
-    assert params == ProjectionParams(n_neighbors=2, learning_rate=10.0, left="x" * 200)
-    hash(params)
-    clamped = ProjectionParams.from_query(
-        {
-            "n_neighbors": "1e9",
-            "min_dist": "-5",
-            "perplexity": "1000",
-            "learning_rate": "1e9",
-            "seed": "-5",
-            "dims": "3",
-            "components": "4",
-        }
-    )
-    assert (clamped.n_neighbors, clamped.min_dist, clamped.perplexity) == (200, 0.0, 100.0)
-    assert (clamped.learning_rate, clamped.seed, clamped.dims, clamped.components) == (5000.0, 0, 3, (4, 1, 2))
-    for value in ("", "nan", "inf", "-inf", "0x10", "١٢", " ", "None", None, ["1", "<script>"], []):
-        ProjectionParams.from_query(
-            {
-                name: value
-                for name in ("method", "n_neighbors", "seed", "components", "learning_rate", "max_points", "up")
-            }
-        )
-    assert ProjectionParams.from_query({}) == ProjectionParams()
-
-
-def test_params_round_trip_through_a_url_query():
-    from urllib.parse import parse_qs, urlencode
-
-    examples = [
-        ProjectionParams(),
-        ProjectionParams(method="umap", dims=3, n_neighbors=40, min_dist=0.25, metric="cosine", seed=12345),
-        ProjectionParams(method="tsne", perplexity=12.5, learning_rate=200.0, max_points=5000),
-        ProjectionParams(method="pca", components=(3, 0, 7)),
-        ProjectionParams(method="custom", left="sad & <b>", right="happy?", up="^x", down="y$", regex=True),
-    ]
-    for params in examples:
-        query = params.to_query()
-        assert all(isinstance(value, str) for value in query.values())
-        assert ProjectionParams.from_query(query) == params
-        assert ProjectionParams.from_query(parse_qs(urlencode(query))) == params
-    assert ProjectionParams().to_query() == {}
-    assert isinstance(project(correlated_vectors(count=50)), Projection)
 
 
 def test_a_regular_expression_that_backtracks_for_ever_gets_a_sentence(monkeypatch):

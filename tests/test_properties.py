@@ -867,48 +867,7 @@ def test_a_seed_written_any_usual_way_reads_back(seed):
     assert latent.parse_seed(str(seed)) == latent.parse_seed(f" {seed:,} ") == latent.parse_seed(f"{seed:_}") == seed
 
 
-# URL queries -----------------------------------------------------------------------------------
-
-FIELDS = list(ProjectionParams.__dataclass_fields__)
-hostile_text = st.one_of(
-    st.text(max_size=30),
-    st.sampled_from(
-        [
-            "",
-            " ",
-            "nan",
-            "inf",
-            "-inf",
-            "1e999",
-            "-1",
-            "0",
-            "1",
-            "2.5",
-            "9" * 400,
-            "1" * 5000,
-            "auto",
-            " auto ",
-            "3",
-            "pca",
-            "umap",
-            "tsne",
-            "custom",
-            "cosine",
-            "true",
-            "1,2,3",
-            "-1,5",
-            "0,,1",
-            "9,9,9,9,9",
-            "<script>",
-            "%00",
-        ]
-    ),
-)
-queries = st.dictionaries(
-    st.one_of(st.sampled_from(FIELDS), st.text(max_size=8)),
-    st.one_of(hostile_text, st.lists(hostile_text, max_size=3), st.integers(), st.floats(), st.none()),
-    max_size=12,
-)
+# Parameters a page builds from its widgets (tests/test_properties_app.py checks every one) ------
 
 
 def check_params(params: ProjectionParams) -> None:
@@ -927,44 +886,6 @@ def check_params(params: ProjectionParams) -> None:
         isinstance(q, str) and len(q) <= MAX_QUERY_LENGTH for q in (params.left, params.right, params.up, params.down)
     )
     assert isinstance(params.regex, bool)
-
-
-@FEW
-@given(queries)
-@example({"seed": "1" * 5000, "components": "1" * 5000, "learning_rate": "-inf", "max_points": "nan"})
-def test_any_url_query_gives_parameters_in_range_that_survive_a_round_trip(query):
-    params = ProjectionParams.from_query(query)
-    check_params(params)
-    assert ProjectionParams.from_query(params.to_query()) == params, "a link to this view reopens it"
-
-
-query_strings = st.text(max_size=MAX_QUERY_LENGTH).map(str.strip)
-valid_params = st.builds(
-    ProjectionParams,
-    method=st.sampled_from(METHODS),
-    dims=st.sampled_from([2, 3]),
-    components=st.tuples(*[st.integers(0, MAX_COMPONENT)] * 3),
-    n_neighbors=st.integers(2, 200),
-    min_dist=st.floats(0, 1),
-    metric=st.sampled_from(METRICS),
-    perplexity=st.floats(2, 100),
-    learning_rate=st.one_of(st.just("auto"), st.floats(10, 5000)),
-    seed=st.integers(0, MAX_SEED),
-    max_points=st.one_of(st.none(), st.integers(10, PCA_MAX_POINTS)),
-    left=query_strings,
-    right=query_strings,
-    up=query_strings,
-    down=query_strings,
-    regex=st.booleans(),
-)
-
-
-@FEW
-@given(valid_params)
-def test_parameters_in_range_travel_through_a_url_unchanged(params):
-    from urllib.parse import parse_qs, urlencode
-
-    assert ProjectionParams.from_query(parse_qs(urlencode(params.to_query()))) == params
 
 
 # Search ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ Four methods, each a function of arrays that returns a `Projection`:
   Projector ("from sad to happy").
 
 The same `ProjectionParams` (including the seed) always give the same picture, and the
-parameters travel in a URL (`to_query` / `from_query`). umap and openTSNE are imported inside
+parameters have a stable URL-query form (`to_query`), which names shipped projections. umap and openTSNE are imported inside
 the functions that use them: `import umap` alone takes about 20 s on a small machine.
 Beyond a method's point limit a seeded random sample is projected, and the note says so.
 """
@@ -16,11 +16,10 @@ Beyond a method's point limit a seeded random sample is projected, and the note 
 from __future__ import annotations
 
 import importlib.abc
-import math
 import sys
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import partial
 
@@ -35,7 +34,7 @@ METHODS = ("pca", "umap", "tsne", "custom")
 METRICS = ("euclidean", "cosine")
 METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE", "custom": "a custom projection"}
 MAX_COMPONENT = 9_999  # highest principal component a URL may ask for (0-based)
-MAX_QUERY_LENGTH = 200  # characters of a custom-axis query kept from a URL
+MAX_QUERY_LENGTH = 200  # characters of a custom-axis query (the page's text fields)
 MAX_SEED = 2**32 - 1  # numpy's seeds
 REGEX_SECONDS = 0.5  # time limit for matching a regular expression against all distinct values
 
@@ -77,69 +76,6 @@ class ProjectionParams:
             else:
                 query[each.name] = str(value)  # str(float) reads back exactly
         return query
-
-    @classmethod
-    def from_query(cls, query: Mapping) -> ProjectionParams:
-        """Parameters read back from a URL's query; anything missing, unreadable or out of range
-        becomes its default or the nearest sane value. Never raises, whatever the URL holds."""
-        defaults = cls()
-
-        def text(name: str) -> str | None:
-            value = query.get(name)
-            if isinstance(value, (list, tuple)):  # urllib.parse.parse_qs gives lists
-                value = value[-1] if value else None
-            return None if value is None else str(value).strip()[:1000]
-
-        def number(name: str, low: float, high: float, whole: bool = False):
-            return _clamped_number(text(name), getattr(defaults, name), low, high, whole)
-
-        method = text("method")
-        metric = text("metric")
-        learning_rate = text("learning_rate")
-        return cls(
-            method=method if method in METHODS else defaults.method,
-            dims=3 if text("dims") == "3" else 2,
-            components=_components_from_text(text("components"), defaults.components),
-            n_neighbors=number("n_neighbors", 2, 200, whole=True),
-            min_dist=number("min_dist", 0.0, 1.0),
-            metric=metric if metric in METRICS else defaults.metric,
-            perplexity=number("perplexity", 2.0, 100.0),
-            learning_rate="auto"
-            if learning_rate in (None, "auto")
-            else _clamped_number(learning_rate, "auto", 10.0, 5000.0),
-            seed=number("seed", 0, MAX_SEED, whole=True),
-            max_points=None
-            if text("max_points") is None
-            else _clamped_number(text("max_points"), None, 10, PCA_MAX_POINTS, whole=True),
-            left=(text("left") or "")[:MAX_QUERY_LENGTH],
-            right=(text("right") or "")[:MAX_QUERY_LENGTH],
-            up=(text("up") or "")[:MAX_QUERY_LENGTH],
-            down=(text("down") or "")[:MAX_QUERY_LENGTH],
-            regex=text("regex") in ("1", "true", "True"),
-        )
-
-
-def _clamped_number(text: str | None, default, low: float, high: float, whole: bool = False):
-    """`text` as a number clipped to [low, high], or `default` when it is no finite number."""
-    try:
-        value = float(text)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    if not math.isfinite(value):
-        return default
-    value = min(max(value, low), high)
-    return round(value) if whole else value
-
-
-def _components_from_text(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
-    """ "2,0" -> (2, 0, 2): the given components, the defaults for the axes not given."""
-    if not text:
-        return default
-    parts = text.split(",")[: len(default)]
-    chosen = [_clamped_number(part, None, 0, MAX_COMPONENT, whole=True) for part in parts]
-    if None in chosen:
-        return default
-    return tuple(chosen) + default[len(chosen) :]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""What a process tree uses on Linux, read from /proc: memory, CPU time, and samplers of both.
+"""What a process tree uses: memory, CPU time, and samplers of both (psutil, and /proc for the peak).
 
 The bench, the deploy check and the load test measure the app's server (and the projection
 worker it may start) with these.
@@ -6,35 +6,25 @@ worker it may start) with these.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
 
+import psutil
+
 
 def peak_memory_mb(pid: int, field: str = "VmHWM") -> float:
-    """A process's peak resident memory (VmHWM), or its current one (VmRSS), in MB."""
+    """A process's peak resident memory (VmHWM, which psutil does not read), or its current one (VmRSS), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def process_tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[psutil.Process]:
     """`pid` and every process below it (projection workers, if the app starts any)."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, queue = [pid], [pid]
-    while queue:
-        children = parents.get(queue.pop(), [])
-        found += children
-        queue += children
-    return found
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
 
 
 def resident_mb(pid: int) -> float:
@@ -42,28 +32,34 @@ def resident_mb(pid: int) -> float:
     total = 0.0
     for member in process_tree(pid):
         try:
-            total += peak_memory_mb(member, "VmRSS")
-        except OSError:  # it ended between listing and reading
+            total += member.memory_info().rss / 2**20
+        except psutil.Error:  # it ended between listing and reading
             pass
     return total
 
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) used so far by `pid` and its descendants."""
-    ticks = 0
+    total = 0.0
     for member in process_tree(pid):
         try:
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            times = member.cpu_times()
+        except psutil.Error:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return ticks / os.sysconf("SC_CLK_TCK")
+        total += times.user + times.system
+    return total
 
 
 def machine_busy_seconds() -> float:
-    """CPU time every core of the machine has spent busy since boot (from /proc/stat)."""
-    user, nice, system, idle, iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    """CPU time every core of the machine has spent busy since boot."""
+    times = psutil.cpu_times()
+    return (
+        sum(times)
+        - times.idle
+        - getattr(times, "iowait", 0.0)
+        - getattr(times, "guest", 0.0)
+        - getattr(times, "guest_nice", 0.0)
+    )
 
 
 class CpuMeter:
@@ -90,7 +86,7 @@ class CpuMeter:
             "server": server / elapsed,
             "load_client": client / elapsed,
             "everything_else": max(machine - server - client, 0.0) / elapsed,
-            "of": os.cpu_count(),
+            "of": psutil.cpu_count(),
         }
 
 

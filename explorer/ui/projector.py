@@ -208,10 +208,12 @@ def projection_controls(embedding: Embedding) -> tuple[proj.ProjectionParams, st
             "Search axes in", list(embedding.metadata) or ["(no metadata)"], key="axis_column", bind="query-params"
         )
         options.update(
-            left=side.text_input("x from", "", key="left", bind="query-params", max_chars=200),
-            right=side.text_input("x to", "", key="right", bind="query-params", max_chars=200),
-            down=side.text_input("y from (optional)", "", key="down", bind="query-params", max_chars=200),
-            up=side.text_input("y to (optional)", "", key="up", bind="query-params", max_chars=200),
+            left=side.text_input("x from", "", key="left", bind="query-params", max_chars=proj.MAX_QUERY_LENGTH),
+            right=side.text_input("x to", "", key="right", bind="query-params", max_chars=proj.MAX_QUERY_LENGTH),
+            down=side.text_input(
+                "y from (optional)", "", key="down", bind="query-params", max_chars=proj.MAX_QUERY_LENGTH
+            ),
+            up=side.text_input("y to (optional)", "", key="up", bind="query-params", max_chars=proj.MAX_QUERY_LENGTH),
             regex=side.toggle("Regular expressions", key="axis_regex", bind="query-params"),
         )
     return proj.ProjectionParams(**options), column
