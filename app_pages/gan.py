@@ -8,20 +8,28 @@ from explorer.ui.common import load_generator, model_picker
 from explorer.ui.presenter import explain
 
 st.title("GAN: steer a generator")
-explain("A generator turns random numbers z into an image; it learnt by trying to fool a discriminator "
-        "that was learning to tell its images from real ones. Pick a seed, then move along the "
-        "directions in which its images change most.")
+explain(
+    "A generator turns random numbers z into an image; it learnt by trying to fool a discriminator "
+    "that was learning to tell its images from real ones. Pick a seed, then move along the "
+    "directions in which its images change most."
+)
 
 checkpoint, model = model_picker(("gan",), load_generator)
 
 metrics = checkpoint.manifest.get("metrics", {})
 if "fid" in metrics:
-    st.sidebar.caption(f"{model.latent_dim}-d latent · FID {metrics['fid']:.1f} (real data against itself: "
-                       f"{metrics['fid_real_halves']:.1f}) in the project's classifier features")
+    st.sidebar.caption(
+        f"{model.latent_dim}-d latent · FID {metrics['fid']:.1f} (real data against itself: "
+        f"{metrics['fid_real_halves']:.1f}) in the project's classifier features"
+    )
 
 gan.seed_controls(model)
-sections = {"Directions": gan.directions_section, "Interpolate": gan.interpolation_section,
-            "Training timeline": gan.timeline_section, "Nearest training images": gan.neighbours_section}
+sections = {
+    "Directions": gan.directions_section,
+    "Interpolate": gan.interpolation_section,
+    "Training timeline": gan.timeline_section,
+    "Nearest training images": gan.neighbours_section,
+}
 # The nearest images follow every slider move, so with that tab open a move reruns the whole page.
 follows_sliders = st.session_state.get("section", st.query_params.get("section")) == "Nearest training images"
 (gan.sample_section if follows_sliders else gan.sample_fragment)(model)

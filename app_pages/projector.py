@@ -3,16 +3,18 @@
 import numpy as np
 import streamlit as st
 
-from explorer.projector_plot import projection_figure
+from explorer.projector.plot import projection_figure
 from explorer.ui import projector
 from explorer.ui.common import literal
 from explorer.ui.hover_thumbnails import hover_thumbnails
 from explorer.ui.presenter import explain, sized
 
 st.title("Projector: see an embedding")
-explain("Every point is one vector: an image's latent code, or a character's learnt embedding. PCA shows the "
-        "directions of greatest variance; UMAP and t-SNE keep neighbours together. Click a point to see its "
-        "nearest neighbours in the original space.")
+explain(
+    "Every point is one vector: an image's latent code, or a character's learnt embedding. PCA shows the "
+    "directions of greatest variance; UMAP and t-SNE keep neighbours together. Click a point to see its "
+    "nearest neighbours in the original space."
+)
 
 data_id, embedding, shipped, kind = projector.data_picker()
 if embedding is None:
@@ -24,8 +26,14 @@ applied = st.session_state.get("applied")
 if applied is None or applied[0] != data_id or projector.is_ready(data_id, embedding, params, column, shipped):
     st.session_state["applied"] = applied = (data_id, params, column)
 elif applied[1:] != (params, column):
-    st.sidebar.button("Run", type="primary", icon=":material/play_arrow:", key="run", width="stretch",
-                      on_click=lambda: st.session_state.update(applied=(data_id, params, column)))
+    st.sidebar.button(
+        "Run",
+        type="primary",
+        icon=":material/play_arrow:",
+        key="run",
+        width="stretch",
+        on_click=lambda: st.session_state.update(applied=(data_id, params, column)),
+    )
     st.sidebar.caption("The plot shows the last projection until you press Run.")
 try:
     result = projector.compute(data_id, embedding, applied[1], applied[2], shipped)
@@ -44,16 +52,30 @@ with side:
     marked = projector.inspector(embedding, data_id, kind)
 with plot:
     path = projector.interpolation_path(embedding, result)
-    figure = projection_figure(result.coordinates[shown], result.indices[shown], embedding.metadata,
-                               highlight=None if highlight is None else highlight[result.indices[shown]],
-                               marked=np.array(marked), path=path, axis_titles=projector.axis_titles(applied[1], result),
-                               **style)
-    chart.plotly_chart(sized(figure), key="plot", on_select=projector.on_plot_select,
-                      selection_mode=("points", "box", "lasso"), config={"displaylogo": False})
+    figure = projection_figure(
+        result.coordinates[shown],
+        result.indices[shown],
+        embedding.metadata,
+        highlight=None if highlight is None else highlight[result.indices[shown]],
+        marked=np.array(marked),
+        path=path,
+        axis_titles=projector.axis_titles(applied[1], result),
+        **style,
+    )
+    chart.plotly_chart(
+        sized(figure),
+        key="plot",
+        on_select=projector.on_plot_select,
+        selection_mode=("points", "box", "lasso"),
+        config={"displaylogo": False},
+    )
     with chart:
         hover_thumbnails(data_id, embedding, chart_key="plot")
     matching = None if highlight is None else int(highlight[result.indices[shown]].sum())
-    notes = [result.note, f"{len(shown):,} points" + (f" · {matching:,} match the search" if matching is not None else "")]
+    notes = [
+        result.note,
+        f"{len(shown):,} points" + (f" · {matching:,} match the search" if matching is not None else ""),
+    ]
     if result.seconds:
         notes.append(f"computed in {result.seconds:.1f} s")
     chart.caption(" · ".join(n for n in notes if n))

@@ -7,21 +7,26 @@ from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
 
 st.title("Text: a char-RNN, one character at a time")
-explain("A recurrent network read Shakespeare and learnt, for every string of characters, how likely each "
-        "next character is. Give it a beginning; it draws the next character, reads it, and goes on.")
+explain(
+    "A recurrent network read Shakespeare and learnt, for every string of characters, how likely each "
+    "next character is. Give it a beginning; it draws the next character, reads it, and goes on."
+)
 
 checkpoint, model = model_picker(("charrnn",), text.load_char_model)
 metrics = checkpoint.manifest.get("metrics", {})
 if "heldout_nats_per_char" in metrics:
-    st.sidebar.caption(f"Held-out loss {metrics['heldout_nats_per_char']:.2f} nats "
-                       f"({metrics['heldout_bits_per_char']:.2f} bits) per character")
+    st.sidebar.caption(
+        f"Held-out loss {metrics['heldout_nats_per_char']:.2f} nats "
+        f"({metrics['heldout_bits_per_char']:.2f} bits) per character"
+    )
 
 options = text.settings(model)
 prompt = text.prepared_prompt(model)
 buttons = st.columns([2, 2, 6])
 go = buttons[0].button("Generate", type="primary", icon=":material/edit:", key="generate", width="stretch")
-buttons[1].button("Stop", icon=":material/stop:", key="stop", width="stretch",
-                  help="Stops the writing; what was written stays.")
+buttons[1].button(
+    "Stop", icon=":material/stop:", key="stop", width="stretch", help="Stops the writing; what was written stays."
+)
 # Drawn before the click, so that the first character lands in a box already on screen.
 output = st.container(border=True, key="output")
 if go:
@@ -32,13 +37,27 @@ else:
 if text.generated_text():
     speed = st.session_state.get("speed")
     used_prompt, used_options = text.generated_for()
-    st.caption(f"{len(text.generated_text()):,} characters" + (f" · {speed:,.0f} per second" if speed and go else "")
-               + ("" if (used_prompt, used_options) == (prompt, options) else
-                  " · written with an earlier prompt or settings: press Generate to write with these"))
-    st.download_button("Download the text", used_prompt + text.generated_text(), "generated.txt", "text/plain",
-                       key="download", icon=":material/download:")
-    sections = {"How probable was each character?": text.probability_view,
-                "Compare temperatures": lambda m: text.compare_temperatures(m, used_prompt, used_options)}
+    st.caption(
+        f"{len(text.generated_text()):,} characters"
+        + (f" · {speed:,.0f} per second" if speed and go else "")
+        + (
+            ""
+            if (used_prompt, used_options) == (prompt, options)
+            else " · written with an earlier prompt or settings: press Generate to write with these"
+        )
+    )
+    st.download_button(
+        "Download the text",
+        used_prompt + text.generated_text(),
+        "generated.txt",
+        "text/plain",
+        key="download",
+        icon=":material/download:",
+    )
+    sections = {
+        "How probable was each character?": text.probability_view,
+        "Compare temperatures": lambda m: text.compare_temperatures(m, used_prompt, used_options),
+    }
     tabs = st.tabs(list(sections), key="view", bind="query-params", on_change="rerun")
     for tab, draw in zip(tabs, sections.values()):
         if tab.open:

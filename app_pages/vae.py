@@ -8,8 +8,10 @@ from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
 
 st.title("VAE: walk through a latent space")
-explain("A variational autoencoder squeezes each image into a few numbers z and learns to draw "
-        "an image back from any z. Move the sliders and watch what each number controls.")
+explain(
+    "A variational autoencoder squeezes each image into a few numbers z and learns to draw "
+    "an image back from any z. Move the sliders and watch what each number controls."
+)
 
 checkpoint, model = model_picker(("vae",))
 
@@ -18,8 +20,11 @@ if "neg_elbo" in metrics:
     st.sidebar.caption(f"{model.latent_dim}-d latent · held-out −ELBO {metrics['neg_elbo']:.1f} nats per image")
 
 vae.sliders_beside_the_plane(model)
-sections = {"Start from an example": vae.example_section, "Interpolate": vae.interpolation_section,
-            "Autoencoder vs VAE": vae.ae_versus_vae_section}
+sections = {
+    "Start from an example": vae.example_section,
+    "Interpolate": vae.interpolation_section,
+    "Autoencoder vs VAE": vae.ae_versus_vae_section,
+}
 # Only the open tab is drawn: every element on the page costs the browser time at each slider move.
 scroll_to_linked_tabs("section", page="vae")  # a link naming a tab opens with it in view
 tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")

@@ -21,8 +21,9 @@ def view():
         buttons[1].button("Reset to zero", key="reset")
         columns = st.columns(2)
         for dim in range(LATENT_DIM):
-            columns[dim % 2].slider(f"z{dim + 1} (σ)", -3.0, 3.0, 0.0, 0.1, key=f"z{dim + 1}",
-                                    bind="query-params", format="%.1f")
+            columns[dim % 2].slider(
+                f"z{dim + 1} (σ)", -3.0, 3.0, 0.0, 0.1, key=f"z{dim + 1}", bind="query-params", format="%.1f"
+            )
     z = [st.session_state[f"z{dim + 1}"] for dim in range(LATENT_DIM)]
     output.markdown("z = [" + ", ".join(f"{v:.1f}" for v in z) + "]")
     st.toggle("Latent traversal around this vector", value=False, key="show_traversal")

@@ -17,25 +17,48 @@ def main(argv: list[str] | None = None) -> int:
 
     train = commands.add_parser("train", help="train a model and write its checkpoint folder")
     train.add_argument("kind", choices=["vae", "ae", "gan", "classifier", "charrnn"])
-    train.add_argument("--data", required=True, help="mnist, fashion_mnist, an .npz with x (and y), an image folder; "
-                                                     "charrnn: a UTF-8 .txt file")
+    train.add_argument(
+        "--data",
+        required=True,
+        help="mnist, fashion_mnist, an .npz with x (and y), an image folder; charrnn: a UTF-8 .txt file",
+    )
     train.add_argument("--latent-dim", type=int, default=None, help="size of z (VAE default 2, GAN default 64)")
     train.add_argument("--epochs", type=int, default=None, help="VAE 60, GAN 100, classifier 30")
     train.add_argument("--learning-rate", type=float, default=None, help="Adam's (default 1e-3; GAN 2e-4)")
-    train.add_argument("--features", type=Path, default=None,
-                       help="GAN: a classifier checkpoint for FID and nearest training images")
+    train.add_argument(
+        "--features", type=Path, default=None, help="GAN: a classifier checkpoint for FID and nearest training images"
+    )
     train.add_argument("--generator-filters", default=None, help="GAN: comma-separated channels, e.g. 256,128,64,32")
     train.add_argument("--discriminator-filters", default=None, help="GAN: comma-separated channels, e.g. 64,128,256")
-    train.add_argument("--augment", default=None, help="GAN: DiffAugment policy (default translation,cutout for "
-                                                        "grey images, color,translation,cutout for colour)")
-    train.add_argument("--upsampling", choices=["nearest", "transposed"], default="nearest",
-                       help="GAN generator: nearest-neighbour 2x + 3x3 conv (default) or 4x4 transposed convs")
-    train.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=True,
-                       help="GAN generator: batch normalisation after each conv (default on)")
-    train.add_argument("--conditional", action="store_true",
-                       help="GAN: class-conditional on the data's labels (an .npz's y or category, or sub-folders)")
-    train.add_argument("--embed", action=argparse.BooleanOptionalAction, default=True,
-                       help="VAE: afterwards, ship every image's latent mean and default projections (see embed)")
+    train.add_argument(
+        "--augment",
+        default=None,
+        help="GAN: DiffAugment policy (default translation,cutout for "
+        "grey images, color,translation,cutout for colour)",
+    )
+    train.add_argument(
+        "--upsampling",
+        choices=["nearest", "transposed"],
+        default="nearest",
+        help="GAN generator: nearest-neighbour 2x + 3x3 conv (default) or 4x4 transposed convs",
+    )
+    train.add_argument(
+        "--batch-norm",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="GAN generator: batch normalisation after each conv (default on)",
+    )
+    train.add_argument(
+        "--conditional",
+        action="store_true",
+        help="GAN: class-conditional on the data's labels (an .npz's y or category, or sub-folders)",
+    )
+    train.add_argument(
+        "--embed",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="VAE: afterwards, ship every image's latent mean and default projections (see embed)",
+    )
     train.add_argument("--units", type=int, default=512, help="charrnn: GRU state size")
     train.add_argument("--seq-len", type=int, default=100, help="charrnn: characters per training sequence")
     train.add_argument("--seed", type=int, default=0)
@@ -56,9 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--n", type=int, default=64)
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--truncation", type=float, default=1.0, help="ψ: 1 = no truncation, smaller = nearer the mean")
-    sample.add_argument("--out", type=Path, required=True,
-                        help="a .npz (x, z; for a conditional GAN also y, the class each sample was asked for) "
-                             "or a .png grid (a conditional GAN's classes in turn)")
+    sample.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="a .npz (x, z; for a conditional GAN also y, the class each sample was asked for) "
+        "or a .png grid (a conditional GAN's classes in turn)",
+    )
     sample.add_argument("--zoom", type=int, default=1, help=".png: enlarge every pixel to a zoom × zoom block")
 
     embed = commands.add_parser("embed", help="ship a VAE's latent means and default projections for the Projector")
@@ -74,23 +101,33 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--skip-browser", action="store_true")
     bench.add_argument("--skip-projector", action="store_true", help="skip UMAP/t-SNE timings (minutes)")
 
-    loadtest = commands.add_parser("loadtest", help="many sessions through every page at once, against one "
-                                                    "session: latency, errors, identical outputs, server memory")
+    loadtest = commands.add_parser(
+        "loadtest",
+        help="many sessions through every page at once, against one "
+        "session: latency, errors, identical outputs, server memory",
+    )
     loadtest.add_argument("--sessions", type=int, default=30, help="concurrent sessions")
     loadtest.add_argument("--seconds", type=float, default=120.0, help="how long the sessions keep going")
     loadtest.add_argument("--think", type=float, default=1.0, help="mean pause (s) after each page update")
     loadtest.add_argument("--baseline-rounds", type=int, default=5, help="timed single-session passes")
-    loadtest.add_argument("--attacker", action="store_true",
-                          help="run the load again beside one visitor uploading hostile files; compare p95")
+    loadtest.add_argument(
+        "--attacker",
+        action="store_true",
+        help="run the load again beside one visitor uploading hostile files; compare p95",
+    )
     loadtest.add_argument("--url", default=None, help="a running app (default: start one on a free port)")
     loadtest.add_argument("--server-pid", type=int, default=None, help="with --url: the server, to sample its memory")
-    loadtest.add_argument("--app-dir", type=Path, default=Path(__file__).resolve().parent.parent,
-                          help="the checkout whose streamlit_app.py is served (default: this one)")
+    loadtest.add_argument(
+        "--app-dir",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent,
+        help="the checkout whose streamlit_app.py is served (default: this one)",
+    )
     loadtest.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
 
     args = parser.parse_args(argv)
     from explorer.checkpoint import CheckpointError
-    from explorer.data import DataError
+    from explorer.training.data import DataError
 
     try:
         if args.command == "train":
@@ -104,10 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sample":
             return run_sample(args)
         if args.command == "loadtest":
-            from explorer.loadtest import run_loadtest_command
+            from explorer.tooling.loadtest import run_loadtest_command
 
             return run_loadtest_command(args)
-        from explorer.bench import run_bench
+        from explorer.tooling.bench import run_bench
 
         return run_bench(args)
     except (CheckpointError, DataError, ValueError) as error:
@@ -117,49 +154,62 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_train(args) -> int:
     from explorer.config import TrainConfig
-    from explorer.data import load_dataset
+    from explorer.training.data import load_dataset
 
     if args.kind == "charrnn":
         return run_train_charrnn(args)
     data = load_dataset(args.data, args.image_size)
     defaults = {"gan": (100, 64, 2e-4), "classifier": (30, 128, 1e-3)}.get(args.kind, (60, 128, 1e-3))
-    train = TrainConfig(epochs=args.epochs or defaults[0], seed=args.seed, holdout=args.holdout,
-                        batch_size=args.batch_size or defaults[1], learning_rate=args.learning_rate or defaults[2])
+    train = TrainConfig(
+        epochs=args.epochs or defaults[0],
+        seed=args.seed,
+        holdout=args.holdout,
+        batch_size=args.batch_size or defaults[1],
+        learning_rate=args.learning_rate or defaults[2],
+    )
     name = f"{Path(args.data).stem}-{args.kind}"
     if args.kind == "gan":
-        from explorer.config import GANConfig
-        from explorer.train_gan import train_gan
+        from explorer.config import GANConfig, default_generator_filters
+        from explorer.training.gan import train_gan
 
-        config = GANConfig(image_shape=data.x.shape[1:], latent_dim=args.latent_dim or 64,
-                           generator_filters=_channels(args.generator_filters) or default_generator_filters(data.x.shape[1]),
-                           discriminator_filters=_channels(args.discriminator_filters) or (64, 128, 256)[: 2 + (data.x.shape[1] > 28)],
-                           augment=args.augment if args.augment is not None else
-                           ("translation,cutout" if data.x.shape[-1] == 1 else "color,translation,cutout"),
-                           upsampling=args.upsampling, batch_norm=args.batch_norm)
+        config = GANConfig(
+            image_shape=data.x.shape[1:],
+            latent_dim=args.latent_dim or 64,
+            generator_filters=_channels(args.generator_filters) or default_generator_filters(data.x.shape[1]),
+            discriminator_filters=_channels(args.discriminator_filters) or (64, 128, 256)[: 2 + (data.x.shape[1] > 28)],
+            augment=args.augment
+            if args.augment is not None
+            else ("translation,cutout" if data.x.shape[-1] == 1 else "color,translation,cutout"),
+            upsampling=args.upsampling,
+            batch_norm=args.batch_norm,
+        )
         if args.conditional:
-            from explorer.train_gan import conditional_config
+            from explorer.training.gan import conditional_config
 
             config = conditional_config(config, data)
         out = args.out or Path("checkpoints") / name
         train_gan(data, config, train, out, features_from=args.features)
     elif args.kind == "classifier":
         from explorer.config import ClassifierConfig
-        from explorer.train_gan import train_classifier
+        from explorer.training.gan import train_classifier
 
-        config = ClassifierConfig(image_shape=data.x.shape[1:], classes=int(data.y.max()) + 1 if data.y is not None else 0)
+        config = ClassifierConfig(
+            image_shape=data.x.shape[1:], classes=int(data.y.max()) + 1 if data.y is not None else 0
+        )
         out = args.out or Path("checkpoints") / name
         train_classifier(data, config, train, out)
     else:
         from explorer.config import VAEConfig
-        from explorer.train import train_vae
+        from explorer.training.vae import train_vae
 
         latent_dim = args.latent_dim or 2
-        model_config = VAEConfig(kind=args.kind, image_shape=data.x.shape[1:], latent_dim=latent_dim,
-                                 hidden_units=args.hidden_units)
+        model_config = VAEConfig(
+            kind=args.kind, image_shape=data.x.shape[1:], latent_dim=latent_dim, hidden_units=args.hidden_units
+        )
         out = args.out or Path("checkpoints") / f"{name}-{latent_dim}d"
         train_vae(data, model_config, train, out)
         if args.kind == "vae" and args.embed:
-            from explorer.embed import write_embedding
+            from explorer.training.embed import write_embedding
 
             write_embedding(out, data)
     print(f"Wrote {out}")
@@ -168,13 +218,18 @@ def run_train(args) -> int:
 
 def run_train_charrnn(args) -> int:
     from explorer.config import CharRNNConfig, TrainConfig
-    from explorer.train_text import read_text, train_charrnn
+    from explorer.training.text import read_text, train_charrnn
 
     if args.units < 1 or args.seq_len < 2:
         raise ValueError("--units must be at least 1 and --seq-len at least 2.")
     text, origin = read_text(args.data)
-    train = TrainConfig(epochs=args.epochs or 30, seed=args.seed, batch_size=args.batch_size or 64,
-                        learning_rate=args.learning_rate or 2e-3, patience=5)
+    train = TrainConfig(
+        epochs=args.epochs or 30,
+        seed=args.seed,
+        batch_size=args.batch_size or 64,
+        learning_rate=args.learning_rate or 2e-3,
+        patience=5,
+    )
     out = args.out or Path("checkpoints") / f"{Path(args.data).stem}-charrnn"
     train_charrnn(text, origin, CharRNNConfig(units=args.units, seq_len=args.seq_len), train, out)
     print(f"Wrote {out}")
@@ -183,9 +238,9 @@ def run_train_charrnn(args) -> int:
 
 def run_evaluate_text(checkpoint, args) -> int:
     """Held-out nats and bits per character through the served step; the training file's own held-out tail."""
-    from explorer.serving import CharModel
-    from explorer.text_generation import heldout_loss
-    from explorer.train_text import read_text, split_text
+    from explorer.serving.models import CharModel
+    from explorer.serving.text_generation import heldout_loss
+    from explorer.training.text import read_text, split_text
 
     model = CharModel(checkpoint)
     text, origin = read_text(args.data)
@@ -194,16 +249,11 @@ def run_evaluate_text(checkpoint, args) -> int:
     same_file = origin["sha256"] == checkpoint.manifest.get("data", {}).get("sha256")
     scored = split_text(ids)[1] if same_file else ids
     metrics = heldout_loss(model, scored[: args.max_chars + 1])
-    metrics["text"] = ("the held-out tail of the training text" if same_file else "the whole file") + \
-        (f", dropping {len(text) - len(known):,} characters outside the vocabulary" if len(known) < len(text) else "")
+    metrics["text"] = ("the held-out tail of the training text" if same_file else "the whole file") + (
+        f", dropping {len(text) - len(known):,} characters outside the vocabulary" if len(known) < len(text) else ""
+    )
     print(json.dumps(metrics))
     return 0
-
-
-def default_generator_filters(size: int) -> tuple:
-    """Upsample from a seed map of 7×7 (28-pixel images) or 4×4: 256 channels there, halving each time."""
-    upsamplings = 2 if size % 7 == 0 else max(1, int(size).bit_length() - 3)
-    return tuple(max(16, 256 >> (step + (size % 7 == 0))) for step in range(upsamplings + 1))
 
 
 def _channels(text: str | None) -> tuple | None:
@@ -217,7 +267,7 @@ def _channels(text: str | None) -> tuple | None:
 
 def run_evaluate(args) -> int:
     from explorer.checkpoint import read_checkpoint
-    from explorer.data import load_dataset
+    from explorer.training.data import load_dataset
 
     checkpoint = read_checkpoint(args.checkpoint)
     if checkpoint.kind == "charrnn":
@@ -227,13 +277,13 @@ def run_evaluate(args) -> int:
     if data.x.shape[1:] != model.image_shape:
         raise ValueError(f"The data's images are {data.x.shape[1:]}; {model.name} expects {model.image_shape}.")
     if checkpoint.kind == "gan":
-        from explorer.fid import evaluate_generator
-        from explorer.runtime import LiteModel
+        from explorer.maths.fid import evaluate_generator
+        from explorer.serving.runtime import LiteModel
 
         judges = LiteModel(checkpoint.file("classifier")), LiteModel(checkpoint.file("features"))
         metrics = evaluate_generator(model, *judges, data.x, seed=args.seed)
     else:
-        from explorer.metrics import evaluate_autoencoder
+        from explorer.maths.metrics import evaluate_autoencoder
 
         metrics = evaluate_autoencoder(model, data.x, seed=args.seed)
     print(json.dumps(metrics))
@@ -241,10 +291,11 @@ def run_evaluate(args) -> int:
 
 
 def run_sample(args) -> int:
+    import numpy as np
+
     from explorer.checkpoint import read_checkpoint
     from explorer.images import png_bytes, tile, upscale
-    from explorer.latent import sample_prior, truncate
-    import numpy as np
+    from explorer.maths.latent import sample_prior, truncate
 
     if args.n < 1:
         raise ValueError("--n must be at least 1.")
@@ -266,7 +317,7 @@ def run_sample(args) -> int:
 
 
 def _served_model(checkpoint):
-    from explorer.serving import ImageAutoencoder, ImageGenerator
+    from explorer.serving.models import ImageAutoencoder, ImageGenerator
 
     if checkpoint.kind == "gan":
         return ImageGenerator(checkpoint)
@@ -277,8 +328,8 @@ def _served_model(checkpoint):
 
 def run_embed(args) -> int:
     from explorer.checkpoint import read_checkpoint
-    from explorer.data import load_dataset
-    from explorer.embed import write_embedding
+    from explorer.training.data import load_dataset
+    from explorer.training.embed import write_embedding
 
     checkpoint = read_checkpoint(args.checkpoint)
     if checkpoint.kind != "vae":
@@ -291,8 +342,8 @@ def run_embed(args) -> int:
 
 def run_export(args) -> int:
     from explorer.checkpoint import read_checkpoint
-    from explorer.export import export_vae
-    from explorer.vae import load_vae
+    from explorer.models.vae import load_vae
+    from explorer.training.export import export_vae
 
     checkpoint = read_checkpoint(args.checkpoint)
     export_vae(load_vae(checkpoint), checkpoint.folder)

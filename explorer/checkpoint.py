@@ -11,7 +11,7 @@ import json
 import os
 import platform
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -77,7 +77,9 @@ def read_checkpoint(folder: Path | str) -> Checkpoint:
     folder = Path(folder)
     path = folder / MANIFEST
     if not path.is_file():
-        raise CheckpointError(f"{shown(path)} is missing: {shown(folder)} is not a checkpoint. Train one with: {TRAIN_HINT}")
+        raise CheckpointError(
+            f"{shown(path)} is missing: {shown(folder)} is not a checkpoint. Train one with: {TRAIN_HINT}"
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
@@ -105,8 +107,11 @@ def list_checkpoints(kinds: tuple = (), root: Path | None = None) -> tuple[list,
 def write_manifest(folder: Path, manifest: dict, stamp: bool = True) -> None:
     """Write manifest.json; `stamp` records the date and library versions (off when adding to a checkpoint)."""
     if stamp:
-        manifest = {**manifest, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "versions": library_versions()}
+        manifest = {
+            **manifest,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "versions": library_versions(),
+        }
     (Path(folder) / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
@@ -132,4 +137,6 @@ def load_arrays(checkpoint: Checkpoint, role: str) -> dict:
         with np.load(path, allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}
     except Exception as error:
-        raise CheckpointError(f"{shown(path)} is not a readable .npz file ({error}); retrain with: {TRAIN_HINT}") from None
+        raise CheckpointError(
+            f"{shown(path)} is not a readable .npz file ({error}); retrain with: {TRAIN_HINT}"
+        ) from None

@@ -11,13 +11,13 @@ from dataclasses import asdict, dataclass, fields
 
 @dataclass
 class VAEConfig:
-    kind: str = "vae"                    # "vae" (variational) or "ae" (plain autoencoder)
-    image_shape: tuple = (28, 28, 1)     # height, width, channels of the model's input
-    latent_dim: int = 2                  # size of z
-    filters: tuple = (16, 32)            # conv channels; each halves the resolution. (32, 64) decodes
-                                         # 3x slower in LiteRT; it gained 3.6 nats at 2-d, none at 16-d
-    hidden_units: int = 256              # dense bottleneck between conv features and z
-    beta: float = 1.0                    # KL weight in the loss; 1.0 = the true ELBO
+    kind: str = "vae"  # "vae" (variational) or "ae" (plain autoencoder)
+    image_shape: tuple = (28, 28, 1)  # height, width, channels of the model's input
+    latent_dim: int = 2  # size of z
+    filters: tuple = (16, 32)  # conv channels; each halves the resolution. (32, 64) decodes
+    # 3x slower in LiteRT; it gained 3.6 nats at 2-d, none at 16-d
+    hidden_units: int = 256  # dense bottleneck between conv features and z
+    beta: float = 1.0  # KL weight in the loss; 1.0 = the true ELBO
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -35,19 +35,19 @@ class VAEConfig:
 @dataclass
 class GANConfig:
     kind: str = "gan"
-    image_shape: tuple = (28, 28, 1)     # height, width, channels of the generated images
-    latent_dim: int = 64                 # size of z ~ N(0, I)
+    image_shape: tuple = (28, 28, 1)  # height, width, channels of the generated images
+    latent_dim: int = 64  # size of z ~ N(0, I)
     generator_filters: tuple = (128, 64, 32)  # channels of the dense seed map, then after each 2x
-                                         # transposed conv; len - 1 upsamplings reach the image size
+    # transposed conv; len - 1 upsamplings reach the image size
     discriminator_filters: tuple = (64, 128)  # channels of the stride-2 convs that judge an image
     augment: str = "translation,cutout"  # DiffAugment policy applied to every image D sees
-    ema_decay: float = 0.999             # the served generator is this moving average of G's weights
-    upsampling: str = "transposed"       # "transposed": 4x4 stride-2 transposed convs; "nearest": 2x
-                                         # nearest-neighbour then a 3x3 conv (no checkerboard artefacts)
-    batch_norm: bool = False             # batch normalisation after each generator conv, as in DCGAN
-    classes: int = 0                     # 0: unconditional; else a class-conditional GAN whose
-                                         # generator reads z followed by a one-hot class
-    class_names: tuple = ()              # what each class is called ("7", "Food & Drink")
+    ema_decay: float = 0.999  # the served generator is this moving average of G's weights
+    upsampling: str = "transposed"  # "transposed": 4x4 stride-2 transposed convs; "nearest": 2x
+    # nearest-neighbour then a 3x3 conv (no checkerboard artefacts)
+    batch_norm: bool = False  # batch normalisation after each generator conv, as in DCGAN
+    classes: int = 0  # 0: unconditional; else a class-conditional GAN whose
+    # generator reads z followed by a one-hot class
+    class_names: tuple = ()  # what each class is called ("7", "Food & Drink")
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -58,8 +58,10 @@ class GANConfig:
             raise ValueError(f"upsampling must be 'transposed' or 'nearest', not {self.upsampling!r}.")
         shrink = 2 ** (len(self.generator_filters) - 1)
         if self.image_shape[0] % shrink or self.image_shape[1] % shrink:
-            raise ValueError(f"Image size {self.image_shape[:2]} must be divisible by {shrink} "
-                             f"for {len(self.generator_filters) - 1} upsampling layers.")
+            raise ValueError(
+                f"Image size {self.image_shape[:2]} must be divisible by {shrink} "
+                f"for {len(self.generator_filters) - 1} upsampling layers."
+            )
 
     @property
     def input_dim(self) -> int:
@@ -78,8 +80,8 @@ class ClassifierConfig:
     kind: str = "classifier"
     image_shape: tuple = (28, 28, 1)
     classes: int = 10
-    filters: tuple = (32, 64)            # stride-2 conv channels
-    feature_units: int = 128             # the penultimate dense layer: FID and nearest-image features
+    filters: tuple = (32, 64)  # stride-2 conv channels
+    feature_units: int = 128  # the penultimate dense layer: FID and nearest-image features
     dropout: float = 0.3
 
     def __post_init__(self):
@@ -90,20 +92,20 @@ class ClassifierConfig:
 @dataclass
 class CharRNNConfig:
     kind: str = "charrnn"
-    vocab_size: int = 65                 # characters the model knows (set from the training text)
-    embedding_dim: int = 64              # size of each character's learnt vector (the Projector shows them)
-    units: int = 512                     # GRU state size: memory and capacity, and the serving cost per step
-    seq_len: int = 100                   # characters per training sequence (backpropagation through time)
+    vocab_size: int = 65  # characters the model knows (set from the training text)
+    embedding_dim: int = 64  # size of each character's learnt vector (the Projector shows them)
+    units: int = 512  # GRU state size: memory and capacity, and the serving cost per step
+    seq_len: int = 100  # characters per training sequence (backpropagation through time)
 
 
 @dataclass
 class TrainConfig:
-    epochs: int = 60                     # passes over the training split
+    epochs: int = 60  # passes over the training split
     batch_size: int = 128
-    learning_rate: float = 1e-3          # Adam
-    seed: int = 0                        # weights, data split and sampling noise
-    holdout: int = 1000                  # images kept out of training for the metrics
-    patience: int = 20                   # stop after this many epochs without held-out progress
+    learning_rate: float = 1e-3  # Adam
+    seed: int = 0  # weights, data split and sampling noise
+    holdout: int = 1000  # images kept out of training for the metrics
+    patience: int = 20  # stop after this many epochs without held-out progress
 
 
 def to_dict(config) -> dict:
@@ -115,3 +117,8 @@ def from_dict(cls, values: dict):
     known = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in values.items() if k in known})
 
+
+def default_generator_filters(size: int) -> tuple:
+    """Upsample from a seed map of 7×7 (28-pixel images) or 4×4: 256 channels there, halving each time."""
+    upsamplings = 2 if size % 7 == 0 else max(1, int(size).bit_length() - 3)
+    return tuple(max(16, 256 >> (step + (size % 7 == 0))) for step in range(upsamplings + 1))

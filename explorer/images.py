@@ -13,13 +13,13 @@ import io
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024     # larger files are refused before decoding
-MAX_UPLOAD_PIXELS = 24_000_000          # width x height; stops decompression bombs
-MAX_ASPECT_RATIO = 50                   # longest side / shortest; a 20,000,000×1 strip is refused
-WORKING_SIDE = 1024                     # every upload is reduced to this before any other work
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # larger files are refused before decoding
+MAX_UPLOAD_PIXELS = 24_000_000  # width x height; stops decompression bombs
+MAX_ASPECT_RATIO = 1000  # longest side / shortest; a 20,000,000×1 strip is refused, a 1×100 line is not
+WORKING_SIDE = 1024  # every upload is reduced to this before any other work
 # The upload field's types, by content, not by name: Pillow would hand an EPS to Ghostscript to run.
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
-MNIST_BOX = 20 / 28                     # MNIST digits fill a 20 px box inside 28 px
+MNIST_BOX = 20 / 28  # MNIST digits fill a 20 px box inside 28 px
 INK_COVERAGE = 0.35  # a digit's strokes cover far less of its picture; more is a photo or a scene
 
 
@@ -42,14 +42,17 @@ def read_upload(data: bytes) -> tuple[Image.Image, list[str]]:
         if getattr(image, "is_animated", False):  # not n_frames: counting a TIFF's pages is quadratic in them
             notes.append("The image has several frames or pages; the first frame is used.")
         image.thumbnail((WORKING_SIDE, WORKING_SIDE))  # decodes the first frame only, reduced before any other work
-        image.load()                                   # (thumbnail leaves a small image unread)
+        image.load()  # (thumbnail leaves a small image unread)
     except ImageInputError:
         raise
     except UnidentifiedImageError:
-        raise ImageInputError("The file is not an image that can be read "
-                              "(try PNG, JPEG, GIF, BMP, WebP or TIFF).") from None
+        raise ImageInputError(
+            "The file is not an image that can be read (try PNG, JPEG, GIF, BMP, WebP or TIFF)."
+        ) from None
     except Image.DecompressionBombError:
-        raise ImageInputError(f"The image has too many pixels; at most {MAX_UPLOAD_PIXELS / 1e6:.0f} million are accepted.") from None
+        raise ImageInputError(
+            f"The image has too many pixels; at most {MAX_UPLOAD_PIXELS / 1e6:.0f} million are accepted."
+        ) from None
     except (OSError, ValueError, SyntaxError, TypeError):  # TypeError: e.g. a TIFF whose size tags were lost
         raise ImageInputError("The image file is truncated or damaged and cannot be decoded.") from None
     return to_8bit(image, notes), notes
@@ -59,11 +62,14 @@ def _check_shape(image: Image.Image) -> None:
     """Refuse, from the header alone, an image too large to decode or too long and thin to be a picture."""
     width, height = image.size
     if width * height > MAX_UPLOAD_PIXELS:
-        raise ImageInputError(f"The image is {width}×{height} pixels; at most "
-                              f"{MAX_UPLOAD_PIXELS / 1e6:.0f} million pixels are accepted.")
+        raise ImageInputError(
+            f"The image is {width}×{height} pixels; at most {MAX_UPLOAD_PIXELS / 1e6:.0f} million pixels are accepted."
+        )
     if max(width, height) > MAX_ASPECT_RATIO * max(1, min(width, height)):
-        raise ImageInputError(f"The image is {width}×{height} pixels, more than {MAX_ASPECT_RATIO} times as long as "
-                              "it is wide; crop it closer to what it shows.")
+        raise ImageInputError(
+            f"The image is {width}×{height} pixels, more than {MAX_ASPECT_RATIO} times as long as "
+            "it is wide; crop it closer to what it shows."
+        )
 
 
 def to_8bit(image: Image.Image, notes: list[str]) -> Image.Image:
@@ -92,8 +98,7 @@ def fit_to_model(image: Image.Image, image_shape: tuple, preprocess: str) -> tup
     height, width, channels = image_shape
     if preprocess == "mnist":
         return _fit_like_mnist(image, height, width)
-    rgb = ImageOps.pad(image.convert("RGB"), (width, height), color=(255, 255, 255),
-                       method=Image.Resampling.LANCZOS)
+    rgb = ImageOps.pad(image.convert("RGB"), (width, height), color=(255, 255, 255), method=Image.Resampling.LANCZOS)
     array = np.asarray(rgb if channels == 3 else rgb.convert("L"), dtype=np.uint8)
     return array.reshape(height, width, channels), []
 
@@ -111,10 +116,14 @@ def _fit_like_mnist(image: Image.Image, height: int, width: int) -> tuple[np.nda
     if grey.max() < 16:
         raise ImageInputError("The image looks blank: no strokes stand out from the background.")
     grey *= 255.0 / grey.max()
-    colourful = image.mode in ("RGB", "RGBA") and float(np.ptp(np.asarray(image.convert("RGB"), "int16"), axis=2).mean()) > 40
+    colourful = (
+        image.mode in ("RGB", "RGBA") and float(np.ptp(np.asarray(image.convert("RGB"), "int16"), axis=2).mean()) > 40
+    )
     if colourful or np.mean(grey > 40) > INK_COVERAGE:
-        notes.append("This model knows only handwritten digits (light strokes on black): a photo or a picture of "
-                     "anything else comes back as the digit it most resembles.")
+        notes.append(
+            "This model knows only handwritten digits (light strokes on black): a photo or a picture of "
+            "anything else comes back as the digit it most resembles."
+        )
     top, bottom, left, right = _ink_box(grey > 40)
     cropped = Image.fromarray(grey[top:bottom, left:right].astype(np.uint8))
     box = max(1, round(min(height, width) * MNIST_BOX))
@@ -128,7 +137,7 @@ def _fit_like_mnist(image: Image.Image, height: int, width: int) -> tuple[np.nda
     left = int(round(width / 2 - (xs * digit).sum() / mass))
     top = min(max(top, 0), height - digit.shape[0])
     left = min(max(left, 0), width - digit.shape[1])
-    canvas[top: top + digit.shape[0], left: left + digit.shape[1]] = digit
+    canvas[top : top + digit.shape[0], left : left + digit.shape[1]] = digit
     return np.clip(canvas, 0, 255).astype(np.uint8)[..., None], notes
 
 
@@ -147,11 +156,12 @@ def tile(images: np.ndarray, columns: int, gap: int = 2, gap_value: int = 90) ->
     """Lay (N, H, W, C) images out in rows of `columns`, with a thin separating gap."""
     count, height, width, channels = images.shape
     rows = -(-count // columns)
-    canvas = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap, channels),
-                     gap_value, dtype=images.dtype)
+    canvas = np.full(
+        (rows * (height + gap) - gap, columns * (width + gap) - gap, channels), gap_value, dtype=images.dtype
+    )
     for index, image in enumerate(images):
         r, c = divmod(index, columns)
-        canvas[r * (height + gap): r * (height + gap) + height, c * (width + gap): c * (width + gap) + width] = image
+        canvas[r * (height + gap) : r * (height + gap) + height, c * (width + gap) : c * (width + gap) + width] = image
     return canvas
 
 
@@ -180,6 +190,7 @@ def gif_bytes(frames: np.ndarray, frame_ms: int = 120, bounce: bool = True) -> b
     sequence = list(frames) + (list(frames[-2:0:-1]) if bounce else [])
     pictures = [to_pil(frame) for frame in sequence]
     buffer = io.BytesIO()
-    pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:], duration=frame_ms,
-                     loop=0, disposal=2)
+    pictures[0].save(
+        buffer, format="GIF", save_all=True, append_images=pictures[1:], duration=frame_ms, loop=0, disposal=2
+    )
     return buffer.getvalue()

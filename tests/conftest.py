@@ -34,8 +34,8 @@ def tiny_vae(tmp_path_factory, digits_npz) -> Path:
     """A 3-d VAE trained for two epochs on 8x8 digits, written as a real checkpoint folder."""
     pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
     from explorer.config import TrainConfig, VAEConfig
-    from explorer.data import load_dataset
-    from explorer.train import train_vae
+    from explorer.training.data import load_dataset
+    from explorer.training.vae import train_vae
 
     out = tmp_path_factory.mktemp("checkpoints") / "tiny-vae"
     config = VAEConfig(kind="vae", image_shape=(8, 8, 1), latent_dim=3, filters=(8, 16), hidden_units=32)
@@ -48,8 +48,8 @@ def tiny_classifier(tmp_path_factory, digits_npz) -> Path:
     """A digit classifier trained for two epochs on 8x8 digits: the tiny GAN's feature network."""
     pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
     from explorer.config import ClassifierConfig, TrainConfig
-    from explorer.data import load_dataset
-    from explorer.train_gan import train_classifier
+    from explorer.training.data import load_dataset
+    from explorer.training.gan import train_classifier
 
     out = tmp_path_factory.mktemp("checkpoints") / "tiny-classifier"
     config = ClassifierConfig(image_shape=(8, 8, 1), filters=(8,), feature_units=16)
@@ -58,20 +58,31 @@ def tiny_classifier(tmp_path_factory, digits_npz) -> Path:
 
 
 # The command line's default generator (nearest-neighbour upsampling, batch norm), as emoji-gan uses.
-TINY_GAN = dict(image_shape=(8, 8, 1), latent_dim=4, generator_filters=(16, 8), discriminator_filters=(8, 16),
-                upsampling="nearest", batch_norm=True)
+TINY_GAN = dict(
+    image_shape=(8, 8, 1),
+    latent_dim=4,
+    generator_filters=(16, 8),
+    discriminator_filters=(8, 16),
+    upsampling="nearest",
+    batch_norm=True,
+)
 
 
 @pytest.fixture(scope="session")
 def tiny_gan(tmp_path_factory, digits_npz, tiny_classifier) -> Path:
     """A 4-d GAN trained for two epochs on 8x8 digits, written as a real checkpoint folder."""
     from explorer.config import GANConfig, TrainConfig
-    from explorer.data import load_dataset
-    from explorer.train_gan import train_gan
+    from explorer.training.data import load_dataset
+    from explorer.training.gan import train_gan
 
     out = tmp_path_factory.mktemp("checkpoints") / "tiny-gan"
-    train_gan(load_dataset(str(digits_npz)), GANConfig(**TINY_GAN), TrainConfig(epochs=2, batch_size=64), out,
-              features_from=tiny_classifier)
+    train_gan(
+        load_dataset(str(digits_npz)),
+        GANConfig(**TINY_GAN),
+        TrainConfig(epochs=2, batch_size=64),
+        out,
+        features_from=tiny_classifier,
+    )
     return out
 
 
@@ -83,8 +94,8 @@ def embedded_vae(tmp_path_factory, tiny_vae, digits_npz) -> Path:
     """
     import shutil
 
-    from explorer import embed
-    from explorer.data import load_dataset
+    from explorer.training import embed
+    from explorer.training.data import load_dataset
 
     out = tmp_path_factory.mktemp("embedded") / "tiny-vae"
     shutil.copytree(tiny_vae, out)
@@ -98,7 +109,7 @@ def embedded_vae(tmp_path_factory, tiny_vae, digits_npz) -> Path:
 
 
 def _quick_tsne():
-    from explorer.projection import ProjectionParams
+    from explorer.projector.projection import ProjectionParams
 
     return ProjectionParams("tsne", 2, perplexity=10.0)
 
@@ -108,8 +119,10 @@ QUICK_TSNE = _quick_tsne()
 
 def small_text(characters: int = 12_000) -> str:
     """Seeded nonsense in a few dozen words, with punctuation and line breaks: enough for a char-RNN."""
-    words = ("the king queen shall not be more than a fool to love you and me , . ! ? "
-             "ROMEO : JULIET : what light through yonder window breaks").split()
+    words = (
+        "the king queen shall not be more than a fool to love you and me , . ! ? "
+        "ROMEO : JULIET : what light through yonder window breaks"
+    ).split()
     rng = np.random.default_rng(0)
     pieces, length = [], 0
     while length < characters:
@@ -124,14 +137,19 @@ def tiny_charrnn(tmp_path_factory) -> Path:
     """A 24-unit char-RNN trained for two short epochs on `small_text`, as a real checkpoint folder."""
     pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
     from explorer.config import CharRNNConfig, TrainConfig
-    from explorer.train_text import read_text, train_charrnn
+    from explorer.training.text import read_text, train_charrnn
 
     source = tmp_path_factory.mktemp("text") / "small.txt"
     source.write_text(small_text(), encoding="utf-8")
     out = tmp_path_factory.mktemp("checkpoints") / "tiny-charrnn"
     text, origin = read_text(source)
-    train_charrnn(text, origin, CharRNNConfig(embedding_dim=8, units=24, seq_len=20),
-                  TrainConfig(epochs=2, batch_size=32, learning_rate=1e-2), out)
+    train_charrnn(
+        text,
+        origin,
+        CharRNNConfig(embedding_dim=8, units=24, seq_len=20),
+        TrainConfig(epochs=2, batch_size=32, learning_rate=1e-2),
+        out,
+    )
     return out
 
 
@@ -141,14 +159,22 @@ def tiny_charrnn(tmp_path_factory) -> Path:
 
 # Console lines that are not the app's errors: Chromium without a GPU, the network it is denied, and
 # Streamlit's frontend probing `/PAGE/_stcore/…` before `/_stcore/…` when a page's address is opened.
-IGNORED_CONSOLE = ("No GPU adapter", "WebGL", "GPU stall", "Automatic fallback to software WebGL",
-                   "net::ERR_", "favicon", "/_stcore/health)", "/_stcore/host-config)")
+IGNORED_CONSOLE = (
+    "No GPU adapter",
+    "WebGL",
+    "GPU stall",
+    "Automatic fallback to software WebGL",
+    "net::ERR_",
+    "favicon",
+    "/_stcore/health)",
+    "/_stcore/host-config)",
+)
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     """pytest-playwright launches Debian's Chromium: Playwright cannot download its own here."""
-    from explorer.local_server import CHROMIUM, CHROMIUM_FLAGS
+    from explorer.tooling.local_server import CHROMIUM, CHROMIUM_FLAGS
 
     if not CHROMIUM.exists():
         reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
@@ -161,7 +187,7 @@ def browser_type_launch_args():
 @pytest.fixture(scope="module")
 def app_server():
     """The app, served as `streamlit run streamlit_app.py` does; `.url`, and its log at `.log_path`."""
-    from explorer.local_server import free_port, start_streamlit
+    from explorer.tooling.local_server import free_port, start_streamlit
 
     port = free_port()
     server = start_streamlit("streamlit_app.py", port)
@@ -231,5 +257,25 @@ def settle(page, action, started_within: float = 1_500, timeout: float = 60_000)
 def server_errors(server, since: int = 0) -> list[str]:
     """Lines of the server's log (from byte `since`) that report an error or a traceback."""
     text = server.log_path.read_bytes()[since:].decode("utf-8", "replace")
-    return [line for line in text.splitlines()
-            if "Traceback" in line or "Error" in line or "Exception" in line or " ERROR " in line]
+    return [
+        line
+        for line in text.splitlines()
+        if "Traceback" in line or "Error" in line or "Exception" in line or " ERROR " in line
+    ]
+
+
+BROWSER_FIXTURES = {"page", "app_server", "app_url"}
+TRAIN_MODULES = {"test_training", "test_gan", "test_conditional_gan", "test_embed"}
+SLOW_MODULES = {"test_crawl", "test_load", "test_attacks", "test_properties_app"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test by what it needs, so a quick loop can leave the slow kinds out (CI runs them all)."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        if module in TRAIN_MODULES:
+            item.add_marker(pytest.mark.train)
+        if module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

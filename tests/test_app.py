@@ -12,8 +12,12 @@ from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from .conftest import ROOT
 
 # In the order of the page's model picker: smallest latent first (the default).
-VAE_NAMES = [c.name for c in sorted(list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0],
-                                    key=lambda c: (c.config["latent_dim"], c.name))]
+VAE_NAMES = [
+    c.name
+    for c in sorted(
+        list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0], key=lambda c: (c.config["latent_dim"], c.name)
+    )
+]
 
 
 def open_page(script: str, **query) -> AppTest:
@@ -66,14 +70,17 @@ def test_only_the_open_section_is_drawn(name, section):
         assert "train ae" in at.info[0].value  # nothing to compare with: the page says how to train one
         expected = None
     assert {marker for marker in SECTION_MARKERS.values() if marker in keys} == (
-        {SECTION_MARKERS[expected]} if expected in SECTION_MARKERS else set())
+        {SECTION_MARKERS[expected]} if expected in SECTION_MARKERS else set()
+    )
 
 
 def has_matching_autoencoder(name: str) -> bool:
     manifest = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())
-    return any(c.config["latent_dim"] == manifest["config"]["latent_dim"]
-               and c.manifest["data"]["file"] == manifest["data"]["file"]
-               for c in list_checkpoints(("ae",), root=SHIPPED_CHECKPOINTS)[0])
+    return any(
+        c.config["latent_dim"] == manifest["config"]["latent_dim"]
+        and c.manifest["data"]["file"] == manifest["data"]["file"]
+        for c in list_checkpoints(("ae",), root=SHIPPED_CHECKPOINTS)[0]
+    )
 
 
 def test_moving_a_slider_changes_the_image_and_reset_restores_it():
@@ -167,17 +174,17 @@ def test_move_the_sliders_to_mu_moves_them(name):
     assert all(s.value == 0.0 for s in at.slider if s.key.startswith("z"))
     at.button(key="use_example").click().run()
     assert not at.exception
-    from explorer.serving import ImageAutoencoder
+    from explorer.serving.models import ImageAutoencoder
 
-    mu = ImageAutoencoder.from_folder(SHIPPED_CHECKPOINTS / name).examples["mu"][0]   # the default example
+    mu = ImageAutoencoder.from_folder(SHIPPED_CHECKPOINTS / name).examples["mu"][0]  # the default example
     sliders = {s.key: s.value for s in at.slider if s.key.startswith("z")}
     assert [sliders[f"z{d + 1}"] for d in range(len(mu))] == pytest.approx(np.clip(mu, -3, 3), abs=0.051)
 
 
 def test_a_dimension_the_model_does_not_use_is_marked_on_its_slider():
     """mnist-vae-16d's z1 has σ ≈ 1 for every digit: the first slider a person tries did nothing, unsaid."""
-    from explorer import latent
-    from explorer.serving import ImageAutoencoder
+    from explorer.maths import latent
+    from explorer.serving.models import ImageAutoencoder
 
     name = VAE_NAMES[-1]
     examples = ImageAutoencoder.from_folder(SHIPPED_CHECKPOINTS / name).examples

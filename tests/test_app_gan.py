@@ -71,8 +71,12 @@ def test_hostile_url_values_fall_back_to_defaults(gan_root):
     assert at.slider(key="psi").value == 1.0 and at.slider(key="d1").value == 0.0
 
 
-SECTION_MARKERS = {"Directions": "download_directions", "Interpolate": "download_png",
-                   "Training timeline": "epoch", "Nearest training images": None}
+SECTION_MARKERS = {
+    "Directions": "download_directions",
+    "Interpolate": "download_png",
+    "Training timeline": "epoch",
+    "Nearest training images": None,
+}
 
 
 @pytest.mark.parametrize("section", SECTION_MARKERS)
@@ -102,9 +106,8 @@ def test_a_named_direction_labels_its_slider_and_the_download(gan_root):
 
 
 def test_directions_json_holds_names_and_unit_vectors(gan_root):
+    from explorer.serving.models import ImageGenerator
     from explorer.ui.gan import directions_json
-
-    from explorer.serving import ImageGenerator
 
     model = ImageGenerator.from_folder(gan_root / "tiny-gan")
     document = json.loads(directions_json(model))

@@ -8,14 +8,15 @@ import shutil
 import numpy as np
 import pytest
 
-from explorer import projection
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+from explorer.projector import projection
 from explorer.ui import projector
 
 from .test_app import open_page
 
-SHIPPED_EMBEDDINGS = sorted(c.name for c in list_checkpoints(root=SHIPPED_CHECKPOINTS)[0]
-                            if "embedding" in c.manifest.get("files", {}))
+SHIPPED_EMBEDDINGS = sorted(
+    c.name for c in list_checkpoints(root=SHIPPED_CHECKPOINTS)[0] if "embedding" in c.manifest.get("files", {})
+)
 
 
 @pytest.fixture()
@@ -57,8 +58,10 @@ def test_shipped_embeddings_open_at_once_in_every_default_projection(name, metho
     at = open_page("app_pages/projector.py", data=name, method=method)
     assert not at.exception and not at.error
     manifest = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())
-    assert sum(count(t) for t in traces(at) if t["name"] not in ("selected", "neighbours")) == \
-        manifest["embedding"]["points"]
+    assert (
+        sum(count(t) for t in traces(at) if t["name"] not in ("selected", "neighbours"))
+        == manifest["embedding"]["points"]
+    )
     assert not any(b.key == "run" for b in at.button), "defaults are shipped, nothing to run"
 
 
@@ -135,8 +138,9 @@ def test_a_custom_projection_with_a_query_that_matches_nothing_gets_a_sentence(p
 
 
 def test_hostile_url_values_fall_back_to_defaults(projector_root):
-    at = open_page("app_pages/projector.py", method="<script>", point="-3", k="100000", n_neighbors="x",
-                   data="../../etc/passwd")
+    at = open_page(
+        "app_pages/projector.py", method="<script>", point="-3", k="100000", n_neighbors="x", data="../../etc/passwd"
+    )
     assert not at.exception and not at.error
     assert at.number_input(key="point").value == 0 and at.slider(key="k").value == 12
 
@@ -213,7 +217,7 @@ def test_an_upload_is_parsed_once_however_often_the_page_reruns(monkeypatch):
     assert at.get("plotly_chart") and not at.exception
     at.slider(key="size").set_value(9).run()
     at.run()
-    assert at.get("plotly_chart") and len(calls) == 1     # once, not once per rerun
+    assert at.get("plotly_chart") and len(calls) == 1  # once, not once per rerun
 
 
 def test_uploads_beyond_the_session_limit_are_refused_and_let_go(monkeypatch):

@@ -79,7 +79,6 @@ def test_unknown_characters_and_a_long_prompt_are_explained(text_root):
 
 
 def test_hostile_url_values_fall_back_to_defaults(text_root):
-    at = open_page("app_pages/text.py", temperature="-5", length="99999999", top_k="abc", top_p="2",
-                   view="<img src=x>")
+    at = open_page("app_pages/text.py", temperature="-5", length="99999999", top_k="abc", top_p="2", view="<img src=x>")
     assert not at.exception
     assert at.slider(key="temperature").value == 0.8 and at.slider(key="length").value == 400

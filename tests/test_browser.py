@@ -27,8 +27,8 @@ def test_arrow_key_on_a_slider_changes_the_image_and_the_url(page, app_url):
     # still be going when the image shows, and a key pressed then was lost.
     settle(page, lambda: (page.get_by_role("slider", name="z2 (σ)").focus(), page.keyboard.press("ArrowRight")))
     page.wait_for_function(
-        "before => document.querySelector(\"[data-testid='stImage'] img\").src !== before", arg=before,
-        timeout=20_000)
+        "before => document.querySelector(\"[data-testid='stImage'] img\").src !== before", arg=before, timeout=20_000
+    )
     page.wait_for_function("() => location.search.includes('z2=0.1')", timeout=10_000)
 
 
@@ -57,8 +57,9 @@ def test_clicking_the_latent_map_moves_the_sliders_and_the_url(page, app_url):
     plane.scroll_into_view_if_needed()
     box = plane.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)  # about (1.5, 1.5)
-    page.wait_for_function("() => /z1=1\\.[0-9]/.test(location.search) && /z2=1\\.[0-9]/.test(location.search)",
-                           timeout=20_000)
+    page.wait_for_function(
+        "() => /z1=1\\.[0-9]/.test(location.search) && /z2=1\\.[0-9]/.test(location.search)", timeout=20_000
+    )
 
 
 def test_random_sample_button_puts_the_new_vector_in_the_url(page, app_url):
@@ -66,8 +67,7 @@ def test_random_sample_button_puts_the_new_vector_in_the_url(page, app_url):
     main_image(page).wait_for(timeout=60_000)
     # On a busy machine a click that lands while the page still runs was lost: click on an idle page.
     settle(page, page.get_by_role("button", name="Random sample").click)
-    page.wait_for_function("() => location.search.includes('z1=') || location.search.includes('z2=')",
-                           timeout=20_000)
+    page.wait_for_function("() => location.search.includes('z1=') || location.search.includes('z2=')", timeout=20_000)
     caption = page.get_by_text("z = [").first.inner_text()
     z1 = caption.split("[")[1].split(",")[0]
     assert f"z1={float(z1):g}" in page.url or float(z1) == 0.0
@@ -80,8 +80,8 @@ def test_gan_direction_slider_changes_the_image_and_the_url(page, app_url):
     page.get_by_role("slider", name="Direction 1").focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
-        "before => document.querySelector(\"[data-testid='stImage'] img\").src !== before", arg=before,
-        timeout=20_000)
+        "before => document.querySelector(\"[data-testid='stImage'] img\").src !== before", arg=before, timeout=20_000
+    )
     page.wait_for_function("() => location.search.includes('d1=0.1')", timeout=10_000)
     assert "seed=3" in page.url
 
@@ -104,8 +104,10 @@ def test_projector_colouring_changes_the_plot_and_a_click_inspects_a_point(page,
     legend.first.wait_for(timeout=60_000)
     assert "0" in legend.evaluate_all("items => items.map(e => e.textContent)")  # SVG text
     settle(page, lambda: choose(page, "Colour by", "split"))
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
-                           ".some(e => e.textContent === 'held-out')", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .legendtext')].some(e => e.textContent === 'held-out')",
+        timeout=30_000,
+    )
     page.wait_for_function("() => location.search.includes('color=split')", timeout=10_000)
     plot = page.locator(".js-plotly-plot").first
     plot.scroll_into_view_if_needed()
@@ -118,8 +120,9 @@ def test_projector_colouring_changes_the_plot_and_a_click_inspects_a_point(page,
     point = page.get_by_role("spinbutton", name="Point #")
     page.mouse.click(x, y)
     page.wait_for_function("() => /[?&]point=[1-9]/.test(location.search)", timeout=20_000)
-    page.wait_for_function("() => document.querySelector('input[aria-label=\"Point #\"]').value !== '0'",
-                           timeout=20_000)
+    page.wait_for_function(
+        "() => document.querySelector('input[aria-label=\"Point #\"]').value !== '0'", timeout=20_000
+    )
     assert f"point={point.input_value()}" in page.url
     assert page.get_by_text(f"nearest points to #{point.input_value()}").count() == 1
     assert page.get_by_text("Traceback").count() == 0
@@ -151,11 +154,14 @@ def hover_a_point(page) -> int:
     page.mouse.move(x - 30, y - 30)
     page.mouse.move(x, y, steps=5)
     # plotly throttles hover events: wait until the picture and plotly's label name the same point.
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
         const tip = document.querySelector('.hover-thumbnail'), layer = document.querySelector('.hoverlayer');
         return tip && tip.style.display === 'block' && layer
             && layer.textContent.startsWith('#' + tip.dataset.row);
-    }""", timeout=10_000)
+    }""",
+        timeout=10_000,
+    )
     return int(thumbnail.get_attribute("data-row"))
 
 
@@ -179,8 +185,10 @@ def test_projector_hover_thumbnails_survive_a_new_method_and_colouring(page, app
     hover_a_point(page)
     page.mouse.move(5, 5)
     settle(page, lambda: choose(page, "Colour by", "split"))
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
-                           ".some(e => e.textContent === 'held-out')", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .legendtext')].some(e => e.textContent === 'held-out')",
+        timeout=30_000,
+    )
     hover_a_point(page)
     page.wait_for_timeout(700)  # two rounds of the component's 300 ms search for the chart
     assert not page.console_errors
@@ -203,8 +211,8 @@ def test_markdown_in_a_link_shows_as_text_and_fetches_nothing(page, app_url):
     names = ["1:[Sign in](https://evil.example)", "2:![](http://127.0.0.1:9/pixel.png)"]
     page.goto(f"{app_url}/gan?model=mnist-gan&" + "&".join(f"names={quote(name)}" for name in names))
     main_image(page).wait_for(timeout=60_000)
-    page.get_by_text("[Sign in](https:").wait_for(timeout=20_000)        # shown as typed (an invisible
-    page.get_by_text("![](http:").wait_for(timeout=20_000)               # word joiner splits each "//")
+    page.get_by_text("[Sign in](https:").wait_for(timeout=20_000)  # shown as typed (an invisible
+    page.get_by_text("![](http:").wait_for(timeout=20_000)  # word joiner splits each "//")
     assert page.locator("a[href*='evil.example'], img[src*='127.0.0.1:9']").count() == 0
     assert not [url for url in fetched if "127.0.0.1:9/" in url]
 
@@ -227,13 +235,28 @@ def test_projector_takes_a_standalone_export_with_binary_tensors(page, app_url, 
     vectors = np.random.default_rng(0).standard_normal((30, 5)).astype("<f4")
     (tmp_path / "demo_tensors.bytes").write_bytes(vectors.tobytes())
     (tmp_path / "demo_labels.tsv").write_text("".join(f"word{i}\n" for i in range(30)))
-    (tmp_path / "projector_config.json").write_text(json.dumps({"embeddings": [{
-        "tensorName": "demo", "tensorShape": [30, 5], "tensorPath": "demo_tensors.bytes",
-        "metadataPath": "demo_labels.tsv"}]}))
+    (tmp_path / "projector_config.json").write_text(
+        json.dumps(
+            {
+                "embeddings": [
+                    {
+                        "tensorName": "demo",
+                        "tensorShape": [30, 5],
+                        "tensorPath": "demo_tensors.bytes",
+                        "metadataPath": "demo_labels.tsv",
+                    }
+                ]
+            }
+        )
+    )
     page.goto(f"{app_url}/projector?data=Upload+Projector+files")
     wait_idle(page)
-    settle(page, lambda: page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
-        [str(tmp_path / name) for name in ("projector_config.json", "demo_tensors.bytes", "demo_labels.tsv")]))
+    settle(
+        page,
+        lambda: page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+            [str(tmp_path / name) for name in ("projector_config.json", "demo_tensors.bytes", "demo_labels.tsv")]
+        ),
+    )
     page.get_by_text("30 points").wait_for(timeout=30_000)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
@@ -244,8 +267,11 @@ def test_text_streams_into_the_page_and_stays_after_it_ends(page, app_url):
     page.get_by_role("button", name="Generate").click()
     output = page.locator(".st-key-output")
     output.wait_for(timeout=30_000)
-    page.wait_for_function("() => { const text = document.querySelector('.st-key-output code')?.innerText ?? '';"
-                           " return text.length > 20 && !text.startsWith('The text appears here'); }", timeout=30_000)
+    page.wait_for_function(
+        "() => { const text = document.querySelector('.st-key-output code')?.innerText ?? '';"
+        " return text.length > 20 && !text.startsWith('The text appears here'); }",
+        timeout=30_000,
+    )
     page.get_by_text("200 characters").wait_for(timeout=30_000)
     page.get_by_role("button", name="Download the text").wait_for(timeout=30_000)  # drawn once the text is done
     assert page.get_by_text("Traceback").count() == 0
@@ -268,8 +294,9 @@ def test_presenter_link_opens_larger_type_and_images_and_keeps_the_mode_across_p
     assert presenting["image"] >= 1.3 * normal["image"], (normal, presenting)
     assert page.get_by_text("A variational autoencoder squeezes").is_hidden(), "folded into “About this page”"
     page.get_by_role("link", name="GAN").click()
-    page.wait_for_function("() => location.pathname.endsWith('/gan') && location.search.includes('presenter=true')",
-                           timeout=20_000)
+    page.wait_for_function(
+        "() => location.pathname.endsWith('/gan') && location.search.includes('presenter=true')", timeout=20_000
+    )
     assert measure()["label"] == presenting["label"]
 
 
@@ -288,21 +315,34 @@ def test_a_link_naming_a_tab_opens_with_the_tab_in_view(page, app_url):
     page.goto(f"{app_url}/vae?model=mnist-vae-2d&section=Interpolate")
     tabs = page.locator(".st-key-section")
     tabs.wait_for(timeout=60_000)
-    page.wait_for_function("() => { const top = document.querySelector('.st-key-section').getBoundingClientRect().top;"
-                           " return top > 0 && top < 360; }", timeout=20_000)
+    page.wait_for_function(
+        "() => { const top = document.querySelector('.st-key-section').getBoundingClientRect().top;"
+        " return top > 0 && top < 360; }",
+        timeout=20_000,
+    )
     page.goto(f"{app_url}/vae?model=mnist-vae-2d")
-    tabs.wait_for(timeout=60_000)      # the main image comes before the tabs; a busy machine showed the gap
+    tabs.wait_for(timeout=60_000)  # the main image comes before the tabs; a busy machine showed the gap
     wait_idle(page)
-    assert page.evaluate("() => document.querySelector('.st-key-section').getBoundingClientRect().top") > 720, \
+    assert page.evaluate("() => document.querySelector('.st-key-section').getBoundingClientRect().top") > 720, (
         "without a tab in the link, the page opens at the top (the tabs below the fold)"
+    )
 
 
 FOLD_PAGES = [  # (address, what must be on screen without scrolling)
-    ("/vae?model=mnist-vae-2d", [".st-key-on_screen_decoded img", ".st-key-latent_map .js-plotly-plot",
-                                 "[role='group'][aria-label='z1 (σ)']", "[role='group'][aria-label='z2 (σ)']"]),
+    (
+        "/vae?model=mnist-vae-2d",
+        [
+            ".st-key-on_screen_decoded img",
+            ".st-key-latent_map .js-plotly-plot",
+            "[role='group'][aria-label='z1 (σ)']",
+            "[role='group'][aria-label='z2 (σ)']",
+        ],
+    ),
     (f"/vae?model={largest_vae()}", [".st-key-on_screen_decoded img"]),
-    *[(f"/gan?model={name}", [".st-key-on_screen_sample img", "[class*='st-key-on_screen_tall_other_seeds'] img"])
-      for name in sorted(c.name for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0])],
+    *[
+        (f"/gan?model={name}", [".st-key-on_screen_sample img", "[class*='st-key-on_screen_tall_other_seeds'] img"])
+        for name in sorted(c.name for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0])
+    ],
 ]
 
 
@@ -321,7 +361,8 @@ def test_main_picture_and_what_the_map_moves_are_above_the_fold(page, app_url, a
         box = element.bounding_box()
         page.screenshot(path=str(tmp_path / "page.png"))
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, (
-            f"{selector} at {box} is not inside the {width}×{height} screen (see {tmp_path / 'page.png'})")
+            f"{selector} at {box} is not inside the {width}×{height} screen (see {tmp_path / 'page.png'})"
+        )
         assert box["width"] >= 100 or "slider" in selector, f"{selector} is too small to see: {box}"
 
 

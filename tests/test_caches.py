@@ -6,8 +6,11 @@ import ast
 
 from .conftest import ROOT
 
-SOURCES = [*sorted((ROOT / "explorer").rglob("*.py")), *sorted((ROOT / "app_pages").glob("*.py")),
-           ROOT / "streamlit_app.py"]
+SOURCES = [
+    *sorted((ROOT / "explorer").rglob("*.py")),
+    *sorted((ROOT / "app_pages").glob("*.py")),
+    ROOT / "streamlit_app.py",
+]
 
 
 def streamlit_caches() -> list[tuple[str, ast.expr]]:
@@ -29,7 +32,11 @@ def test_the_app_caches_models_and_data():
 
 
 def test_every_streamlit_cache_has_max_entries_or_ttl():
-    unbounded = [where for where, decorator in streamlit_caches()
-                 if not (isinstance(decorator, ast.Call)
-                         and {keyword.arg for keyword in decorator.keywords} & {"max_entries", "ttl"})]
+    unbounded = [
+        where
+        for where, decorator in streamlit_caches()
+        if not (
+            isinstance(decorator, ast.Call) and {keyword.arg for keyword in decorator.keywords} & {"max_entries", "ttl"}
+        )
+    ]
     assert not unbounded, f"caches without max_entries or ttl: {unbounded}"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from explorer.checkpoint import CheckpointError, list_checkpoints, read_checkpoint
-from explorer.serving import ImageAutoencoder
+from explorer.serving.models import ImageAutoencoder
 
 
 def write(folder, manifest):
@@ -13,8 +13,11 @@ def write(folder, manifest):
     return folder
 
 
-GOOD = {"kind": "vae", "config": {"latent_dim": 2, "image_shape": [8, 8, 1]},
-        "files": {"encoder": "encoder.tflite", "decoder": "decoder.tflite", "examples": "examples.npz"}}
+GOOD = {
+    "kind": "vae",
+    "config": {"latent_dim": 2, "image_shape": [8, 8, 1]},
+    "files": {"encoder": "encoder.tflite", "decoder": "decoder.tflite", "examples": "examples.npz"},
+}
 
 
 def test_listing_separates_usable_from_broken_checkpoints(tmp_path):
@@ -29,11 +32,14 @@ def test_listing_separates_usable_from_broken_checkpoints(tmp_path):
     assert all("python -m explorer train" in error for _, error in broken)
 
 
-@pytest.mark.parametrize("manifest, message", [
-    ("[1, 2]", "lacks an object"),
-    ('{"kind": "vae"}', "lacks config, files"),
-    ("\udcff", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "manifest, message",
+    [
+        ("[1, 2]", "lacks an object"),
+        ('{"kind": "vae"}', "lacks config, files"),
+        ("\udcff", "not valid JSON"),
+    ],
+)
 def test_malformed_manifests_name_the_file(tmp_path, manifest, message):
     folder = tmp_path / "broken"
     folder.mkdir()

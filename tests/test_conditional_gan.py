@@ -4,7 +4,7 @@ training from the command function, and a sentence when the data has no labels."
 import numpy as np
 import pytest
 
-from explorer.latent import with_classes
+from explorer.maths.latent import with_classes
 
 pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
 
@@ -19,10 +19,16 @@ def test_with_classes_appends_one_hot_classes_in_turn_or_as_given():
 
 def test_conditional_networks_read_the_class():
     from explorer.config import GANConfig
-    from explorer.gan import build_discriminator, build_generator
+    from explorer.models.gan import build_discriminator, build_generator
 
-    config = GANConfig(image_shape=(8, 8, 1), latent_dim=4, generator_filters=(8, 8), discriminator_filters=(8,),
-                       classes=3, class_names=("a", "b", "c"))
+    config = GANConfig(
+        image_shape=(8, 8, 1),
+        latent_dim=4,
+        generator_filters=(8, 8),
+        discriminator_filters=(8,),
+        classes=3,
+        class_names=("a", "b", "c"),
+    )
     generator, discriminator = build_generator(config), build_discriminator(config)
     assert generator.input_shape == (None, 7) and generator.output_shape == (None, 8, 8, 1)
     z = np.random.default_rng(0).standard_normal((1, 4)).astype("float32")
@@ -34,12 +40,33 @@ def test_conditional_networks_read_the_class():
 
 def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz, tiny_classifier):
     from explorer.__main__ import main
-    from explorer.serving import ImageGenerator
+    from explorer.serving.models import ImageGenerator
 
     out = tmp_path / "cgan"
-    assert main(["train", "gan", "--data", str(digits_npz), "--conditional", "--latent-dim", "4",
-                 "--generator-filters", "16,8", "--discriminator-filters", "8,16", "--epochs", "1",
-                 "--features", str(tiny_classifier), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "gan",
+                "--data",
+                str(digits_npz),
+                "--conditional",
+                "--latent-dim",
+                "4",
+                "--generator-filters",
+                "16,8",
+                "--discriminator-filters",
+                "8,16",
+                "--epochs",
+                "1",
+                "--features",
+                str(tiny_classifier),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     model = ImageGenerator.from_folder(out)
     assert model.conditional and model.class_names == [str(d) for d in range(10)]
     z = np.zeros((1, 4), "float32")
@@ -52,8 +79,22 @@ def test_conditional_without_labels_gets_a_sentence(tmp_path, capsys):
 
     unlabelled = tmp_path / "unlabelled.npz"
     np.savez(unlabelled, x=np.zeros((20, 8, 8), np.uint8))
-    assert main(["train", "gan", "--data", str(unlabelled), "--conditional", "--epochs", "1",
-                 "--out", str(tmp_path / "never")]) == 2
+    assert (
+        main(
+            [
+                "train",
+                "gan",
+                "--data",
+                str(unlabelled),
+                "--conditional",
+                "--epochs",
+                "1",
+                "--out",
+                str(tmp_path / "never"),
+            ]
+        )
+        == 2
+    )
     assert "--conditional needs labels" in capsys.readouterr().err
     folder = tmp_path / "flat"
     folder.mkdir()
@@ -61,6 +102,10 @@ def test_conditional_without_labels_gets_a_sentence(tmp_path, capsys):
 
     for index in range(3):
         Image.new("L", (8, 8), index * 50).save(folder / f"{index}.png")
-    assert main(["train", "gan", "--data", str(folder), "--conditional", "--epochs", "1",
-                 "--out", str(tmp_path / "never")]) == 2
+    assert (
+        main(
+            ["train", "gan", "--data", str(folder), "--conditional", "--epochs", "1", "--out", str(tmp_path / "never")]
+        )
+        == 2
+    )
     assert "one sub-folder per class" in capsys.readouterr().err

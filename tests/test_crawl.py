@@ -82,7 +82,7 @@ class Crawl:
     def everything(self, scope: str = MAIN) -> None:
         """Use every control in `scope` once, then every tab's controls in turn."""
         self.controls(scope)
-        for index, tab in self.each(f"{scope} [role='tab']"):
+        for _index, tab in self.each(f"{scope} [role='tab']"):
             if tab.get_attribute("aria-selected") != "true":
                 self.act(f"tab {tab.inner_text()!r}", tab.click)
                 self.controls(scope)
@@ -101,8 +101,10 @@ class Crawl:
         for index, slider in self.each(f"{scope} [data-testid='stSlider'] [role='group']", limit=200):
             if index >= SLIDERS and index % 16:
                 continue
-            self.act(f"slider {slider.get_attribute('aria-label')!r}",
-                     lambda s=slider: (s.locator("input").first.focus(), page.keyboard.press("ArrowRight")))
+            self.act(
+                f"slider {slider.get_attribute('aria-label')!r}",
+                lambda s=slider: (s.locator("input").first.focus(), page.keyboard.press("ArrowRight")),
+            )
         for _, button in self.each(f"{scope} [data-testid='stButton'] button"):
             name = button.inner_text().strip()
             if name not in SKIP_BUTTONS and button.is_enabled():
@@ -110,7 +112,7 @@ class Crawl:
         for index, button in self.each(f"{scope} [data-testid='stDownloadButton'] button"):
             if index:  # Chromium blocks a page's second download that is not started by the click itself
                 if not self.reloadable:  # (a deferred one, which waits for the server): each from a fresh
-                    break                # page, unless a reload would lose an upload
+                    break  # page, unless a reload would lose an upload
                 page.reload()
                 wait_idle(page)
                 button = page.locator(f"{scope} [data-testid='stDownloadButton'] button").nth(index)
@@ -119,6 +121,7 @@ class Crawl:
                 with page.expect_download(timeout=30_000) as download:
                     b.click()
                 assert download.value.path().stat().st_size > 0
+
             self.act(f"download {button.inner_text()!r}", download)
         # Last: a radio option can hide what the controls above it showed (an interpolation's end).
         for _, option in self.each(f"{scope} [role='radiogroup'] label"):
@@ -150,6 +153,7 @@ class Crawl:
 def crawl(app_server):
     def start(page, path: str) -> Crawl:
         return Crawl(page, app_server, app_server.url + path)
+
     return start
 
 
@@ -176,8 +180,16 @@ def image_files(folder) -> list:
     digit[6:22, 12:16] = 255  # a "1"
     image = Image.fromarray(digit)
     paths = []
-    for suffix, convert in [("png", "L"), ("jpg", "RGB"), ("jpeg", "RGB"), ("gif", "P"), ("bmp", "RGB"),
-                            ("webp", "RGB"), ("tif", "L"), ("tiff", "RGBA")]:
+    for suffix, convert in [
+        ("png", "L"),
+        ("jpg", "RGB"),
+        ("jpeg", "RGB"),
+        ("gif", "P"),
+        ("bmp", "RGB"),
+        ("webp", "RGB"),
+        ("tif", "L"),
+        ("tiff", "RGBA"),
+    ]:
         path = folder / f"digit.{suffix}"
         image.convert(convert).save(path)
         paths.append(path)
@@ -218,17 +230,33 @@ def projector_files(folder) -> dict:
     sprite = (rng.random((5 * 8, 5 * 8, 3)) * 255).astype(np.uint8)
     Image.fromarray(sprite).save(folder / "sprite.png")
     Image.fromarray(sprite).save(folder / "sprite.jpg")
-    (folder / "projector_config.json").write_text(json.dumps({"embeddings": [{
-        "tensorName": "demo", "tensorShape": [24, 6], "tensorPath": "demo_tensors.bytes",
-        "metadataPath": "metadata.tsv", "sprite": {"imagePath": "sprite.png", "singleImageDim": [8, 8]}}]}))
+    (folder / "projector_config.json").write_text(
+        json.dumps(
+            {
+                "embeddings": [
+                    {
+                        "tensorName": "demo",
+                        "tensorShape": [24, 6],
+                        "tensorPath": "demo_tensors.bytes",
+                        "metadataPath": "metadata.tsv",
+                        "sprite": {"imagePath": "sprite.png", "singleImageDim": [8, 8]},
+                    }
+                ]
+            }
+        )
+    )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as bundle:
         for name in ("projector_config.json", "demo_tensors.bytes", "metadata.tsv", "sprite.png"):
             bundle.write(folder / name, name)
     (folder / "export.zip").write_bytes(archive.getvalue())
-    return {"tsv": ["vectors.tsv", "metadata.tsv"], "txt": ["vectors.txt"],
-            "bytes, json, png": ["projector_config.json", "demo_tensors.bytes", "metadata.tsv", "sprite.png"],
-            "jpg": ["vectors.tsv", "sprite.jpg"], "zip": ["export.zip"]}
+    return {
+        "tsv": ["vectors.tsv", "metadata.tsv"],
+        "txt": ["vectors.txt"],
+        "bytes, json, png": ["projector_config.json", "demo_tensors.bytes", "metadata.tsv", "sprite.png"],
+        "jpg": ["vectors.tsv", "sprite.jpg"],
+        "zip": ["export.zip"],
+    }
 
 
 @pytest.mark.parametrize("kind", ["tsv", "txt", "bytes, json, png", "jpg", "zip"])

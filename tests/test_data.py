@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer.data import DataError, load_dataset, split_holdout
+from explorer.training.data import DataError, load_dataset, split_holdout
 
 
 def test_image_folder_with_mixed_sizes_modes_and_stray_files(tmp_path):

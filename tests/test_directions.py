@@ -3,18 +3,18 @@
 import numpy as np
 import pytest
 
-from explorer.directions import principal_directions
-from explorer.fid import frechet_distance
+from explorer.maths.directions import principal_directions
+from explorer.maths.fid import frechet_distance
 
 
 def planted_activations(count=4000, dim=6, seed=0):
     """Activations that vary along known z-directions with known, decreasing strengths."""
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((count, dim))
-    basis, _ = np.linalg.qr(rng.standard_normal((dim, dim)))          # rows: orthonormal z-directions
+    basis, _ = np.linalg.qr(rng.standard_normal((dim, dim)))  # rows: orthonormal z-directions
     strengths = np.array([10.0, 5.0, 2.0, 1.0, 0.5, 0.1])
-    mixing = rng.standard_normal((dim, 30))                            # any full-rank map to 30 features
-    mixing, _ = np.linalg.qr(mixing.T)                                 # (30, dim) with orthonormal columns
+    mixing = rng.standard_normal((dim, 30))  # any full-rank map to 30 features
+    mixing, _ = np.linalg.qr(mixing.T)  # (30, dim) with orthonormal columns
     activations = ((z @ basis.T) * strengths) @ mixing.T + 0.01 * rng.standard_normal((count, 30))
     return z, activations, basis, strengths
 
@@ -30,10 +30,10 @@ def test_directions_are_orthonormal_and_ordered_by_variance():
 def test_directions_recover_the_planted_ones_in_order():
     z, activations, basis, strengths = planted_activations()
     directions = principal_directions(z, activations, count=4)
-    alignment = np.abs(directions.vectors @ basis.T)                   # |cos| between found and planted
+    alignment = np.abs(directions.vectors @ basis.T)  # |cos| between found and planted
     np.testing.assert_array_equal(alignment.argmax(axis=1), [0, 1, 2, 3])
     assert alignment.max(axis=1).min() > 0.99
-    expected_share = strengths[:4] ** 2 / np.sum(strengths ** 2)
+    expected_share = strengths[:4] ** 2 / np.sum(strengths**2)
     np.testing.assert_allclose(directions.explained_variance, expected_share, rtol=0.1)
 
 
@@ -50,7 +50,7 @@ def test_shift_moves_along_the_directions_in_sigma_units():
     start = np.zeros(6, "float32")
     np.testing.assert_allclose(directions.shift(start, [2.0]), 2.0 * directions.vectors[0], atol=1e-6)
     moved = directions.shift(start, [1.0, -1.0, 0.5])
-    assert np.linalg.norm(moved) == pytest.approx(1.5, abs=1e-5)     # orthonormal: lengths add in squares
+    assert np.linalg.norm(moved) == pytest.approx(1.5, abs=1e-5)  # orthonormal: lengths add in squares
     np.testing.assert_allclose(directions.shift(start, []), start)
 
 
@@ -68,6 +68,9 @@ def test_frechet_distance_matches_scipy_sqrtm():
     a = rng.standard_normal((500, 5)) @ rng.standard_normal((5, 5))
     b = rng.standard_normal((500, 5)) @ rng.standard_normal((5, 5)) + 1
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    reference = (np.square(a.mean(0) - b.mean(0)).sum() + np.trace(cov_a + cov_b)
-                 - 2 * np.trace(scipy_linalg.sqrtm(cov_a @ cov_b).real))
+    reference = (
+        np.square(a.mean(0) - b.mean(0)).sum()
+        + np.trace(cov_a + cov_b)
+        - 2 * np.trace(scipy_linalg.sqrtm(cov_a @ cov_b).real)
+    )
     assert frechet_distance(a, b) == pytest.approx(reference, rel=1e-6)

@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 
-from explorer.embed import projection_key
-from explorer.embedding import load_embedding
-from explorer.serving import ImageAutoencoder
+from explorer.projector.embedding import load_embedding
+from explorer.projector.projection import projection_key
+from explorer.serving.models import ImageAutoencoder
 
 from .conftest import QUICK_TSNE, small_digits
 
@@ -27,8 +27,7 @@ def test_split_column_marks_exactly_the_held_out_images(embedded_vae):
     held_out = embedding.metadata["split"] == "held-out"
     assert held_out.sum() == manifest["training"]["holdout"]
     examples = np.load(embedded_vae / "examples.npz")  # the VAE page's examples are the held-out images
-    np.testing.assert_allclose(np.sort(embedding.vectors[held_out], axis=0), np.sort(examples["mu"], axis=0),
-                               atol=1e-4)
+    np.testing.assert_allclose(np.sort(embedding.vectors[held_out], axis=0), np.sort(examples["mu"], axis=0), atol=1e-4)
 
 
 def test_manifest_names_the_files_and_the_default_projection_is_shipped(embedded_vae):
@@ -40,7 +39,7 @@ def test_manifest_names_the_files_and_the_default_projection_is_shipped(embedded
 
 
 def test_projection_key_is_the_same_for_equal_parameters_and_differs_otherwise():
-    from explorer.projection import ProjectionParams
+    from explorer.projector.projection import ProjectionParams
 
     assert projection_key(ProjectionParams("umap", 2)) == projection_key(ProjectionParams("umap", 2, seed=0))
     assert projection_key(ProjectionParams("umap", 2)) != projection_key(ProjectionParams("umap", 2, seed=1))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from explorer.checkpoint import read_checkpoint
-from explorer.serving import ImageGenerator
+from explorer.serving.models import ImageGenerator
 
 from .conftest import TINY_GAN
 from .test_training import run_cli
@@ -36,7 +36,7 @@ def test_served_generator_ships_timeline_directions_and_neighbours(tiny_gan):
 
 
 def test_litert_generator_matches_keras_to_1e_4(tiny_gan):
-    from explorer.gan import load_gan
+    from explorer.models.gan import load_gan
 
     keras_model = load_gan(read_checkpoint(tiny_gan))
     z = np.random.default_rng(0).standard_normal((6, 4)).astype("float32") * 2
@@ -57,7 +57,7 @@ def test_nearest_images_match_a_brute_force_search(tiny_gan):
 
 
 def test_latent_for_is_seed_then_truncation_then_directions(tiny_gan):
-    from explorer.latent import sample_prior
+    from explorer.maths.latent import sample_prior
 
     model = ImageGenerator.from_folder(tiny_gan)
     z = sample_prior(1, 4, 7)[0]
@@ -70,10 +70,15 @@ def test_latent_for_is_seed_then_truncation_then_directions(tiny_gan):
 @pytest.mark.parametrize("upsampling, batch_norm", [("transposed", False), ("nearest", True)])
 def test_generator_reaches_the_image_size_either_way(upsampling, batch_norm):
     from explorer.config import GANConfig
-    from explorer.gan import build_generator
+    from explorer.models.gan import build_generator
 
-    config = GANConfig(image_shape=(32, 32, 3), latent_dim=8, generator_filters=(32, 16, 8, 8),
-                       upsampling=upsampling, batch_norm=batch_norm)
+    config = GANConfig(
+        image_shape=(32, 32, 3),
+        latent_dim=8,
+        generator_filters=(32, 16, 8, 8),
+        upsampling=upsampling,
+        batch_norm=batch_norm,
+    )
     generator = build_generator(config)
     kinds = {layer.__class__.__name__ for layer in generator.layers}
     assert generator.output_shape == (None, 32, 32, 3)
@@ -92,7 +97,7 @@ def test_diff_augment_keeps_shape_and_lets_gradients_through():
     import keras
     import tensorflow as tf
 
-    from explorer.gan import diff_augment
+    from explorer.models.gan import diff_augment
 
     images = tf.ones((6, 16, 16, 3))
     rng = keras.random.SeedGenerator(0)
@@ -111,9 +116,9 @@ def test_diff_augment_keeps_shape_and_lets_gradients_through():
 
 def test_gan_training_resumes_with_its_timeline(tmp_path, digits_npz, monkeypatch, capsys):
     from explorer.config import GANConfig, TrainConfig
-    from explorer.data import load_dataset
-    from explorer.train import ResumeState
-    from explorer.train_gan import train_gan
+    from explorer.training.data import load_dataset
+    from explorer.training.gan import train_gan
+    from explorer.training.vae import ResumeState
 
     data, out = load_dataset(str(digits_npz)), tmp_path / "gan"
     with monkeypatch.context() as patch:
@@ -132,8 +137,12 @@ def test_cli_samples_and_evaluates_a_gan(tiny_gan, tmp_path, digits_npz):
     assert result.returncode == 0, result.stderr
     samples = np.load(tmp_path / "s.npz")["x"]
     assert samples.shape == (5, 8, 8, 1) and samples.dtype == np.uint8
-    np.testing.assert_array_equal(samples, ImageGenerator.from_folder(tiny_gan).generate(
-        np.random.default_rng(3).standard_normal((5, 4)).astype("float32")))
+    np.testing.assert_array_equal(
+        samples,
+        ImageGenerator.from_folder(tiny_gan).generate(
+            np.random.default_rng(3).standard_normal((5, 4)).astype("float32")
+        ),
+    )
     assert run_cli("sample", tiny_gan, "--n", 4, "--out", tmp_path / "grid.png").returncode == 0
     assert (tmp_path / "grid.png").read_bytes()[:4] == b"\x89PNG"
     result = run_cli("sample", tiny_gan, "--out", tmp_path / "grid.jpg")

@@ -42,10 +42,13 @@ def test_light_on_dark_is_not_inverted():
     assert not notes and seen.max() == 255
 
 
-@pytest.mark.parametrize("make, note", [
-    (lambda: drawn_digit(mode="RGBA", ink=(0, 0, 0, 255), paper=(0, 0, 0, 0)), "Transparent"),
-    (lambda: drawn_digit(mode="CMYK", ink=(0, 0, 0, 255), paper=(0, 0, 0, 0)), "CMYK"),
-])
+@pytest.mark.parametrize(
+    "make, note",
+    [
+        (lambda: drawn_digit(mode="RGBA", ink=(0, 0, 0, 255), paper=(0, 0, 0, 0)), "Transparent"),
+        (lambda: drawn_digit(mode="CMYK", ink=(0, 0, 0, 255), paper=(0, 0, 0, 0)), "CMYK"),
+    ],
+)
 def test_alpha_and_cmyk_uploads_are_flattened(make, note):
     fmt = "JPEG" if make().mode == "CMYK" else "PNG"
     image, notes = read_upload(encoded(make(), fmt))
@@ -71,11 +74,14 @@ def test_animated_gif_uses_its_first_frame():
     assert np.asarray(image.convert("L")).min() < 50
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"this is a text file, not a picture", "not an image"),
-    (encoded(drawn_digit())[:400], "truncated or damaged"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"this is a text file, not a picture", "not an image"),
+        (encoded(drawn_digit())[:400], "truncated or damaged"),
+    ],
+)
 def test_unusable_uploads_get_a_sentence(data, message):
     with pytest.raises(ImageInputError, match=message):
         read_upload(data)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from explorer import latent
+from explorer.maths import latent
 
 
 def test_interpolations_start_and_end_at_the_endpoints():
@@ -80,7 +80,7 @@ def test_bad_seeds_get_a_sentence(text):
 
 
 def test_kl_per_dimension_is_zero_for_the_prior_and_grows_with_information():
-    from explorer.latent import kl_per_dimension
+    from explorer.maths.latent import kl_per_dimension
 
     mu = np.array([[0.0, 1.0, 0.0], [0.0, -1.0, 0.0]])
     sigma = np.array([[1.0, 1.0, 0.5], [1.0, 1.0, 0.5]])

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import ButtonGroup, NumberInput, Radio, Selectbox, Slider
+from streamlit.testing.v1.element_tree import ButtonGroup, Radio, Selectbox
 
 from .conftest import ROOT
 

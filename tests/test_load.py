@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from explorer.loadtest import ACTIONS, run_load_test
+from explorer.tooling.loadtest import ACTIONS, run_load_test
 
 SESSIONS = 4
 
@@ -29,7 +29,7 @@ def test_four_sessions_at_once_make_the_single_session_outputs_with_no_errors_an
 
 
 def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_server_small():
-    from explorer.loadtest import ATTACK_MEMORY_LIMIT_MB
+    from explorer.tooling.loadtest import ATTACK_MEMORY_LIMIT_MB
 
     report = run_load_test(sessions=2, seconds=20, think=0.2, baseline_rounds=1, attacker=True)
     attacked = report["attacked"]
@@ -42,7 +42,7 @@ def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_s
 def test_an_output_unlike_the_single_sessions_counts_as_wrong():
     from streamlit.proto.Element_pb2 import Element
 
-    from explorer.loadtest import Action, Run, Tally, images_drawn, perform, run_coroutine
+    from explorer.tooling.loadtest import Action, Run, Tally, images_drawn, perform, run_coroutine
 
     def action_drawing(url: str) -> Action:
         async def draw(session, value) -> Run:

@@ -1,10 +1,9 @@
 """Exact nearest neighbours against a brute-force reference written plainly here."""
 
-
 import numpy as np
 import pytest
 
-from explorer.neighbours import nearest
+from explorer.maths.neighbours import nearest
 
 
 def brute_force(vectors, query_vector, metric, leave_out=None):
@@ -67,7 +66,7 @@ def test_ties_are_broken_by_index():
     np.testing.assert_array_equal(indices, [0, 1, 2, 3, 4])
     np.testing.assert_allclose(distances, 1.0)
     indices, _ = nearest(vectors, 1, k=2, metric="cosine")
-    np.testing.assert_array_equal(indices, [4, 0])           # its duplicate, then the first of the ties
+    np.testing.assert_array_equal(indices, [4, 0])  # its duplicate, then the first of the ties
 
 
 def test_zero_vectors_are_at_cosine_distance_one_and_never_nan():

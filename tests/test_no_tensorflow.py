@@ -6,7 +6,7 @@ import sys
 
 from .conftest import ROOT
 
-SCRIPT = r'''
+SCRIPT = r"""
 import importlib.abc, pathlib, sys
 
 class BlockTensorFlow(importlib.abc.MetaPathFinder):
@@ -24,7 +24,7 @@ for page in sorted(str(p) for p in pathlib.Path("app_pages").glob("*.py")):
     print("served", page, len(at.get("image")), "images")
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "umap", "openTSNE", "numba"))
 assert not heavy, heavy  # umap and openTSNE wait until a projection needs them
-'''
+"""
 
 
 def test_every_page_serves_without_tensorflow():

@@ -55,8 +55,13 @@ def test_explanations_show_normally_and_fold_away_in_presenter_mode():
     assert VAE_INTRO in captions(at) and not at.expander
 
 
-@pytest.mark.parametrize("page, intro", [("app_pages/gan.py", "A generator turns random numbers"),
-                                         ("app_pages/text.py", "A recurrent network read Shakespeare")])
+@pytest.mark.parametrize(
+    "page, intro",
+    [
+        ("app_pages/gan.py", "A generator turns random numbers"),
+        ("app_pages/text.py", "A recurrent network read Shakespeare"),
+    ],
+)
 def test_every_page_folds_its_introduction(page, intro):
     normal, presenting = open_app(page), open_app(page, presenter="true")
     assert intro in captions(normal) and intro not in captions(presenting)
@@ -67,7 +72,11 @@ def test_home_page_keeps_its_links_and_folds_the_descriptions():
     normal, presenting = open_app(), open_app(presenter="true")
     for at in (normal, presenting):
         assert [link.proto.label for link in at.get("page_link")] == [
-            "Open the VAE explorer", "Open the GAN explorer", "Open the Projector", "Open the Text generator"]
+            "Open the VAE explorer",
+            "Open the GAN explorer",
+            "Open the Projector",
+            "Open the Text generator",
+        ]
     vae_description = "one slider per latent dimension"
     assert any(vae_description in m.value for m in normal.markdown) and not normal.expander
     assert vae_description in about(presenting, "About these pages").markdown[0].value
@@ -99,18 +108,28 @@ def test_model_images_are_larger_in_presenter_mode(image_widths):
 def test_charts_have_larger_type_and_height_in_presenter_mode():
     from explorer.ui.presenter import CHART_FONT_PX
 
-    layouts = [json.loads(open_app("app_pages/gan.py", section="Training timeline", **query)
-                          .get("plotly_chart")[0].proto.spec)["layout"]
-               for query in ({}, {"presenter": "true"})]
+    layouts = [
+        json.loads(
+            open_app("app_pages/gan.py", section="Training timeline", **query).get("plotly_chart")[0].proto.spec
+        )["layout"]
+        for query in ({}, {"presenter": "true"})
+    ]
     assert "size" not in layouts[0].get("font", {}) and layouts[1]["font"]["size"] == CHART_FONT_PX
     assert layouts[1]["xaxis"]["tickfont"]["size"] == CHART_FONT_PX and layouts[1]["height"] > layouts[0]["height"]
 
 
 # Shared links: the controls below were not in the URL before, so a link lost them.
 
+
 def test_a_link_reopens_the_vae_interpolation():
-    at = open_page("app_pages/vae.py", section="Interpolate", from_source="held-out example", from_example="5",
-                   frames="5", path="spherical")
+    at = open_page(
+        "app_pages/vae.py",
+        section="Interpolate",
+        from_source="held-out example",
+        from_example="5",
+        frames="5",
+        path="spherical",
+    )
     assert not at.exception
     assert at.radio(key="from_source").value == "held-out example" and at.number_input(key="from_example").value == 5
     assert at.slider(key="frames").value == 5 and at.radio(key="path").value == "spherical"
@@ -124,8 +143,13 @@ def test_a_link_reopens_the_vae_example_the_comparison_seed_and_the_traversal_sw
 
 
 def test_a_link_reopens_the_gan_direction_names_raw_sliders_and_tabs():
-    at = open_page("app_pages/gan.py", names=["1:stroke width", "3:slant", "x:not a number", "0:none"],
-                   show_raw="true", section="Training timeline", epoch="3")
+    at = open_page(
+        "app_pages/gan.py",
+        names=["1:stroke width", "3:slant", "x:not a number", "0:none"],
+        show_raw="true",
+        section="Training timeline",
+        epoch="3",
+    )
     assert not at.exception
     assert at.slider(key="d1").label.startswith("stroke width") and at.slider(key="d3").label.startswith("slant")
     assert at.slider(key="d2").label.startswith("Direction 2")
@@ -167,12 +191,16 @@ def test_a_model_picked_on_one_page_neither_leaks_into_another_nor_is_lost():
 
 
 def scroll_targets(at: AppTest) -> list[str]:
-    return [json.loads(e.proto.json)["target"] for e in at.get("bidi_component")
-            if e.proto.component_name.endswith("scroll_to_tabs")]
+    return [
+        json.loads(e.proto.json)["target"]
+        for e in at.get("bidi_component")
+        if e.proto.component_name.endswith("scroll_to_tabs")
+    ]
 
 
-@pytest.mark.parametrize(("script", "section"), [("app_pages/vae.py", "Interpolate"),
-                                                 ("app_pages/gan.py", "Training timeline")])
+@pytest.mark.parametrize(
+    ("script", "section"), [("app_pages/vae.py", "Interpolate"), ("app_pages/gan.py", "Training timeline")]
+)
 def test_a_link_naming_a_tab_scrolls_to_it_on_arrival_only(script, section):
     at = AppTest.from_file(str(ROOT / script), default_timeout=60)
     at.query_params["section"] = section

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from explorer import projection as proj
-from explorer.projection_worker import ProjectionWorker
+from explorer.projector import projection as proj
+from explorer.projector.worker import ProjectionWorker
 
 from .test_projection import digits as digits_and_labels
 
@@ -81,15 +81,22 @@ def test_the_worker_does_not_run_the_parents_main_script(tmp_path):
         "import numpy as np\n"
         f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
         "if __name__ == '__main__':\n"
-        "    from explorer import projection as proj\n"
-        "    from explorer.projection_worker import ProjectionWorker\n"
+        "    from explorer.projector import projection as proj\n"
+        "    from explorer.projector.worker import ProjectionWorker\n"
         "    worker = ProjectionWorker(idle_seconds=5)\n"
         "    vectors = np.random.default_rng(0).standard_normal((30, 4)).astype('float32')\n"
         "    result = worker.project(vectors, proj.ProjectionParams(method='tsne', perplexity=5))\n"
         "    assert result.coordinates.shape == (30, 2)\n"
-        "    worker.stop()\n")
-    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+        "    worker.stop()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert marker.read_text().split() == ["__main__"], "the worker re-ran the main script"
 
@@ -108,4 +115,4 @@ def test_a_job_nobody_waits_for_is_stopped_and_the_next_job_gets_its_own_result(
     assert not worker.is_running(), "the abandoned fit was stopped with its worker"
     small = digits(60)
     result = worker.project(small, proj.ProjectionParams(method="tsne", perplexity=10))
-    assert result.coordinates.shape == (60, 2)      # its own reply, not the abandoned job's
+    assert result.coordinates.shape == (60, 2)  # its own reply, not the abandoned job's

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import projector_files
-from explorer.embedding import Embedding
-from explorer.projector_files import (
+from explorer.projector import files as projector_files
+from explorer.projector.embedding import Embedding
+from explorer.projector.files import (
     ProjectorFileError,
     export_projector_zip,
     load_projector_upload,
@@ -45,12 +45,13 @@ def hand_made_sprite(thumbnails: np.ndarray, per_row: int) -> bytes:
     sheet = np.zeros((rows * height, per_row * width, channels), dtype=np.uint8)
     for index, thumbnail in enumerate(thumbnails):
         row, column = divmod(index, per_row)
-        sheet[row * height:(row + 1) * height, column * width:(column + 1) * width] = thumbnail
+        sheet[row * height : (row + 1) * height, column * width : (column + 1) * width] = thumbnail
     return png(sheet)
 
 
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG declaring a size but holding no pixels: it fails to decode, so a refusal by size came first."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -85,8 +86,11 @@ def test_single_column_metadata_round_trips_without_a_header():
 
 
 def test_three_column_metadata_round_trips_with_a_header():
-    metadata = {"name": np.array(["a", "b", "c"]), "class": np.array(["1", "2", "1"]),
-                "note": np.array(["two\nlines", "x", "y"])}
+    metadata = {
+        "name": np.array(["a", "b", "c"]),
+        "class": np.array(["1", "2", "1"]),
+        "note": np.array(["two\nlines", "x", "y"]),
+    }
     written = write_metadata_tsv(metadata)
     assert written.decode().split("\n")[0] == "name\tclass\tnote"
     read = read_metadata_tsv(written, rows=3)
@@ -106,9 +110,12 @@ def test_sprite_round_trips_in_a_padded_square_grid(channels):
 
 
 def test_export_zip_holds_every_file_its_config_names_and_reads_back():
-    embedding = Embedding(name="digits", vectors=np.arange(12, dtype=np.float32).reshape(4, 3),
-                          metadata={"label": np.array(["0", "1", "2", "3"]), "set": np.array(["a", "b", "a", "b"])},
-                          thumbnails=random_thumbnails(count=4, height=3, width=3))
+    embedding = Embedding(
+        name="digits",
+        vectors=np.arange(12, dtype=np.float32).reshape(4, 3),
+        metadata={"label": np.array(["0", "1", "2", "3"]), "set": np.array(["a", "b", "a", "b"])},
+        thumbnails=random_thumbnails(count=4, height=3, width=3),
+    )
     exported = export_projector_zip(embedding)
     with zipfile.ZipFile(io.BytesIO(exported)) as archive:
         names = set(archive.namelist())
@@ -194,9 +201,12 @@ def test_multi_column_metadata_has_a_header():
 
 def test_projector_config_reads_every_embedding_and_its_files():
     thumbnails = random_thumbnails(count=3, height=2, width=2)
-    files = {"oss_data/vectors.tsv": VECTORS_TSV.encode(), "oss_data/metadata.tsv": MULTI_COLUMN_METADATA.encode(),
-             "oss_data/sprite.png": hand_made_sprite(thumbnails, per_row=2),
-             "oss_data/plain.tsv": b"1\t2\n3\t4\n"}
+    files = {
+        "oss_data/vectors.tsv": VECTORS_TSV.encode(),
+        "oss_data/metadata.tsv": MULTI_COLUMN_METADATA.encode(),
+        "oss_data/sprite.png": hand_made_sprite(thumbnails, per_row=2),
+        "oss_data/plain.tsv": b"1\t2\n3\t4\n",
+    }
     animals, plain = read_projector_config(CONFIG_JSON.encode(), files.__getitem__)
     assert animals.name == "animals" and animals.vectors.shape == (3, 3)
     np.testing.assert_array_equal(animals.metadata["Name"], ["cat", "dog", "emu"])
@@ -205,9 +215,13 @@ def test_projector_config_reads_every_embedding_and_its_files():
 
 
 def test_a_config_upload_finds_its_files_by_name_and_picks_an_embedding():
-    files = {"projector_config.json": CONFIG_JSON.encode(), "vectors.tsv": VECTORS_TSV.encode(),
-             "metadata.tsv": SINGLE_COLUMN_METADATA.encode(), "plain.tsv": b"1\t2\n3\t4\n",
-             "sprite.png": hand_made_sprite(random_thumbnails(count=3, height=2, width=2), per_row=2)}
+    files = {
+        "projector_config.json": CONFIG_JSON.encode(),
+        "vectors.tsv": VECTORS_TSV.encode(),
+        "metadata.tsv": SINGLE_COLUMN_METADATA.encode(),
+        "plain.tsv": b"1\t2\n3\t4\n",
+        "sprite.png": hand_made_sprite(random_thumbnails(count=3, height=2, width=2), per_row=2),
+    }
     plain = load_projector_upload(files, tensor_name="plain")
     np.testing.assert_array_equal(plain.vectors, [[1, 2], [3, 4]])
     assert "“animals”" in error_from(load_projector_upload, files, tensor_name="nope")
@@ -222,8 +236,11 @@ def test_raw_float32_tensor_named_by_a_config():
 
 def test_upload_of_loose_files_infers_the_thumbnail_size_of_a_square_sprite():
     thumbnails = random_thumbnails(count=3, height=4, width=4)
-    files = {"my vectors.tsv": LABELLED_VECTORS_TSV.replace("dog\t3\t4\n", "dog\t3\t4\nemu\t5\t6\n").encode(),
-             "metadata.tsv": MULTI_COLUMN_METADATA.encode(), "sprite.png": write_sprite(thumbnails)[0]}
+    files = {
+        "my vectors.tsv": LABELLED_VECTORS_TSV.replace("dog\t3\t4\n", "dog\t3\t4\nemu\t5\t6\n").encode(),
+        "metadata.tsv": MULTI_COLUMN_METADATA.encode(),
+        "sprite.png": write_sprite(thumbnails)[0],
+    }
     embedding = load_projector_upload(files)
     assert embedding.name == "my vectors"
     assert list(embedding.metadata) == ["label", "Name", "Class"]

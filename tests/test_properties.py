@@ -30,22 +30,35 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
-from explorer import latent
-from explorer import projector_files as pf
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, CheckpointError, load_arrays, read_checkpoint
-from explorer.data import load_dataset
-from explorer.embedding import Embedding, load_embedding
 from explorer.images import MAX_UPLOAD_PIXELS, ImageInputError, fit_to_model, read_upload
-from explorer.projection import (MAX_COMPONENT, MAX_QUERY_LENGTH, MAX_SEED, METHODS, METRICS, PCA_MAX_POINTS,
-                                 REGEX_SECONDS, ProjectionParams, query_mask)
-from explorer.projector_files import ProjectorFileError
-from explorer.text import Vocabulary, clean_prompt
+from explorer.maths import latent
+from explorer.maths.sampling import Vocabulary, clean_prompt
+from explorer.projector import files as pf
+from explorer.projector.embedding import Embedding, load_embedding
+from explorer.projector.files import ProjectorFileError
+from explorer.projector.projection import (
+    MAX_COMPONENT,
+    MAX_QUERY_LENGTH,
+    MAX_SEED,
+    METHODS,
+    METRICS,
+    PCA_MAX_POINTS,
+    REGEX_SECONDS,
+    ProjectionParams,
+    query_mask,
+)
+from explorer.training.data import load_dataset
 
 from .conftest import ROOT
 
 # Few examples each: the whole file runs in seconds. No example database: the working tree stays clean.
-FEW = settings(max_examples=25, deadline=None, database=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FEW = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 MODEL_INPUTS = [((28, 28, 1), "mnist"), ((32, 32, 3), "rgb"), ((8, 8, 1), "mnist")]  # shipped and tiny models
 
 
@@ -75,9 +88,11 @@ def encoded(image: Image.Image, fmt: str) -> bytes:
 
 
 # One side up to 3,000 pixels with the other 1 to 3: strips as extreme as an upload can be.
-image_sizes = st.one_of(st.tuples(st.integers(1, 48), st.integers(1, 48)),
-                        st.tuples(st.integers(1, 3), st.integers(100, 3000)),
-                        st.tuples(st.integers(100, 3000), st.integers(1, 3)))
+image_sizes = st.one_of(
+    st.tuples(st.integers(1, 48), st.integers(1, 48)),
+    st.tuples(st.integers(1, 3), st.integers(100, 3000)),
+    st.tuples(st.integers(100, 3000), st.integers(1, 3)),
+)
 
 
 @st.composite
@@ -94,8 +109,11 @@ def uploaded_images(draw) -> tuple[bytes, Image.Image, str]:
     else:
         bands = len(Image.new(mode, (1, 1)).getbands())
         pixels = draw(arrays(np.uint8, (height, width, bands)))
-        image = Image.frombytes(mode, (width, height), pixels.tobytes()) if mode != "1" else \
-            Image.fromarray(pixels[..., 0] > 127)
+        image = (
+            Image.frombytes(mode, (width, height), pixels.tobytes())
+            if mode != "1"
+            else Image.fromarray(pixels[..., 0] > 127)
+        )
         if mode == "P" and draw(st.booleans()):
             image.info["transparency"] = draw(st.integers(0, 255))
     return encoded(image, fmt), image, fmt
@@ -125,9 +143,24 @@ def check_fits_every_model(image: Image.Image) -> None:
 @FEW
 @given(uploaded_images())
 def test_every_image_the_upload_field_offers_reads_at_its_size_and_fits_every_model(upload):
+    from explorer.images import MAX_ASPECT_RATIO, WORKING_SIDE
+
     data, written, fmt = upload
+    width, height = written.size
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        with pytest.raises(ImageInputError, match="times as long as it is wide") as refused:
+            read_upload(data)
+        assert_sentence(refused.value)
+        return
     image, notes = read_upload(data)
     check_read_image(image, notes)
+    if max(written.size) > WORKING_SIDE:  # reduced before any other work, its shape kept
+        assert max(image.size) == WORKING_SIDE
+        assert (
+            abs(image.width / image.height - width / height)
+            <= max(1 / image.height, 1 / image.width) * width / height + 0.01
+        )
+        return
     assert image.size == written.size
     if fmt in LOSSLESS and written.mode in ("L", "RGB"):
         assert np.array_equal(np.asarray(image), np.asarray(written)), "8-bit pixels come back unchanged"
@@ -186,8 +219,10 @@ def test_damaged_images_are_an_image_or_a_sentence(upload, data):
 
 def png_header(width: int, height: int, colour_type: int) -> bytes:
     """A PNG that declares a size in its header and holds no pixels: the cheapest decompression bomb."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
 
@@ -223,17 +258,33 @@ def test_huge_declared_sizes_are_refused_from_the_header(width, height, colour_t
 EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\n0 0 moveto 8 8 lineto stroke\nshowpage\n%%EOF\n"
 
 
-@pytest.mark.parametrize("fmt, mode", [("PPM", "L"), ("TGA", "RGB"), ("SGI", "RGB"), ("PCX", "RGB"), ("ICO", "RGBA"),
-                                       ("DDS", "RGBA"), ("QOI", "RGB"), ("SPIDER", "F"), ("XBM", "1"), ("IM", "L"),
-                                       ("EPS", None)])
+@pytest.mark.parametrize(
+    "fmt, mode",
+    [
+        ("PPM", "L"),
+        ("TGA", "RGB"),
+        ("SGI", "RGB"),
+        ("PCX", "RGB"),
+        ("ICO", "RGBA"),
+        ("DDS", "RGBA"),
+        ("QOI", "RGB"),
+        ("SPIDER", "F"),
+        ("XBM", "1"),
+        ("IM", "L"),
+        ("EPS", None),
+    ],
+)
 def test_only_the_formats_the_upload_field_offers_are_decoded(fmt, mode):
     """EPS would be rendered by Ghostscript, a PostScript interpreter: an upload must never reach it."""
     from PIL import EpsImagePlugin
 
     data = EPS if mode is None else encoded(Image.new(mode, (8, 8)), fmt)
-    with (mock.patch.object(EpsImagePlugin, "gs_binary", "gs"),  # as if Ghostscript were installed
-          mock.patch.object(subprocess, "check_call") as check_call, mock.patch.object(subprocess, "Popen") as popen,
-          pytest.raises(ImageInputError) as raised):
+    with (
+        mock.patch.object(EpsImagePlugin, "gs_binary", "gs"),  # as if Ghostscript were installed
+        mock.patch.object(subprocess, "check_call") as check_call,
+        mock.patch.object(subprocess, "Popen") as popen,
+        pytest.raises(ImageInputError) as raised,
+    ):
         read_upload(data)
     assert not check_call.called and not popen.called, "nothing is run to decode an upload"
     assert_sentence(raised.value)
@@ -242,22 +293,54 @@ def test_only_the_formats_the_upload_field_offers_are_decoded(fmt, mode):
 
 # Projector files: vectors TSV ------------------------------------------------------------------
 
-NUMBER_LIKE = ["nan", "NaN", "inf", "-inf", "1e999", "-1e39", "3.5e38", "0x1F", "1_000", "١٢", "", " ", "+1", "-0",
-               ".5", "5.", "1e5", "1,5", "abc", "\x00", "\x0b", "\u2028", "\u00a0", "\ufeff", "“1”", "٫"]
-tokens = st.one_of(st.floats(allow_nan=True).map(repr), st.integers(-10**40, 10**40).map(str),
-                   st.sampled_from(NUMBER_LIKE), st.text(max_size=6))
+NUMBER_LIKE = [
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e999",
+    "-1e39",
+    "3.5e38",
+    "0x1F",
+    "1_000",
+    "١٢",
+    "",
+    " ",
+    "+1",
+    "-0",
+    ".5",
+    "5.",
+    "1e5",
+    "1,5",
+    "abc",
+    "\x00",
+    "\x0b",
+    "\u2028",
+    "\u00a0",
+    "\ufeff",
+    "“1”",
+    "٫",
+]
+tokens = st.one_of(
+    st.floats(allow_nan=True).map(repr),
+    st.integers(-(10**40), 10**40).map(str),
+    st.sampled_from(NUMBER_LIKE),
+    st.text(max_size=6),
+)
 
 
 @st.composite
 def tsv_texts(draw) -> bytes:
     """Tables that are almost vectors: rows of number-like tokens, odd line endings, a BOM, a label column."""
     columns = draw(st.integers(1, 6))
-    rows = draw(st.lists(st.lists(tokens, min_size=columns, max_size=columns + draw(st.integers(0, 1))),
-                         min_size=1, max_size=8))
+    rows = draw(
+        st.lists(st.lists(tokens, min_size=columns, max_size=columns + draw(st.integers(0, 1))), min_size=1, max_size=8)
+    )
     newline = draw(st.sampled_from(["\n", "\r\n", "\r", "\n\n"]))
     text = newline.join("\t".join(row) for row in rows) + draw(st.sampled_from(["", "\n", "\n\n  \n"]))
-    return (draw(st.sampled_from(["", "\ufeff"])) + text).encode(draw(st.sampled_from(["utf-8", "utf-16"])),
-                                                                  errors="surrogatepass")
+    return (draw(st.sampled_from(["", "\ufeff"])) + text).encode(
+        draw(st.sampled_from(["utf-8", "utf-16"])), errors="surrogatepass"
+    )
 
 
 def check_vectors(vectors: np.ndarray, labels: np.ndarray | None, data: bytes) -> None:
@@ -287,7 +370,8 @@ def test_a_vectors_tsv_reads_as_finite_vectors_or_a_sentence(data):
 
 finite_float32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
 vector_tables = st.tuples(st.integers(1, 12), st.integers(2, 6)).flatmap(
-    lambda shape: arrays(np.float32, shape, elements=finite_float32))
+    lambda shape: arrays(np.float32, shape, elements=finite_float32)
+)
 # Cells as the writer leaves them: one line, no tab; NUL ends a numpy string and a BOM may start a file.
 cells = st.text(st.characters(exclude_characters="\t\n\r\x00\ufeff", exclude_categories=("Cs",)), max_size=12)
 
@@ -306,8 +390,13 @@ def test_vectors_and_labels_written_as_tsv_read_back_exactly(vectors, data):
     text = pf.write_vectors_tsv(vectors).decode("utf-8")
     labels = None
     if data.draw(st.booleans(), label="with a label column"):
-        labels = data.draw(st.lists(cells.filter(lambda cell: cell.strip() and not is_number(cell)),
-                                    min_size=len(vectors), max_size=len(vectors)))
+        labels = data.draw(
+            st.lists(
+                cells.filter(lambda cell: cell.strip() and not is_number(cell)),
+                min_size=len(vectors),
+                max_size=len(vectors),
+            )
+        )
         text = "".join(f"{label}\t{line}\n" for label, line in zip(labels, text.splitlines()))
     read, read_labels = pf.read_vectors_tsv(text.encode("utf-8"))
     assert read.dtype == np.float32 and np.array_equal(read, vectors)
@@ -315,6 +404,7 @@ def test_vectors_and_labels_written_as_tsv_read_back_exactly(vectors, data):
 
 
 # Projector files: metadata TSV -----------------------------------------------------------------
+
 
 @FEW
 @given(st.one_of(tsv_texts(), st.binary(max_size=512)), st.integers(1, 10))
@@ -332,13 +422,21 @@ def test_a_metadata_tsv_reads_as_one_value_per_point_or_a_sentence(data, rows):
         assert name.strip() and values.shape == (rows,) and values.dtype.kind == "U"
 
 
-column_names = st.text(st.characters(exclude_characters="\t\n\r\x00\ufeff", exclude_categories=("Cs",)),
-                       min_size=1, max_size=8).map(str.strip).filter(bool)
+column_names = (
+    st.text(st.characters(exclude_characters="\t\n\r\x00\ufeff", exclude_categories=("Cs",)), min_size=1, max_size=8)
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @FEW
-@given(st.integers(1, 10).flatmap(lambda rows: st.dictionaries(
-    column_names, st.lists(st.text(max_size=12), min_size=rows, max_size=rows), min_size=1, max_size=4)))
+@given(
+    st.integers(1, 10).flatmap(
+        lambda rows: st.dictionaries(
+            column_names, st.lists(st.text(max_size=12), min_size=rows, max_size=rows), min_size=1, max_size=4
+        )
+    )
+)
 def test_metadata_written_as_tsv_reads_back_with_tabs_and_line_breaks_as_spaces(metadata):
     # A lone column of blank values is a blank file; NUL and a leading BOM are not kept by any text column.
     values = [value for column in metadata.values() for value in column]
@@ -355,7 +453,8 @@ def test_metadata_written_as_tsv_reads_back_with_tabs_and_line_breaks_as_spaces(
 # Projector files: sprites ----------------------------------------------------------------------
 
 thumbnail_sets = st.tuples(st.integers(1, 30), st.integers(1, 10), st.integers(1, 10), st.sampled_from([1, 3])).flatmap(
-    lambda shape: arrays(np.uint8, shape))
+    lambda shape: arrays(np.uint8, shape)
+)
 
 
 @FEW
@@ -376,17 +475,28 @@ def test_a_sprite_written_reads_back_as_the_same_thumbnails(thumbnails):
 hostile_sizes = st.one_of(
     st.tuples(st.integers(-5, 40), st.integers(-5, 40)),
     st.tuples(st.floats(), st.floats()),
-    st.lists(st.one_of(st.integers(-10**30, 10**30), st.floats(), st.text(max_size=3), st.none(), st.booleans()),
-             max_size=3),
-    st.text(max_size=5), st.none(), st.integers(),
+    st.lists(
+        st.one_of(st.integers(-(10**30), 10**30), st.floats(), st.text(max_size=3), st.none(), st.booleans()),
+        max_size=3,
+    ),
+    st.text(max_size=5),
+    st.none(),
+    st.integers(),
     st.sampled_from([[10**400, 2], [float("inf"), 2], [2, float("nan")], ["28", "28"], [28.0, 28.5], "28x28", {}]),
 )
 
 
 def sprite_images() -> st.SearchStrategy[bytes]:
-    return st.tuples(st.integers(1, 64), st.integers(1, 64), st.sampled_from(["L", "RGB", "RGBA", "P", "I;16", "1"]),
-                     st.sampled_from(["PNG", "JPEG"])).filter(lambda s: s[3] == "PNG" or s[2] in ("L", "RGB")).map(
-        lambda s: encoded(Image.new(s[2], (s[0], s[1])), s[3]))
+    return (
+        st.tuples(
+            st.integers(1, 64),
+            st.integers(1, 64),
+            st.sampled_from(["L", "RGB", "RGBA", "P", "I;16", "1"]),
+            st.sampled_from(["PNG", "JPEG"]),
+        )
+        .filter(lambda s: s[3] == "PNG" or s[2] in ("L", "RGB"))
+        .map(lambda s: encoded(Image.new(s[2], (s[0], s[1])), s[3]))
+    )
 
 
 def check_thumbnails(thumbnails: np.ndarray, count: int, size=None) -> None:
@@ -425,10 +535,11 @@ def test_a_damaged_sprite_gives_thumbnails_or_a_sentence(thumbnails, fmt, data):
 
 # Projector files: configs, zips, whole uploads -------------------------------------------------
 
-json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10)),
-                           lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                   st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-                           max_leaves=12)
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=12,
+)
 CONFIG_KEYS = ["tensorName", "tensorShape", "tensorPath", "metadataPath", "sprite", "imagePath", "singleImageDim"]
 SAMPLE_FILES = {  # what a config may name, and find among the uploads
     "vectors.tsv": b"0.5\t1\n2\t3\n-1\t0\n",
@@ -442,9 +553,14 @@ SAMPLE_FILES = {  # what a config may name, and find among the uploads
 @st.composite
 def configs(draw) -> bytes:
     """projector_config.json: arbitrary JSON, or an embeddings list whose fields may name the sample files."""
-    field_values = st.one_of(json_values, st.sampled_from(list(SAMPLE_FILES)), st.just([3, 2]),
-                             st.just([4, 4]), st.just([math.inf, 2]), st.just({"imagePath": "sprite.png",
-                                                                               "singleImageDim": [4, 4]}))
+    field_values = st.one_of(
+        json_values,
+        st.sampled_from(list(SAMPLE_FILES)),
+        st.just([3, 2]),
+        st.just([4, 4]),
+        st.just([math.inf, 2]),
+        st.just({"imagePath": "sprite.png", "singleImageDim": [4, 4]}),
+    )
     entry = st.dictionaries(st.sampled_from(CONFIG_KEYS), field_values, max_size=6)
     document = draw(st.one_of(json_values, st.builds(lambda es: {"embeddings": es}, st.lists(entry, max_size=3))))
     return json.dumps(document).encode("utf-8")  # NaN and Infinity included, as json.dumps writes them
@@ -468,10 +584,14 @@ def check_embedding(embedding: Embedding) -> None:
 @given(st.one_of(configs(), st.binary(max_size=200)))
 @example(b'{"embeddings": [' + b"1" * 5000 + b"]}")  # more digits than Python turns into an int
 @example(b'{"embeddings": [{"tensorPath": "vectors.bytes", "tensorShape": [Infinity, 2]}]}')
-@example(b'{"embeddings": [{"tensorPath": "vectors.tsv", "sprite": {"imagePath": "sprite.png", '
-         b'"singleImageDim": [Infinity, 4]}}]}')
-@example(b'{"embeddings": [{"tensorPath": "vectors.tsv", "sprite": {"imagePath": "sprite.png", '
-         b'"singleImageDim": [1' + b"0" * 400 + b', 4]}}]}')
+@example(
+    b'{"embeddings": [{"tensorPath": "vectors.tsv", "sprite": {"imagePath": "sprite.png", '
+    b'"singleImageDim": [Infinity, 4]}}]}'
+)
+@example(
+    b'{"embeddings": [{"tensorPath": "vectors.tsv", "sprite": {"imagePath": "sprite.png", '
+    b'"singleImageDim": [1' + b"0" * 400 + b", 4]}}]}"
+)
 @example(b"[" * 100_000 + b"]" * 100_000)
 def test_a_projector_config_gives_embeddings_or_a_sentence(data):
     try:
@@ -492,9 +612,24 @@ def zipped(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-UPLOAD_NAMES = ["vectors.tsv", "metadata.tsv", "labels.txt", "data.TSV", "sprite.png", "photo.JPG",
-                "projector_config.json", "other.json", "export.zip", "weights.npy", "model.pkl", "noextension",
-                "__MACOSX/._vectors.tsv", "../../etc/passwd", "sub/dir/vectors.tsv", "C:\\x\\metadata.tsv"]
+UPLOAD_NAMES = [
+    "vectors.tsv",
+    "metadata.tsv",
+    "labels.txt",
+    "data.TSV",
+    "sprite.png",
+    "photo.JPG",
+    "projector_config.json",
+    "other.json",
+    "export.zip",
+    "weights.npy",
+    "model.pkl",
+    "noextension",
+    "__MACOSX/._vectors.tsv",
+    "../../etc/passwd",
+    "sub/dir/vectors.tsv",
+    "C:\\x\\metadata.tsv",
+]
 
 
 @st.composite
@@ -504,10 +639,16 @@ def uploads(draw) -> dict[str, bytes]:
     names = st.one_of(st.sampled_from(UPLOAD_NAMES), st.text(max_size=12))
     files = draw(st.dictionaries(names, contents, max_size=4))
     if draw(st.booleans()):
-        inner = draw(st.dictionaries(st.one_of(st.sampled_from(UPLOAD_NAMES + list(SAMPLE_FILES)),
-                                               st.text(st.characters(exclude_characters="\x00"), min_size=1,
-                                                       max_size=8)),
-                                     contents, max_size=4))
+        inner = draw(
+            st.dictionaries(
+                st.one_of(
+                    st.sampled_from(UPLOAD_NAMES + list(SAMPLE_FILES)),
+                    st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=8),
+                ),
+                contents,
+                max_size=4,
+            )
+        )
         files[draw(st.sampled_from(["export.zip", "EXPORT.ZIP", "nested.zip"]))] = zipped(inner)
     return files
 
@@ -597,13 +738,18 @@ def pickles() -> dict[str, bytes]:
     np.savez(npz, vectors=np.array([Payload()], dtype=object))
     bare = pickle.dumps(Payload())
     assert pickle.loads(bare) and UNPICKLED.pop(), "the payload runs when it is unpickled"
-    return {"pickle": bare, "npy": npy.getvalue(), "npz": npz.getvalue(),
-            "zip": zipped({"vectors.pkl": bare, "vectors.npy": npy.getvalue()})}
+    return {
+        "pickle": bare,
+        "npy": npy.getvalue(),
+        "npz": npz.getvalue(),
+        "zip": zipped({"vectors.pkl": bare, "vectors.npy": npy.getvalue()}),
+    }
 
 
 @pytest.mark.parametrize("kind", ["pickle", "npy", "npz", "zip"])
-@pytest.mark.parametrize("name", ["vectors.tsv", "sprite.png", "projector_config.json", "upload.zip", "vectors.npy",
-                                  "model.pkl"])
+@pytest.mark.parametrize(
+    "name", ["vectors.tsv", "sprite.png", "projector_config.json", "upload.zip", "vectors.npy", "model.pkl"]
+)
 def test_a_pickle_uploaded_to_the_projector_is_refused_unread(kind, name):
     with pytest.raises(ProjectorFileError) as raised:
         pf.load_projector_upload({name: pickles()[kind], "metadata.tsv": b"a\n"})
@@ -656,9 +802,11 @@ def test_np_load_never_allows_pickles_and_nothing_unpickles_or_evaluates():
         allow = [k.value for k in call.keywords if k.arg == "allow_pickle"]
         assert all(isinstance(v, ast.Constant) and v.value is False for v in allow), f"{where} may unpickle"
         assert not any(k.arg is None for k in call.keywords), f"{where} passes **options that could allow pickles"
-    forbidden = re.compile(r"^\s*(import|from)\s+(pickle|cPickle|dill|cloudpickle|joblib|marshal|shelve)\b"
-                           r"|\b(pickle|dill|joblib|marshal|torch)\.loads?\(|(?<![.\w])(eval|exec)\(|yaml\.load\(",
-                           re.MULTILINE)
+    forbidden = re.compile(
+        r"^\s*(import|from)\s+(pickle|cPickle|dill|cloudpickle|joblib|marshal|shelve)\b"
+        r"|\b(pickle|dill|joblib|marshal|torch)\.loads?\(|(?<![.\w])(eval|exec)\(|yaml\.load\(",
+        re.MULTILINE,
+    )
     for path in sorted((ROOT / "explorer").rglob("*.py")) + sorted((ROOT / "app_pages").rglob("*.py")):
         found = forbidden.search(path.read_text(encoding="utf-8"))
         assert found is None, f"{path.relative_to(ROOT)}: {found.group(0)!r}"
@@ -666,8 +814,11 @@ def test_np_load_never_allows_pickles_and_nothing_unpickles_or_evaluates():
 
 # Prompts ---------------------------------------------------------------------------------------
 
-SHIPPED_VOCABULARY = Vocabulary(json.loads((SHIPPED_CHECKPOINTS / "shakespeare-charrnn" / "manifest.json")
-                                           .read_text(encoding="utf-8"))["vocabulary"])
+SHIPPED_VOCABULARY = Vocabulary(
+    json.loads((SHIPPED_CHECKPOINTS / "shakespeare-charrnn" / "manifest.json").read_text(encoding="utf-8"))[
+        "vocabulary"
+    ]
+)
 vocabularies = st.one_of(st.just(SHIPPED_VOCABULARY), st.text(min_size=1, max_size=30).map(Vocabulary.from_text))
 
 
@@ -681,19 +832,25 @@ def test_a_prompt_keeps_only_characters_the_model_knows_and_never_comes_out_empt
     assert cleaned.text and set(cleaned.text) <= set(vocabulary.chars)
     assert cleaned.dropped == "".join(sorted(set(prompt) - set(vocabulary.chars)))
     assert cleaned.cut == max(0, len(known) - limit)
-    if known[cleaned.cut:]:
-        assert cleaned.text == known[cleaned.cut:] and len(cleaned.text) <= max(limit, 0)
+    if known[cleaned.cut :]:
+        assert cleaned.text == known[cleaned.cut :] and len(cleaned.text) <= max(limit, 0)
     assert vocabulary.decode(vocabulary.encode(cleaned.text)) == cleaned.text
 
 
 # Seeds -----------------------------------------------------------------------------------------
 
+
 @FEW
-@given(st.one_of(st.text(max_size=45), st.integers(-10**12, 10**12).map(str),
-                 st.from_regex(r"\s*[0-9,_]{1,14}\s*", fullmatch=True)))
-@example("0" * 4301)   # a URL is not bound by the field's 40 characters
+@given(
+    st.one_of(
+        st.text(max_size=45),
+        st.integers(-(10**12), 10**12).map(str),
+        st.from_regex(r"\s*[0-9,_]{1,14}\s*", fullmatch=True),
+    )
+)
+@example("0" * 4301)  # a URL is not bound by the field's 40 characters
 @example("4294967296")
-@example("٣")          # a digit, but not an ASCII one
+@example("٣")  # a digit, but not an ASCII one
 def test_a_seed_is_a_whole_number_in_range_or_a_sentence(text):
     try:
         seed = latent.parse_seed(text)
@@ -710,57 +867,25 @@ def test_a_seed_written_any_usual_way_reads_back(seed):
     assert latent.parse_seed(str(seed)) == latent.parse_seed(f" {seed:,} ") == latent.parse_seed(f"{seed:_}") == seed
 
 
-# URL queries -----------------------------------------------------------------------------------
-
-FIELDS = list(ProjectionParams.__dataclass_fields__)
-hostile_text = st.one_of(st.text(max_size=30), st.sampled_from(
-    ["", " ", "nan", "inf", "-inf", "1e999", "-1", "0", "1", "2.5", "9" * 400, "1" * 5000, "auto", " auto ", "3",
-     "pca", "umap", "tsne", "custom", "cosine", "true", "1,2,3", "-1,5", "0,,1", "9,9,9,9,9", "<script>", "%00"]))
-queries = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=8)),
-                          st.one_of(hostile_text, st.lists(hostile_text, max_size=3), st.integers(), st.floats(),
-                                    st.none()), max_size=12)
+# Parameters a page builds from its widgets (tests/test_properties_app.py checks every one) ------
 
 
 def check_params(params: ProjectionParams) -> None:
     assert params.method in METHODS and params.dims in (2, 3) and params.metric in METRICS
-    assert len(params.components) == 3 and all(isinstance(c, int) and 0 <= c <= MAX_COMPONENT
-                                                for c in params.components)
+    assert len(params.components) == 3 and all(
+        isinstance(c, int) and 0 <= c <= MAX_COMPONENT for c in params.components
+    )
     assert isinstance(params.n_neighbors, int) and 2 <= params.n_neighbors <= 200
     assert 0.0 <= params.min_dist <= 1.0 and 2.0 <= params.perplexity <= 100.0
     assert params.learning_rate == "auto" or 10.0 <= params.learning_rate <= 5000.0
     assert isinstance(params.seed, int) and 0 <= params.seed <= MAX_SEED
-    assert params.max_points is None or (isinstance(params.max_points, int)
-                                         and 10 <= params.max_points <= PCA_MAX_POINTS)
-    assert all(isinstance(q, str) and len(q) <= MAX_QUERY_LENGTH for q in (params.left, params.right, params.up,
-                                                                           params.down))
+    assert params.max_points is None or (
+        isinstance(params.max_points, int) and 10 <= params.max_points <= PCA_MAX_POINTS
+    )
+    assert all(
+        isinstance(q, str) and len(q) <= MAX_QUERY_LENGTH for q in (params.left, params.right, params.up, params.down)
+    )
     assert isinstance(params.regex, bool)
-
-
-@FEW
-@given(queries)
-@example({"seed": "1" * 5000, "components": "1" * 5000, "learning_rate": "-inf", "max_points": "nan"})
-def test_any_url_query_gives_parameters_in_range_that_survive_a_round_trip(query):
-    params = ProjectionParams.from_query(query)
-    check_params(params)
-    assert ProjectionParams.from_query(params.to_query()) == params, "a link to this view reopens it"
-
-
-query_strings = st.text(max_size=MAX_QUERY_LENGTH).map(str.strip)
-valid_params = st.builds(
-    ProjectionParams, method=st.sampled_from(METHODS), dims=st.sampled_from([2, 3]),
-    components=st.tuples(*[st.integers(0, MAX_COMPONENT)] * 3), n_neighbors=st.integers(2, 200),
-    min_dist=st.floats(0, 1), metric=st.sampled_from(METRICS), perplexity=st.floats(2, 100),
-    learning_rate=st.one_of(st.just("auto"), st.floats(10, 5000)), seed=st.integers(0, MAX_SEED),
-    max_points=st.one_of(st.none(), st.integers(10, PCA_MAX_POINTS)), left=query_strings, right=query_strings,
-    up=query_strings, down=query_strings, regex=st.booleans())
-
-
-@FEW
-@given(valid_params)
-def test_parameters_in_range_travel_through_a_url_unchanged(params):
-    from urllib.parse import parse_qs, urlencode
-
-    assert ProjectionParams.from_query(parse_qs(urlencode(params.to_query()))) == params
 
 
 # Search ----------------------------------------------------------------------------------------
@@ -769,8 +894,9 @@ regex_like = st.text(st.sampled_from("ab1.*+?|()[]{}^$\\-,:<>=!PpNn&~ "), max_si
 
 
 @FEW
-@given(st.lists(st.text(max_size=10), min_size=1, max_size=20), st.one_of(st.text(max_size=20), regex_like),
-       st.booleans())
+@given(
+    st.lists(st.text(max_size=10), min_size=1, max_size=20), st.one_of(st.text(max_size=20), regex_like), st.booleans()
+)
 @example(["a" * 30 + "b"], "(a+)+$", True)
 @example(["x"], "a{99999999999}", True)
 @example(["x"], "(?P<", True)
@@ -801,7 +927,7 @@ def test_latent_plane_dots_have_a_white_rim_that_shows_on_black_tiles():
     """Navy, purple and maroon dots (4, 8, 9) vanished on the plane's black tiles."""
     import plotly.graph_objects as go
 
-    from explorer.plots import label_scatter
+    from explorer.ui.plots import label_scatter
 
     figure = go.Figure()
     label_scatter(figure, np.zeros((10, 2)), np.arange(10))

@@ -19,12 +19,20 @@ from unittest import mock
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import (ButtonGroup, NumberInput, Radio, Selectbox, SelectSlider, Slider,
-                                               TextArea, TextInput, Toggle)
+from streamlit.testing.v1.element_tree import (
+    ButtonGroup,
+    NumberInput,
+    Radio,
+    Selectbox,
+    SelectSlider,
+    Slider,
+    TextArea,
+    TextInput,
+    Toggle,
+)
 
-from explorer import latent
-from explorer import projection as proj
 from explorer.checkpoint import SHIPPED_CHECKPOINTS
+from explorer.projector import projection as proj
 from explorer.ui import projector as projector_ui
 
 from .conftest import ROOT
@@ -32,52 +40,150 @@ from .test_properties import assert_sentence, check_params, sprite_images, uploa
 
 # Each example opens a page or two (0.2 to 1 s): few examples keep the file well under a minute. No
 # shrinking: each step would open the page again, and a failing link of a dozen keys reads well enough.
-PAGES_SETTINGS = settings(max_examples=15, deadline=None, database=None,
-                          phases=(Phase.explicit, Phase.reuse, Phase.generate),
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-WIDGET_KINDS = ("slider", "select_slider", "number_input", "selectbox", "radio", "button_group", "text_input",
-                "text_area", "toggle")
+PAGES_SETTINGS = settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+WIDGET_KINDS = (
+    "slider",
+    "select_slider",
+    "number_input",
+    "selectbox",
+    "radio",
+    "button_group",
+    "text_input",
+    "text_area",
+    "toggle",
+)
 MISSING = object()
 
-HOSTILE = ["", " ", "nan", "NaN", "inf", "-inf", "1e999", "-1e999", "-1", "0", "1", "2", "0.5", "-0.0", "3.0000001",
-           "1e-320", "99999999999999999999999", "9" * 400, "1" * 5000, "0x10", "1_0", "٣", "²", "1,5", " 2 ", "true",
-           "false", "None", "[]", "{}", "<script>alert(1)</script>", "**bold** `code`", "../../etc/passwd", "%00",
-           "\x00", "\u202e", "😀", "A" * 3000]
+HOSTILE = [
+    "",
+    " ",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e999",
+    "-1e999",
+    "-1",
+    "0",
+    "1",
+    "2",
+    "0.5",
+    "-0.0",
+    "3.0000001",
+    "1e-320",
+    "99999999999999999999999",
+    "9" * 400,
+    "1" * 5000,
+    "0x10",
+    "1_0",
+    "٣",
+    "²",
+    "1,5",
+    " 2 ",
+    "true",
+    "false",
+    "None",
+    "[]",
+    "{}",
+    "<script>alert(1)</script>",
+    "**bold** `code`",
+    "../../etc/passwd",
+    "%00",
+    "\x00",
+    "\u202e",
+    "😀",
+    "A" * 3000,
+]
 
 
 @dataclasses.dataclass(frozen=True)
 class Page:
     script: str
-    context: tuple[str, ...]        # keys whose value changes the other widgets' defaults
-    hidden_keys: tuple[str, ...]    # URL keys of widgets not on the first screen
+    context: tuple[str, ...]  # keys whose value changes the other widgets' defaults
+    hidden_keys: tuple[str, ...]  # URL keys of widgets not on the first screen
     hidden_values: dict = dataclasses.field(default_factory=dict)  # likely values for those
 
 
 PAGES = {
     "home": Page("streamlit_app.py", (), ("presenter",), {"presenter": ["true", "false", "1", "TRUE"]}),
-    "vae": Page("app_pages/vae.py", ("model", "section"),
-                ("section", "z3", "z16", "z17", "example", "example_source", "frames", "path", "from_source",
-                 "compare_seed"),
-                {"section": ["The latent plane", "Start from an example", "Interpolate", "Autoencoder vs VAE"],
-                 "path": ["linear", "spherical"]}),
-    "gan": Page("app_pages/gan.py", ("model", "section", "seed", "names"),
-                ("section", "d7", "d20", "d21", "dz1", "dz64", "dz129", "names", "from_seed", "to_seed", "frames",
-                 "path", "epoch", "show_raw"),
-                {"names": ["1:stroke width", "0:x", "-1:x", "21:x", "²:x", "1" * 5000 + ":x", ":", "1:"],
-                 "section": ["Directions", "Interpolate", "Training timeline", "Nearest training images"],
-                 "path": ["spherical", "linear"]}),
-    "text": Page("app_pages/text.py", ("model",), ("view", "position"),
-                 {"view": ["How probable was each character?", "Compare temperatures"]}),
-    "projector": Page("app_pages/projector.py", ("data", "method"),
-                      ("n_neighbors", "min_dist", "metric", "projection_seed", "learning_rate", "perplexity",
-                       "axis_column", "left", "right", "down", "up", "axis_regex", "pc_z", "sprite_size"),
-                      {"method": ["PCA", "UMAP", "t-SNE", "Custom", "pca", "umap"],
-                       "metric": ["euclidean", "cosine"], "left": ["1", "smil", "(a+)+$", "["], "right": ["7", "cat"],
-                       "search": ["3", "^face", "(a+)+$", "(", "*"]}),
+    "vae": Page(
+        "app_pages/vae.py",
+        ("model", "section"),
+        ("section", "z3", "z16", "z17", "example", "example_source", "frames", "path", "from_source", "compare_seed"),
+        {
+            "section": ["The latent plane", "Start from an example", "Interpolate", "Autoencoder vs VAE"],
+            "path": ["linear", "spherical"],
+        },
+    ),
+    "gan": Page(
+        "app_pages/gan.py",
+        ("model", "section", "seed", "names"),
+        (
+            "section",
+            "d7",
+            "d20",
+            "d21",
+            "dz1",
+            "dz64",
+            "dz129",
+            "names",
+            "from_seed",
+            "to_seed",
+            "frames",
+            "path",
+            "epoch",
+            "show_raw",
+        ),
+        {
+            "names": ["1:stroke width", "0:x", "-1:x", "21:x", "²:x", "1" * 5000 + ":x", ":", "1:"],
+            "section": ["Directions", "Interpolate", "Training timeline", "Nearest training images"],
+            "path": ["spherical", "linear"],
+        },
+    ),
+    "text": Page(
+        "app_pages/text.py",
+        ("model",),
+        ("view", "position"),
+        {"view": ["How probable was each character?", "Compare temperatures"]},
+    ),
+    "projector": Page(
+        "app_pages/projector.py",
+        ("data", "method"),
+        (
+            "n_neighbors",
+            "min_dist",
+            "metric",
+            "projection_seed",
+            "learning_rate",
+            "perplexity",
+            "axis_column",
+            "left",
+            "right",
+            "down",
+            "up",
+            "axis_regex",
+            "pc_z",
+            "sprite_size",
+        ),
+        {
+            "method": ["PCA", "UMAP", "t-SNE", "Custom", "pca", "umap"],
+            "metric": ["euclidean", "cosine"],
+            "left": ["1", "smil", "(a+)+$", "["],
+            "right": ["7", "cat"],
+            "search": ["3", "^face", "(a+)+$", "(", "*"],
+        },
+    ),
 }
 
 
 # Running pages ---------------------------------------------------------------------------------
+
 
 def open_page(page: Page, query: dict, session: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / page.script), default_timeout=60)
@@ -141,8 +247,9 @@ def resolved(at: AppTest, key: str, query: dict):
 @functools.cache
 def clean_widgets(page_name: str, context: tuple) -> dict:
     """{key: value} of a page opened with only its context in the link: the defaults in that context."""
-    at = open_page(PAGES[page_name], {key: list(value) if isinstance(value, tuple) else value
-                                      for key, value in context})
+    at = open_page(
+        PAGES[page_name], {key: list(value) if isinstance(value, tuple) else value for key, value in context}
+    )
     assert not at.exception
     return {key: widget.value for key, widget in widgets(at).items()}
 
@@ -185,8 +292,9 @@ def assert_sane(widget, default, requested: list[str]) -> None:
         assert isinstance(value, bool)
         return
     if default is not MISSING:
-        assert value == default or asked_for(widget, requested), \
+        assert value == default or asked_for(widget, requested), (
             f"{widget.key} = {value!r}: neither its default {default!r} nor what the link asked for {requested!r}"
+        )
 
 
 @st.composite
@@ -204,12 +312,12 @@ def links(draw, page_name: str) -> dict:
         if isinstance(widget, (Slider, NumberInput)):
             low, high, step = widget.min, widget.max, widget.step or 1
             plausible += [str(v) for v in (low, high, low - step, high + step, (low + high) / 2, int(high) + 1)]
-        return st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20),
-                         *([st.sampled_from(plausible)] if plausible else []))
+        return st.one_of(
+            st.sampled_from(HOSTILE), st.text(max_size=20), *([st.sampled_from(plausible)] if plausible else [])
+        )
 
     chosen = draw(st.lists(st.sampled_from(keys), unique=True, min_size=1, max_size=12))
-    query = {key: draw(st.one_of(values_for(key), st.lists(values_for(key), min_size=2, max_size=3)))
-             for key in chosen}
+    query = {key: draw(st.one_of(values_for(key), st.lists(values_for(key), min_size=2, max_size=3))) for key in chosen}
     if draw(st.booleans()):
         query[draw(st.text(min_size=1, max_size=8))] = draw(st.sampled_from(HOSTILE))
     return query
@@ -244,6 +352,7 @@ def manifest(name: str) -> dict:
 
 
 # Hostile links, page by page -------------------------------------------------------------------
+
 
 @PAGES_SETTINGS
 @given(links("home"))
@@ -292,9 +401,14 @@ def test_any_link_to_the_projector_draws_a_map_or_says_why_not(query):
 
 # Prompts and generation --------------------------------------------------------------------------
 
+
 @PAGES_SETTINGS
-@given(st.one_of(st.text(max_size=300), st.sampled_from(["", "\x00" * 50, "😀" * 100, "ROMEO:\r\n" * 100,
-                                                          "\u202e<b>x</b>", "```\n" * 10])))
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.sampled_from(["", "\x00" * 50, "😀" * 100, "ROMEO:\r\n" * 100, "\u202e<b>x</b>", "```\n" * 10]),
+    )
+)
 def test_any_prompt_in_a_link_is_written_on_from_known_characters(prompt):
     at = check_page("text", {"prompt": prompt, "length": "20", "temperature": "0"})
     vocabulary = manifest(at.selectbox(key="model").value)["vocabulary"]
@@ -310,17 +424,24 @@ def test_any_prompt_in_a_link_is_written_on_from_known_characters(prompt):
 # Uploads ---------------------------------------------------------------------------------------
 
 name_characters = st.characters(exclude_characters="\x00/\\", exclude_categories=("Cs",))  # what a browser sends
-upload_names = st.one_of(st.sampled_from(["digit.png", "../../etc/passwd.png", "<b>x</b>.jpg", "a" * 200 + ".gif",
-                                          "photo.JPEG", "scan.tiff"]),
-                         st.text(name_characters, min_size=1, max_size=12).map(lambda name: name + ".png"))
+upload_names = st.one_of(
+    st.sampled_from(
+        ["digit.png", "../../etc/passwd.png", "<b>x</b>.jpg", "a" * 200 + ".gif", "photo.JPEG", "scan.tiff"]
+    ),
+    st.text(name_characters, min_size=1, max_size=12).map(lambda name: name + ".png"),
+)
 
 
 @PAGES_SETTINGS
-@given(st.one_of(uploaded_images().map(lambda upload: upload[0]), st.binary(max_size=512), sprite_images()),
-       upload_names, st.sampled_from(["mnist-vae-2d", "mnist-vae-16d", "emoji-vae-16d"]))
+@given(
+    st.one_of(uploaded_images().map(lambda upload: upload[0]), st.binary(max_size=512), sprite_images()),
+    upload_names,
+    st.sampled_from(["mnist-vae-2d", "mnist-vae-16d", "emoji-vae-16d"]),
+)
 def test_any_upload_on_the_vae_page_moves_the_sliders_or_gets_a_sentence(data, name, model):
-    at = open_page(PAGES["vae"], {"model": model, "section": "Start from an example"},
-                   {"example_source": "Upload your own"})
+    at = open_page(
+        PAGES["vae"], {"model": model, "section": "Start from an example"}, {"example_source": "Upload your own"}
+    )
     at.file_uploader(key="upload").set_value((name, data, "image/png")).run()
     assert not at.exception, [e.value for e in at.exception]
     if at.error:
@@ -337,14 +458,17 @@ ALLOWED = (".tsv", ".txt", ".json", ".png", ".jpg", ".jpeg", ".zip")  # the uplo
 
 
 @PAGES_SETTINGS
-@given(uploads(), st.one_of(st.sampled_from(["", "28x28", "4×4", "0x0", "4x", "x", "99999x1", "-4x4", "٤x٤"]),
-                            st.text(max_size=12)))
+@given(
+    uploads(),
+    st.one_of(st.sampled_from(["", "28x28", "4×4", "0x0", "4x", "x", "99999x1", "-4x4", "٤x٤"]), st.text(max_size=12)),
+)
 def test_any_projector_upload_is_drawn_or_gets_a_sentence(files, sprite_size):
     files = {name: data for name, data in files.items() if name.lower().endswith(ALLOWED) and "/" not in name}
     at = open_page(PAGES["projector"], {"data": "Upload Projector files"})
     at.text_input(key="sprite_size").set_value(sprite_size)
-    at.file_uploader(key="projector_files").set_value([(name, data, "application/octet-stream")
-                                                       for name, data in files.items()]).run()
+    at.file_uploader(key="projector_files").set_value(
+        [(name, data, "application/octet-stream") for name, data in files.items()]
+    ).run()
     assert not at.exception, [e.value for e in at.exception]
     for error in at.error:
         assert_sentence(error.value)
@@ -354,13 +478,42 @@ def test_any_projector_upload_is_drawn_or_gets_a_sentence(files, sprite_size):
 # Other sessions --------------------------------------------------------------------------------
 
 NASTY_LINKS = [
-    {"model": "../../etc/passwd", "z1": "nan", "z2": "1e999", "section": "<script>", "seed": "1" * 5000,
-     "psi": "-inf", "directions_shown": "99999999999999999999", "d1": ["3", "-3", "x"], "names": "²:x",
-     "data": "../checkpoints", "method": ["UMAP", "t-SNE"], "n_neighbors": "0", "perplexity": "nan", "point": "-1",
-     "k": "1e9", "search": "(a+)+$", "search_regex": "true", "prompt": "\x00" * 100, "length": "-5",
-     "temperature": "inf", "top_k": "²", "top_p": "0"},
-    {"section": "Nearest training images", "seed": "4294967296", "method": "Custom", "left": "[", "right": "(",
-     "axis_regex": "1", "data": "emoji-vae-16d", "three_d": "1", "pc_z": "9999", "model": "mnist-vae-16d"},
+    {
+        "model": "../../etc/passwd",
+        "z1": "nan",
+        "z2": "1e999",
+        "section": "<script>",
+        "seed": "1" * 5000,
+        "psi": "-inf",
+        "directions_shown": "99999999999999999999",
+        "d1": ["3", "-3", "x"],
+        "names": "²:x",
+        "data": "../checkpoints",
+        "method": ["UMAP", "t-SNE"],
+        "n_neighbors": "0",
+        "perplexity": "nan",
+        "point": "-1",
+        "k": "1e9",
+        "search": "(a+)+$",
+        "search_regex": "true",
+        "prompt": "\x00" * 100,
+        "length": "-5",
+        "temperature": "inf",
+        "top_k": "²",
+        "top_p": "0",
+    },
+    {
+        "section": "Nearest training images",
+        "seed": "4294967296",
+        "method": "Custom",
+        "left": "[",
+        "right": "(",
+        "axis_regex": "1",
+        "data": "emoji-vae-16d",
+        "three_d": "1",
+        "pc_z": "9999",
+        "model": "mnist-vae-16d",
+    },
 ]
 
 
@@ -383,8 +536,10 @@ def test_hostile_links_leave_other_sessions_as_they_were():
 
 def test_projections_a_link_asks_for_are_in_range_before_anything_runs():
     STAND_INS.clear()
-    at = open_page(PAGES["projector"], {"method": "UMAP", "n_neighbors": "99999", "min_dist": "-1", "metric": "x",
-                                        "projection_seed": "7"})
+    at = open_page(
+        PAGES["projector"],
+        {"method": "UMAP", "n_neighbors": "99999", "min_dist": "-1", "metric": "x", "projection_seed": "7"},
+    )
     assert not at.exception
     assert STAND_INS, "the link's UMAP was asked for"
     for params in STAND_INS:

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from explorer.text import Vocabulary, clean_prompt, next_char_distribution, sample_next
+from explorer.maths.sampling import Vocabulary, clean_prompt, next_char_distribution, sample_next
 
 from .conftest import small_text
 from .test_training import run_cli
@@ -39,7 +39,7 @@ def test_temperature_zero_is_the_arg_max_and_small_temperatures_approach_it():
 def test_top_k_and_top_p_keep_exactly_the_right_characters():
     logits = np.log(np.array([0.05, 0.5, 0.15, 0.3]))
     assert np.flatnonzero(next_char_distribution(logits, top_k=2)).tolist() == [1, 3]
-    assert np.flatnonzero(next_char_distribution(logits, top_p=0.8)).tolist() == [1, 3]       # 0.5 + 0.3 reach 0.8
+    assert np.flatnonzero(next_char_distribution(logits, top_p=0.8)).tolist() == [1, 3]  # 0.5 + 0.3 reach 0.8
     assert np.flatnonzero(next_char_distribution(logits, top_p=0.81)).tolist() == [1, 2, 3]
     assert np.flatnonzero(next_char_distribution(logits, top_p=0.1)).tolist() == [1]
     kept = next_char_distribution(logits, top_k=3, top_p=0.8)
@@ -57,8 +57,8 @@ def test_the_same_seed_draws_the_same_characters():
 
 
 def test_state_is_carried_between_steps(tiny_charrnn):
-    from explorer.serving import CharModel
-    from explorer.text_generation import generate
+    from explorer.serving.models import CharModel
+    from explorer.serving.text_generation import generate
 
     model = CharModel.from_folder(tiny_charrnn)
     whole_logits, whole_state = model.read("the king shall")
@@ -76,9 +76,9 @@ def test_state_is_carried_between_steps(tiny_charrnn):
 def test_litert_step_matches_keras_to_1e_4(tiny_charrnn):
     import keras
 
-    from explorer.charrnn import build_charrnn
     from explorer.config import CharRNNConfig, from_dict
-    from explorer.serving import CharModel
+    from explorer.models.charrnn import build_charrnn
+    from explorer.serving.models import CharModel
 
     served = CharModel.from_folder(tiny_charrnn)
     manifest = json.loads((tiny_charrnn / "manifest.json").read_text())
@@ -90,12 +90,13 @@ def test_litert_step_matches_keras_to_1e_4(tiny_charrnn):
 
 
 def test_checkpoint_describes_itself_and_ships_character_embeddings(tiny_charrnn):
-    from explorer.embedding import load_embedding
+    from explorer.projector.embedding import load_embedding
 
     manifest = json.loads((tiny_charrnn / "manifest.json").read_text())
     assert manifest["vocabulary"] == "".join(sorted(set(small_text())))
     assert manifest["metrics"]["heldout_bits_per_char"] == pytest.approx(
-        manifest["metrics"]["heldout_nats_per_char"] / np.log(2))
+        manifest["metrics"]["heldout_nats_per_char"] / np.log(2)
+    )
     embedding = load_embedding(tiny_charrnn, "tiny")
     assert embedding.vectors.shape == (len(manifest["vocabulary"]), 8)
     assert "⏎ (new line)" in embedding.metadata["char"] and "upper case" in embedding.metadata["kind"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from explorer.checkpoint import read_checkpoint
-from explorer.serving import ImageAutoencoder
+from explorer.serving.models import ImageAutoencoder
 
 from .conftest import ROOT, small_digits
 
@@ -37,7 +37,7 @@ def test_served_model_round_trip_shapes(tiny_vae):
 def test_litert_matches_keras_to_1e_4(tiny_vae):
     import keras
 
-    from explorer.vae import load_vae
+    from explorer.models.vae import load_vae
 
     keras_model = load_vae(read_checkpoint(tiny_vae))
     served = ImageAutoencoder.from_folder(tiny_vae)
@@ -51,8 +51,8 @@ def test_litert_matches_keras_to_1e_4(tiny_vae):
 
 def test_training_resumes_after_the_last_finished_epoch(tmp_path, digits_npz, monkeypatch, capsys):
     from explorer.config import TrainConfig, VAEConfig
-    from explorer.data import load_dataset
-    from explorer.train import ResumeState, train_vae
+    from explorer.training.data import load_dataset
+    from explorer.training.vae import ResumeState, train_vae
 
     config = VAEConfig(kind="ae", image_shape=(8, 8, 1), latent_dim=2, filters=(8,), hidden_units=16)
     data = load_dataset(str(digits_npz))
@@ -76,14 +76,16 @@ def test_training_resumes_after_the_last_finished_epoch(tmp_path, digits_npz, mo
 
 
 def run_cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "explorer", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_cli_trains_and_evaluates(tmp_path, digits_npz):
     out = tmp_path / "cli-vae"
-    result = run_cli("train", "vae", "--data", digits_npz, "--latent-dim", 2, "--epochs", 1,
-                     "--holdout", 100, "--out", out)
+    result = run_cli(
+        "train", "vae", "--data", digits_npz, "--latent-dim", 2, "--epochs", 1, "--holdout", 100, "--out", out
+    )
     assert result.returncode == 0, result.stderr
     assert (out / "decoder.tflite").is_file()
     result = run_cli("evaluate", out, "--data", digits_npz)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from explorer.checkpoint import Checkpoint, CheckpointError, checkpoint_root, list_checkpoints
 from explorer.images import gif_bytes, png_bytes, png_data_uri, tile, upscale
-from explorer.serving import ImageAutoencoder, ImageGenerator
+from explorer.serving.models import ImageAutoencoder, ImageGenerator
 from explorer.ui import presenter
 
 ON_SCREEN = "on_screen_"  # key prefix of a page's main pictures (see show_image)
@@ -43,8 +43,9 @@ def load_generator(folder: str) -> ImageGenerator:
     return ImageGenerator.from_folder(folder)
 
 
-def whole_number(container, label: str, low: int, high: int, value: int, step: int | None = None, *,
-                 key: str, **options) -> int:
+def whole_number(
+    container, label: str, low: int, high: int, value: int, step: int | None = None, *, key: str, **options
+) -> int:
     """A whole-number field bound to the URL (?key=N); a link with an infinite N opens at the default.
 
     Streamlit 1.67 raises OverflowError while seeding a whole-number field from ?key=inf (or 1e999):
@@ -71,8 +72,10 @@ def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoin
             for _, error in broken:
                 st.warning(error)
     if not checkpoints:
-        st.error(f"No {'/'.join(kinds)} checkpoint found in {checkpoint_root()}. Train one with: "
-                 f"`python -m explorer train {kinds[0]} --data mnist`")
+        st.error(
+            f"No {'/'.join(kinds)} checkpoint found in {checkpoint_root()}. Train one with: "
+            f"`python -m explorer train {kinds[0]} --data mnist`"
+        )
         return None
     checkpoints.sort(key=lambda c: (c.config.get("latent_dim", 0), c.name))
     by_name = {c.name: c for c in checkpoints}
@@ -107,8 +110,9 @@ def load_or_explain(checkpoint: Checkpoint, loader=load_autoencoder):
         return None
 
 
-def show_image(image: np.ndarray, caption: str | None = None, pixels: int | str = DISPLAY_PIXELS,
-               on_screen: str | None = None) -> None:
+def show_image(
+    image: np.ndarray, caption: str | None = None, pixels: int | str = DISPLAY_PIXELS, on_screen: str | None = None
+) -> None:
     """Show a uint8 (H, W, C) image `pixels` wide (wider in presenter mode), crisp and with no extra round trip.
 
     The PNG travels at its own small size inside the page update as a data URI (a 28 x 28 digit is
@@ -129,15 +133,22 @@ def strip_with_downloads(images: np.ndarray, key: str, name: str = "interpolatio
     strip = tile(images, frames)
     show_image(strip, pixels=min(1100, 110 * frames))
     downloads = st.columns(2)
-    downloads[0].download_button("Download PNG strip", png_bytes(upscale(strip, 4)), f"{name}.png",
-                                 "image/png", key=f"{key}_png")
-    downloads[1].download_button("Download animated GIF", gif_bytes(np.stack([upscale(i, 8) for i in images])),
-                                 f"{name}.gif", "image/gif", key=f"{key}_gif")
+    downloads[0].download_button(
+        "Download PNG strip", png_bytes(upscale(strip, 4)), f"{name}.png", "image/png", key=f"{key}_png"
+    )
+    downloads[1].download_button(
+        "Download animated GIF",
+        gif_bytes(np.stack([upscale(i, 8) for i in images])),
+        f"{name}.gif",
+        "image/gif",
+        key=f"{key}_gif",
+    )
+
 
 def home_picture() -> None:
     """A 9 x 9 walk over the smallest VAE's latent plane, decoded live: the app in one picture."""
-    from explorer.latent import plane_grid
     from explorer.images import tile
+    from explorer.maths.latent import plane_grid
 
     checkpoints, _ = list_checkpoints(("vae",))
     if not checkpoints:
@@ -150,19 +161,23 @@ def home_picture() -> None:
     z = plane_grid(9, extent=2.0)
     if model.latent_dim > 2:
         z = np.pad(z, ((0, 0), (0, model.latent_dim - 2)))
-    show_image(tile(model.decode_latents(z), 9, gap=0), pixels="stretch",  # never wider than its column
-               caption=f"Decodes of a 9×9 grid of latent points, {smallest.title}")
+    show_image(
+        tile(model.decode_latents(z), 9, gap=0),
+        pixels="stretch",  # never wider than its column
+        caption=f"Decodes of a 9×9 grid of latent points, {smallest.title}",
+    )
 
 
 def use_crisp_images() -> None:
     """Any further browser scaling of model images stays nearest-neighbour (pixelated), not blurred,
     an image asked to be wider than its column (a narrow window, presenter mode) fits the column, and
     a hairline frame keeps white-background images (emoji) from dissolving into the white page."""
-    st.html("<style>[data-testid='stImage'] img { image-rendering: pixelated;"
-            " outline: 1px solid rgba(0, 0, 0, 0.12); }"
-            "[data-testid='stImageContainer'] { max-width: 100%; }"
-            # A main picture is never taller than the screen below the page's title and first row.
-            f"[class*='st-key-{ON_SCREEN}'] [data-testid='stImage'] img {{ max-width: min(100%, {FOLD}) !important; }}"
-            f"[class*='st-key-{ON_SCREEN}tall_'] [data-testid='stImage'] img {{ max-width: min(100%, {FOLD} / 2) !important; }}"
-            "</style>")
-
+    st.html(
+        "<style>[data-testid='stImage'] img { image-rendering: pixelated;"
+        " outline: 1px solid rgba(0, 0, 0, 0.12); }"
+        "[data-testid='stImageContainer'] { max-width: 100%; }"
+        # A main picture is never taller than the screen below the page's title and first row.
+        f"[class*='st-key-{ON_SCREEN}'] [data-testid='stImage'] img {{ max-width: min(100%, {FOLD}) !important; }}"
+        f"[class*='st-key-{ON_SCREEN}tall_'] [data-testid='stImage'] img {{ max-width: min(100%, {FOLD} / 2) !important; }}"
+        "</style>"
+    )

@@ -13,19 +13,19 @@ import json
 import numpy as np
 import streamlit as st
 
-from explorer import latent
 from explorer.images import png_data_uri, tile
-from explorer.serving import ImageGenerator
+from explorer.maths import latent
+from explorer.serving.models import ImageGenerator
 from explorer.ui import presenter
 from explorer.ui.common import literal, show_image, strip_with_downloads, whole_number
 
-SLIDER_LIMIT = 3.0        # direction and raw sliders run over ±3 σ
+SLIDER_LIMIT = 3.0  # direction and raw sliders run over ±3 σ
 SLIDER_STEP = 0.1
-DIRECTIONS_SHOWN = 6      # direction sliders shown by default (up to the shipped 20)
-GRID_SAMPLES = 8          # other seeds shown beside the current sample
+DIRECTIONS_SHOWN = 6  # direction sliders shown by default (up to the shipped 20)
+GRID_SAMPLES = 8  # other seeds shown beside the current sample
 SWEEP_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 7)
 NEIGHBOURS = 8
-NAMES_PARAM = "names"     # URL parameter with the directions' names: ?names=1:stroke+width&names=3:slant
+NAMES_PARAM = "names"  # URL parameter with the directions' names: ?names=1:stroke+width&names=3:slant
 
 
 def direction_key(index: int) -> str:
@@ -100,16 +100,36 @@ def _reset_offsets(model: ImageGenerator) -> None:
 def seed_controls(model: ImageGenerator) -> None:
     """Seed, ψ and how many directions: changing any reruns the whole page, so every tab follows."""
     row = st.columns([3, 3, 4, 2], vertical_alignment="bottom", gap="medium")
-    row[0].text_input("Seed", "0", key="seed", bind="query-params", max_chars=40,
-                      help="Any whole number: the same seed always gives the same z ~ N(0, I).")
+    row[0].text_input(
+        "Seed",
+        "0",
+        key="seed",
+        bind="query-params",
+        max_chars=40,
+        help="Any whole number: the same seed always gives the same z ~ N(0, I).",
+    )
     row[1].button("New random", icon=":material/casino:", key="new_seed", on_click=_new_random_seed)
-    row[2].slider("Truncation ψ", 0.0, 1.5, 1.0, 0.05, key="psi", bind="query-params",
-                  help="Scales z towards the mean of N(0, I): below 1, safer and more typical images; "
-                       "above 1, stranger ones. 0 gives the average image.")
+    row[2].slider(
+        "Truncation ψ",
+        0.0,
+        1.5,
+        1.0,
+        0.05,
+        key="psi",
+        bind="query-params",
+        help="Scales z towards the mean of N(0, I): below 1, safer and more typical images; "
+        "above 1, stranger ones. 0 gives the average image.",
+    )
     count = len(model.directions.vectors)
-    whole_number(row[3], "Directions", 1, count, min(DIRECTIONS_SHOWN, count), key="directions_shown",
-                 help="How many of the directions, most variance first, get a slider "
-                      "(and a row in the Directions tab).")
+    whole_number(
+        row[3],
+        "Directions",
+        1,
+        count,
+        min(DIRECTIONS_SHOWN, count),
+        key="directions_shown",
+        help="How many of the directions, most variance first, get a slider (and a row in the Directions tab).",
+    )
     _, problem = current_seed()
     if problem:
         st.error(problem, icon=":material/error:")
@@ -126,11 +146,18 @@ def class_picker(model: ImageGenerator) -> None:
     asked = st.query_params.get(CLASS_KEY)
     if asked is not None and asked not in model.class_names:  # Streamlit would drop it without a word
         st.query_params.pop(CLASS_KEY)
-        st.session_state["class_problem"] = (f"This model makes no class “{literal(asked[:40])}”; it makes "
-                                             f"{', '.join(model.class_names)}.")
-    st.segmented_control("Class", model.class_names, default=model.class_names[0], key=CLASS_KEY,
-                         bind="query-params", required=True,
-                         help="What the generator is asked to make. The seed, and so the style, stays.")
+        st.session_state["class_problem"] = (
+            f"This model makes no class “{literal(asked[:40])}”; it makes {', '.join(model.class_names)}."
+        )
+    st.segmented_control(
+        "Class",
+        model.class_names,
+        default=model.class_names[0],
+        key=CLASS_KEY,
+        bind="query-params",
+        required=True,
+        help="What the generator is asked to make. The seed, and so the style, stays.",
+    )
     problem = st.session_state.pop("class_problem", None)
     if problem:
         st.warning(problem, icon=":material/warning:")
@@ -155,8 +182,16 @@ def sample_section(model: ImageGenerator) -> None:
         st.button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets, args=(model,))
         columns = st.columns(2)
         for index in range(shown):
-            columns[index % 2].slider(direction_name(model, index), -SLIDER_LIMIT, SLIDER_LIMIT, 0.0, SLIDER_STEP,
-                                      key=direction_key(index), bind="query-params", format="%.1f σ")
+            columns[index % 2].slider(
+                direction_name(model, index),
+                -SLIDER_LIMIT,
+                SLIDER_LIMIT,
+                0.0,
+                SLIDER_STEP,
+                key=direction_key(index),
+                bind="query-params",
+                format="%.1f σ",
+            )
     z = current_latent(model)
     grid_z = np.stack([model.latent_for(seed + 1 + i, psi) for i in range(GRID_SAMPLES)])
     offsets = z - model.latent_for(seed, psi)
@@ -166,8 +201,12 @@ def sample_section(model: ImageGenerator) -> None:
         with sample:
             show_image(images[0], caption=f"seed {seed}, ψ = {psi:.2f}", on_screen="sample")
         with others:
-            show_image(tile(images[1:], 2), pixels=160, on_screen="other_seeds",
-                       caption=f"seeds {seed + 1}–{seed + GRID_SAMPLES}, moved alike")
+            show_image(
+                tile(images[1:], 2),
+                pixels=160,
+                on_screen="other_seeds",
+                caption=f"seeds {seed + 1}–{seed + GRID_SAMPLES}, moved alike",
+            )
     raw_sliders(model)
 
 
@@ -177,47 +216,85 @@ sample_fragment = st.fragment(sample_section)
 
 def raw_sliders(model: ImageGenerator) -> None:
     """One slider per z dimension, drawn only on request: 64 or 128 sliders slow every rerun."""
-    if not st.toggle(f"Raw z dimensions ({model.latent_dim} sliders)", key="show_raw", bind="query-params",
-                     help="Offsets added to single coordinates of z. A GAN's raw dimensions rarely mean "
-                          "anything alone; the directions above were found to."):
+    if not st.toggle(
+        f"Raw z dimensions ({model.latent_dim} sliders)",
+        key="show_raw",
+        bind="query-params",
+        help="Offsets added to single coordinates of z. A GAN's raw dimensions rarely mean "
+        "anything alone; the directions above were found to.",
+    ):
         return
     columns = st.columns(4)
     for dim in range(model.latent_dim):
-        columns[dim % 4].slider(f"Δz{dim + 1}", -SLIDER_LIMIT, SLIDER_LIMIT, 0.0, SLIDER_STEP, key=raw_key(dim),
-                                bind="query-params", format="%.1f")
+        columns[dim % 4].slider(
+            f"Δz{dim + 1}",
+            -SLIDER_LIMIT,
+            SLIDER_LIMIT,
+            0.0,
+            SLIDER_STEP,
+            key=raw_key(dim),
+            bind="query-params",
+            format="%.1f",
+        )
 
 
 def directions_section(model: ImageGenerator) -> None:
     """What each direction does to the current sample, with a field to name it and a download."""
-    presenter.explain("Principal directions of the generator's first feature map over 5,000 random z, mapped "
-                      "back to z (GANSpace, Härkönen et al. 2020), most variance first. Each row moves the seed's "
-                      f"sample (without slider offsets) along one direction from −{SLIDER_LIMIT:.0f}σ to "
-                      f"+{SLIDER_LIMIT:.0f}σ. Give a direction a name and it becomes the slider's label.",
-                      label="About the directions")
+    presenter.explain(
+        "Principal directions of the generator's first feature map over 5,000 random z, mapped "
+        "back to z (GANSpace, Härkönen et al. 2020), most variance first. Each row moves the seed's "
+        f"sample (without slider offsets) along one direction from −{SLIDER_LIMIT:.0f}σ to "
+        f"+{SLIDER_LIMIT:.0f}σ. Give a direction a name and it becomes the slider's label.",
+        label="About the directions",
+    )
     seed, _ = current_seed()
     z = model.latent_for(seed, st.session_state.get("psi", 1.0))
     example = "e.g. stroke width" if model.image_shape[-1] == 1 else "e.g. skin tone"
     for index in range(min(st.session_state.get("directions_shown", DIRECTIONS_SHOWN), len(model.directions.vectors))):
         name, sweep = st.columns([1, 3], vertical_alignment="center")
-        name.text_input(f"Name of direction {index + 1} ({model.directions.explained_variance[index]:.1%} var.)",
-                        direction_names().get(index, ""), key=f"name{index + 1}", placeholder=example,
-                        max_chars=40, on_change=_store_name, args=(index,))
+        name.text_input(
+            f"Name of direction {index + 1} ({model.directions.explained_variance[index]:.1%} var.)",
+            direction_names().get(index, ""),
+            key=f"name{index + 1}",
+            placeholder=example,
+            max_chars=40,
+            on_change=_store_name,
+            args=(index,),
+        )
         steps = z + SWEEP_VALUES[:, None] * model.directions.vectors[index]
         with sweep:
-            show_image(tile(model.generate(steps, current_class(model)), len(SWEEP_VALUES)),
-                       pixels=70 * len(SWEEP_VALUES))
-    st.download_button("Download the directions as JSON", directions_json(model), f"{model.name}-directions.json",
-                       "application/json", key="download_directions", icon=":material/download:")
+            show_image(
+                tile(model.generate(steps, current_class(model)), len(SWEEP_VALUES)), pixels=70 * len(SWEEP_VALUES)
+            )
+    st.download_button(
+        "Download the directions as JSON",
+        directions_json(model),
+        f"{model.name}-directions.json",
+        "application/json",
+        key="download_directions",
+        icon=":material/download:",
+    )
 
 
 def directions_json(model: ImageGenerator) -> str:
     directions = [
-        {"index": index + 1, "name": direction_names().get(index) or None,
-         "explained_variance": round(float(share), 5), "vector": [round(float(v), 6) for v in vector]}
+        {
+            "index": index + 1,
+            "name": direction_names().get(index) or None,
+            "explained_variance": round(float(share), 5),
+            "vector": [round(float(v), 6) for v in vector],
+        }
         for index, (vector, share) in enumerate(zip(model.directions.vectors, model.directions.explained_variance))
     ]
-    return json.dumps({"model": model.name, "latent_dim": model.latent_dim, "units": "σ of z ~ N(0, I) per unit",
-                       "directions": directions}, indent=1)
+    return json.dumps(
+        {
+            "model": model.name,
+            "latent_dim": model.latent_dim,
+            "units": "σ of z ~ N(0, I) per unit",
+            "directions": directions,
+        },
+        indent=1,
+    )
 
 
 def interpolation_section(model: ImageGenerator) -> None:
@@ -227,9 +304,15 @@ def interpolation_section(model: ImageGenerator) -> None:
     end = whole_number(ends[1], "To seed", 0, latent.MAX_SEED, min(seed + 1, latent.MAX_SEED), key="to_seed")
     settings = st.columns(2)
     frames = settings[0].slider("Frames", 3, 16, 8, key="frames", bind="query-params")
-    method = settings[1].radio("Path", ["spherical", "linear"], key="path", bind="query-params", horizontal=True,
-                               help="Spherical keeps every frame at the typical length of z ~ N(0, I); a linear "
-                                    "path passes nearer the mean, where images look washed-out and alike.")
+    method = settings[1].radio(
+        "Path",
+        ["spherical", "linear"],
+        key="path",
+        bind="query-params",
+        horizontal=True,
+        help="Spherical keeps every frame at the typical length of z ~ N(0, I); a linear "
+        "path passes nearer the mean, where images look washed-out and alike.",
+    )
     psi = st.session_state.get("psi", 1.0)
     path = latent.interpolate(model.latent_for(int(start), psi), model.latent_for(int(end), psi), frames, method)
     labels = current_class(model)
@@ -247,7 +330,7 @@ def interpolation_section(model: ImageGenerator) -> None:
 @st.fragment
 def timeline_section(model: ImageGenerator) -> None:
     """What the generator made of the same latent vectors after each epoch, beside the losses."""
-    from explorer.plots import training_curves
+    from explorer.ui.plots import training_curves
 
     timeline = model.timeline()
     epochs = [int(e) for e in timeline["epochs"]]
@@ -255,15 +338,22 @@ def timeline_section(model: ImageGenerator) -> None:
     with picture:
         epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="epoch", bind="query-params")
         frames = timeline["frames"][epochs.index(epoch)]
-        show_image(tile(frames, int(np.ceil(np.sqrt(len(frames))))), pixels=360,
-                   caption=f"{len(frames)} fixed latent vectors after epoch {epoch}")
+        show_image(
+            tile(frames, int(np.ceil(np.sqrt(len(frames))))),
+            pixels=360,
+            caption=f"{len(frames)} fixed latent vectors after epoch {epoch}",
+        )
     with curves:
         history = model.checkpoint.manifest["training"]["history"]
-        st.plotly_chart(presenter.sized(training_curves(history, epoch)), key="curves",
-                        config={"displayModeBar": False})
-    presenter.explain("The discriminator (D) learns to tell training images from generated ones; the generator (G) "
-                      "learns to make D say “real”. D's loss stays high and its scores near ½ when the two are "
-                      "matched; when D wins outright, G's loss climbs.", label="About the curves")
+        st.plotly_chart(
+            presenter.sized(training_curves(history, epoch)), key="curves", config={"displayModeBar": False}
+        )
+    presenter.explain(
+        "The discriminator (D) learns to tell training images from generated ones; the generator (G) "
+        "learns to make D say “real”. D's loss stays high and its scores near ½ when the two are "
+        "matched; when D wins outright, G's loss climbs.",
+        label="About the curves",
+    )
 
 
 def neighbours_section(model: ImageGenerator) -> None:
@@ -277,9 +367,14 @@ def neighbours_section(model: ImageGenerator) -> None:
         if verdict:
             st.caption(verdict)
     with columns[1]:
-        st.image([png_data_uri(model.features.images[i]) for i in order[0]], width=presenter.image_pixels(110),
-                 caption=[f"distance {d:.3f}" for d in distance[0]])
-    presenter.explain(f"Nearest of the {len(model.features.images):,} training images by "
-                      f"{model.features.description}. Distances near 0 would mean the GAN copies; new images "
-                      "that resemble several training images mean it learnt the data's regularities.",
-                      label="About the nearest images")
+        st.image(
+            [png_data_uri(model.features.images[i]) for i in order[0]],
+            width=presenter.image_pixels(110),
+            caption=[f"distance {d:.3f}" for d in distance[0]],
+        )
+    presenter.explain(
+        f"Nearest of the {len(model.features.images):,} training images by "
+        f"{model.features.description}. Distances near 0 would mean the GAN copies; new images "
+        "that resemble several training images mean it learnt the data's regularities.",
+        label="About the nearest images",
+    )

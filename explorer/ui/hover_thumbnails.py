@@ -13,9 +13,9 @@ import io
 
 import streamlit as st
 
-from explorer.embedding import Embedding
+from explorer.projector.embedding import Embedding
 
-HOVER_PIXELS = 112         # on-screen size of the larger side of a hovered thumbnail
+HOVER_PIXELS = 112  # on-screen size of the larger side of a hovered thumbnail
 
 _SCRIPT = """
 export default function ({ data }) {
@@ -98,7 +98,7 @@ def sprite_data_uri(data_id: str, _embedding: Embedding) -> str:
     """
     from PIL import Image
 
-    from explorer.projector_files import write_sprite
+    from explorer.projector.files import write_sprite
 
     png, _ = write_sprite(_embedding.thumbnails)
     buffer = io.BytesIO()
@@ -116,6 +116,15 @@ def hover_thumbnails(data_id: str, embedding: Embedding, chart_key: str) -> None
     import math
 
     count, height, width = embedding.thumbnails.shape[:3]
-    _component(key=f"{chart_key}_hover", height=0, data=dict(
-        sprite=sprite_data_uri(data_id, embedding), cell=[width, height], columns=math.ceil(math.sqrt(count)),
-        count=count, scale=HOVER_PIXELS / max(width, height), target=f".st-key-{chart_key} .js-plotly-plot"))
+    _component(
+        key=f"{chart_key}_hover",
+        height=0,
+        data=dict(
+            sprite=sprite_data_uri(data_id, embedding),
+            cell=[width, height],
+            columns=math.ceil(math.sqrt(count)),
+            count=count,
+            scale=HOVER_PIXELS / max(width, height),
+            target=f".st-key-{chart_key} .js-plotly-plot",
+        ),
+    )

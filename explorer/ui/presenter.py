@@ -15,11 +15,11 @@ import streamlit as st
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-KEY = "presenter"      # the toggle's key and URL parameter: ?presenter=true
-TYPE_PX = 20           # root font size when on (Streamlit's is 16): text, labels and spacing are in rem
-IMAGE_SCALE = 1.5      # model images when on: the 320 px sample becomes 480 px
-CHART_FONT_PX = 18     # plotly text when on: titles, ticks, legends (12 otherwise)
-CHART_SCALE = 1.2      # chart heights when on, so the larger text keeps its room
+KEY = "presenter"  # the toggle's key and URL parameter: ?presenter=true
+TYPE_PX = 20  # root font size when on (Streamlit's is 16): text, labels and spacing are in rem
+IMAGE_SCALE = 1.5  # model images when on: the 320 px sample becomes 480 px
+CHART_FONT_PX = 18  # plotly text when on: titles, ticks, legends (12 otherwise)
+CHART_SCALE = 1.2  # chart heights when on, so the larger text keeps its room
 
 # Streamlit sizes type and spacing in rem, so one root size scales text, widget labels, captions,
 # buttons and tabs together. Titles stay near their usual 44 px (the screen's height is better spent
@@ -33,9 +33,13 @@ h1 {{ font-size: 2.4rem !important; }}
 
 def toggle() -> bool:
     """The sidebar toggle, and the presenter styles while it is on. Call once per run, before the page."""
-    on = st.sidebar.toggle("Presenter mode", key=KEY, bind="query-params",
-                           help="Larger type and images for a shared screen; explanations fold into "
-                                "“About” sections. The page's address keeps the mode: share it as it is.")
+    on = st.sidebar.toggle(
+        "Presenter mode",
+        key=KEY,
+        bind="query-params",
+        help="Larger type and images for a shared screen; explanations fold into "
+        "“About” sections. The page's address keeps the mode: share it as it is.",
+    )
     if on:
         st.html(STYLE)
     return on

@@ -14,14 +14,14 @@ from collections import OrderedDict
 import numpy as np
 import streamlit as st
 
-from explorer import projection as proj
 from explorer.checkpoint import list_checkpoints
-from explorer.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.images import png_data_uri
-from explorer.projection_worker import ProjectionWorker
+from explorer.projector import projection as proj
+from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding
+from explorer.projector.files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
+from explorer.projector.worker import ProjectionWorker
 from explorer.ui.common import literal, whole_number
 from explorer.ui.presenter import image_pixels
-from explorer.projector_files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 
 UPLOAD = "Upload Projector files"
 # What projector.tensorflow.org reads: vectors and metadata as .tsv (or .txt), vectors also as the
@@ -29,12 +29,12 @@ UPLOAD = "Upload Projector files"
 PROJECTOR_FILE_TYPES = ["tsv", "txt", "bytes", "json", "png", "jpg", "jpeg", "zip"]
 METHOD_LABELS = {"PCA": "pca", "UMAP": "umap", "t-SNE": "tsne", "Custom": "custom"}
 MAX_NEIGHBOURS = 100
-MAX_SESSION_UPLOAD_BYTES = 100 * 2**20   # a session's Projector files together (each: server.maxUploadSize, 50 MB)
+MAX_SESSION_UPLOAD_BYTES = 100 * 2**20  # a session's Projector files together (each: server.maxUploadSize, 50 MB)
 THUMBNAIL_PIXELS = 80
 
 
-
 # Data sets ------------------------------------------------------------------------------------
+
 
 def shipped_embeddings() -> dict:
     """Checkpoints that ship an embedding, by name."""
@@ -69,21 +69,28 @@ def data_picker() -> tuple[str, Embedding | None, dict, str]:
 
 
 def upload_section() -> tuple[str, Embedding | None, dict]:
-    st.sidebar.caption("Files as projector.tensorflow.org takes them: a vectors .tsv, an optional metadata "
-                       ".tsv and sprite image, or a projector_config.json with the files it names, or a zip. "
-                       "Uploads stay in this browser session; they are not in the link.")
-    files = st.sidebar.file_uploader("Projector files", type=PROJECTOR_FILE_TYPES,
-                                     accept_multiple_files=True, key="projector_files")
-    size = st.sidebar.text_input("Sprite: one image's width × height (if not square)", "", key="sprite_size",
-                                 placeholder="e.g. 28x28")
+    st.sidebar.caption(
+        "Files as projector.tensorflow.org takes them: a vectors .tsv, an optional metadata "
+        ".tsv and sprite image, or a projector_config.json with the files it names, or a zip. "
+        "Uploads stay in this browser session; they are not in the link."
+    )
+    files = st.sidebar.file_uploader(
+        "Projector files", type=PROJECTOR_FILE_TYPES, accept_multiple_files=True, key="projector_files"
+    )
+    size = st.sidebar.text_input(
+        "Sprite: one image's width × height (if not square)", "", key="sprite_size", placeholder="e.g. 28x28"
+    )
     if not files:
         st.info("Upload Projector files in the sidebar, or pick a shipped data set.", icon=":material/upload:")
         return UPLOAD, None, {}
     total = sum(f.size for f in files)
     if total > MAX_SESSION_UPLOAD_BYTES:
         let_go(files)
-        st.error(f"Together the files are {total / 2**20:,.0f} MB; up to {MAX_SESSION_UPLOAD_BYTES // 2**20} MB "
-                 "at once are accepted, so they were let go. Upload fewer or smaller files.", icon=":material/error:")
+        st.error(
+            f"Together the files are {total / 2**20:,.0f} MB; up to {MAX_SESSION_UPLOAD_BYTES // 2**20} MB "
+            "at once are accepted, so they were let go. Upload fewer or smaller files.",
+            icon=":material/error:",
+        )
         return UPLOAD, None, {}
     data_id, embedding, problem = parsed_upload(files, size)
     if problem:
@@ -130,42 +137,85 @@ def _parse_size(text: str) -> tuple[int, int] | None:
 
 # Projection controls --------------------------------------------------------------------------
 
+
 def projection_controls(embedding: Embedding) -> tuple[proj.ProjectionParams, str | None]:
     """The method and its parameters from the sidebar, and the metadata column custom axes search."""
     side = st.sidebar
-    label = side.segmented_control("Projection", list(METHOD_LABELS), default="PCA", key="method",
-                                   bind="query-params", required=True)
+    label = side.segmented_control(
+        "Projection", list(METHOD_LABELS), default="PCA", key="method", bind="query-params", required=True
+    )
     method = METHOD_LABELS.get(label or "PCA", "pca")
     dims = 3 if side.toggle("3-D", key="three_d", bind="query-params") else 2
     options = dict(method=method, dims=dims)
     column = None
     if method == "pca":
         count = min(embedding.dim, 10)
-        picks = [side.selectbox(f"{axis} axis: component", list(range(1, count + 1)), index=min(i, count - 1),
-                                key=f"pc_{axis}", bind="query-params") for i, axis in enumerate("xyz"[:dims])]
+        picks = [
+            side.selectbox(
+                f"{axis} axis: component",
+                list(range(1, count + 1)),
+                index=min(i, count - 1),
+                key=f"pc_{axis}",
+                bind="query-params",
+            )
+            for i, axis in enumerate("xyz"[:dims])
+        ]
         options["components"] = tuple(int(p) - 1 for p in picks) + (2,) * (3 - dims)
     elif method == "umap":
-        options.update(n_neighbors=side.slider("UMAP neighbours", 2, 200, 15, key="n_neighbors", bind="query-params",
-                                               help="Small: local detail; large: the global shape."),
-                       min_dist=side.slider("Minimum distance", 0.0, 1.0, 0.1, 0.05, key="min_dist",
-                                            bind="query-params", help="How tightly points may pack."),
-                       metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
-                       seed=whole_number(side, "Seed", 0, 10_000, 0, key="projection_seed"))
+        options.update(
+            n_neighbors=side.slider(
+                "UMAP neighbours",
+                2,
+                200,
+                15,
+                key="n_neighbors",
+                bind="query-params",
+                help="Small: local detail; large: the global shape.",
+            ),
+            min_dist=side.slider(
+                "Minimum distance",
+                0.0,
+                1.0,
+                0.1,
+                0.05,
+                key="min_dist",
+                bind="query-params",
+                help="How tightly points may pack.",
+            ),
+            metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
+            seed=whole_number(side, "Seed", 0, 10_000, 0, key="projection_seed"),
+        )
     elif method == "tsne":
         rate = whole_number(side, "Learning rate (0 = auto)", 0, 5000, 0, 10, key="learning_rate")
-        options.update(perplexity=float(side.slider("Perplexity", 2, 100, 30, key="perplexity", bind="query-params",
-                                                    help="Roughly how many neighbours each point attends to.")),
-                       learning_rate="auto" if rate < 10 else float(rate),
-                       metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
-                       seed=whole_number(side, "Seed", 0, 10_000, 0, key="projection_seed"))
+        options.update(
+            perplexity=float(
+                side.slider(
+                    "Perplexity",
+                    2,
+                    100,
+                    30,
+                    key="perplexity",
+                    bind="query-params",
+                    help="Roughly how many neighbours each point attends to.",
+                )
+            ),
+            learning_rate="auto" if rate < 10 else float(rate),
+            metric=side.radio("Metric", proj.METRICS, key="metric", bind="query-params", horizontal=True),
+            seed=whole_number(side, "Seed", 0, 10_000, 0, key="projection_seed"),
+        )
     else:
-        column = side.selectbox("Search axes in", list(embedding.metadata) or ["(no metadata)"], key="axis_column",
-                                bind="query-params")
-        options.update(left=side.text_input("x from", "", key="left", bind="query-params", max_chars=200),
-                       right=side.text_input("x to", "", key="right", bind="query-params", max_chars=200),
-                       down=side.text_input("y from (optional)", "", key="down", bind="query-params", max_chars=200),
-                       up=side.text_input("y to (optional)", "", key="up", bind="query-params", max_chars=200),
-                       regex=side.toggle("Regular expressions", key="axis_regex", bind="query-params"))
+        column = side.selectbox(
+            "Search axes in", list(embedding.metadata) or ["(no metadata)"], key="axis_column", bind="query-params"
+        )
+        options.update(
+            left=side.text_input("x from", "", key="left", bind="query-params", max_chars=proj.MAX_QUERY_LENGTH),
+            right=side.text_input("x to", "", key="right", bind="query-params", max_chars=proj.MAX_QUERY_LENGTH),
+            down=side.text_input(
+                "y from (optional)", "", key="down", bind="query-params", max_chars=proj.MAX_QUERY_LENGTH
+            ),
+            up=side.text_input("y to (optional)", "", key="up", bind="query-params", max_chars=proj.MAX_QUERY_LENGTH),
+            regex=side.toggle("Regular expressions", key="axis_regex", bind="query-params"),
+        )
     return proj.ProjectionParams(**options), column
 
 
@@ -174,15 +224,18 @@ def shipped_coordinates(shipped: dict, params: proj.ProjectionParams, embedding_
 
     (PCA is recomputed: it is instant, and only a live PCA can place new points.)
     """
-    from explorer.embed import projection_key
-
-    coordinates = shipped.get(projection_key(params))
+    coordinates = shipped.get(proj.projection_key(params))
     if coordinates is None or params.method not in ("umap", "tsne") or len(coordinates) != embedding_size:
         return None  # (a sampled default would need its indices: none is shipped beyond 10,000 points)
-    return proj.Projection(coordinates=coordinates, indices=np.arange(len(coordinates)), explained_variance=None,
-                           note="Computed at training time with these parameters.", params=params,
-                           cannot_place="This projection was computed at training time and cannot place new "
-                                        "points; change a parameter and press Run to fit one here.")
+    return proj.Projection(
+        coordinates=coordinates,
+        indices=np.arange(len(coordinates)),
+        explained_variance=None,
+        note="Computed at training time with these parameters.",
+        params=params,
+        cannot_place="This projection was computed at training time and cannot place new "
+        "points; change a parameter and press Run to fit one here.",
+    )
 
 
 class ProjectionCache:
@@ -210,19 +263,24 @@ class ProjectionCache:
 
 
 CACHE = ProjectionCache()
-WORKER = ProjectionWorker()      # one for all sessions: jobs queue rather than compete for two cores
+WORKER = ProjectionWorker()  # one for all sessions: jobs queue rather than compete for two cores
 WORKER_METHODS = ("umap", "tsne")
 
 
-def is_ready(data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None,
-             shipped: dict) -> bool:
+def is_ready(
+    data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None, shipped: dict
+) -> bool:
     """True when showing these parameters costs nothing: PCA, a shipped default, or already cached."""
-    return (params.method == "pca" or CACHE.get((data_id, params, column)) is not None
-            or shipped_coordinates(shipped, params, len(embedding)) is not None)
+    return (
+        params.method == "pca"
+        or CACHE.get((data_id, params, column)) is not None
+        or shipped_coordinates(shipped, params, len(embedding)) is not None
+    )
 
 
-def compute(data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None,
-            shipped: dict) -> proj.Projection:
+def compute(
+    data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None, shipped: dict
+) -> proj.Projection:
     """The projection for these parameters, from the shipped file, the cache, or computed with progress."""
     ready = shipped_coordinates(shipped, params, len(embedding)) or CACHE.get((data_id, params, column))
     if ready is not None:
@@ -254,15 +312,19 @@ def compute(data_id: str, embedding: Embedding, params: proj.ProjectionParams, c
 def axis_titles(params: proj.ProjectionParams, result: proj.Projection) -> tuple[str, ...]:
     if params.method == "pca" and result.explained_variance is not None:
         share = result.explained_variance
-        return tuple(f"PC{c + 1} ({share[c]:.1%} of variance)" for c in params.components[:params.dims])
+        return tuple(f"PC{c + 1} ({share[c]:.1%} of variance)" for c in params.components[: params.dims])
     if params.method == "custom":
-        return (f"{params.left} → {params.right}", f"{params.down} → {params.up}" if params.up else "most variance left",
-                "most variance left")
+        return (
+            f"{params.left} → {params.right}",
+            f"{params.down} → {params.up}" if params.up else "most variance left",
+            "most variance left",
+        )
     name = proj.METHOD_NAMES[params.method]
     return tuple(f"{name} {i + 1}" for i in range(params.dims))
 
 
 # Display and inspection -----------------------------------------------------------------------
+
 
 def display_controls(embedding: Embedding) -> dict:
     # In the sidebar, under the projection, as the TensorFlow Projector's left panel: the plot stays
@@ -270,15 +332,23 @@ def display_controls(embedding: Embedding) -> dict:
     columns = ["(none)", *embedding.metadata]
     side = st.sidebar
     default_colour = next((c for c in ("label", "category", "kind") if c in embedding.metadata), "(none)")
-    colour = side.selectbox("Colour by", columns, index=columns.index(default_colour), key="color",
-                            bind="query-params")
-    label = side.selectbox("Label by", columns, key="label_by", bind="query-params",
-                           help="Text beside each point, when there are at most 2,000 points.")
+    colour = side.selectbox("Colour by", columns, index=columns.index(default_colour), key="color", bind="query-params")
+    label = side.selectbox(
+        "Label by",
+        columns,
+        key="label_by",
+        bind="query-params",
+        help="Text beside each point, when there are at most 2,000 points.",
+    )
     row = side.columns(2)
     size = row[0].slider("Point size", 1, 15, 5, key="size", bind="query-params")
     opacity = row[1].slider("Opacity", 0.1, 1.0, 0.8, 0.05, key="opacity", bind="query-params")
-    return dict(color_by=None if colour == "(none)" else colour, label_by=None if label == "(none)" else label,
-                point_size=size, opacity=opacity)
+    return dict(
+        color_by=None if colour == "(none)" else colour,
+        label_by=None if label == "(none)" else label,
+        point_size=size,
+        opacity=opacity,
+    )
 
 
 def search_controls(embedding: Embedding) -> np.ndarray | None:
@@ -287,8 +357,14 @@ def search_controls(embedding: Embedding) -> np.ndarray | None:
         return None
     row = st.columns([2, 4, 1], vertical_alignment="bottom")
     column = row[0].selectbox("Search in", list(embedding.metadata), key="search_column", bind="query-params")
-    query = row[1].text_input("Search", "", key="search", bind="query-params", max_chars=200,
-                              placeholder="plain text, or a regular expression")
+    query = row[1].text_input(
+        "Search",
+        "",
+        key="search",
+        bind="query-params",
+        max_chars=200,
+        placeholder="plain text, or a regular expression",
+    )
     regex = row[2].toggle("Regex", key="search_regex", bind="query-params")
     if not query:
         return None
@@ -301,7 +377,7 @@ def search_controls(embedding: Embedding) -> np.ndarray | None:
 
 def on_plot_select() -> None:
     """A click picks the point for the inspector; a box or lasso becomes the selection to isolate."""
-    from explorer.projector_plot import selected_rows
+    from explorer.projector.plot import selected_rows
 
     rows = selected_rows(st.session_state.get("plot"))
     st.session_state["selection"] = rows
@@ -334,34 +410,50 @@ def isolation_controls(count: int, data_id: str) -> np.ndarray | None:
 
 def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
     """The chosen point, its metadata and its nearest neighbours in the original space."""
-    from explorer.neighbours import nearest
+    from explorer.maths.neighbours import nearest
 
     # Two rows, not three columns: the side column is narrow on a 1280-px shared screen.
     row = st.columns(2, vertical_alignment="bottom")
-    point = whole_number(row[0], "Point #", 0, len(embedding) - 1, 0, key="point",
-                         help="Click a point on the plot, or type its number.")
+    point = whole_number(
+        row[0], "Point #", 0, len(embedding) - 1, 0, key="point", help="Click a point on the plot, or type its number."
+    )
     metric = row[1].radio("Distance", ["cosine", "euclidean"], key="distance", bind="query-params")
     k = st.slider("Nearest points shown", 1, MAX_NEIGHBOURS, 12, key="k", bind="query-params")
     row = st.columns([1, 1], vertical_alignment="center")
     if embedding.thumbnails is not None:  # never smaller than its neighbours' pictures below
         row[0].image(png_data_uri(embedding.thumbnails[point]), width=image_pixels(2 * THUMBNAIL_PIXELS))
     with row[1]:
-        st.markdown("  \n".join(f"**{plain(name)}**: {plain(values[point])}" for name, values in embedding.metadata.items())
-                    or f"Point #{point}")
+        st.markdown(
+            "  \n".join(f"**{plain(name)}**: {plain(values[point])}" for name, values in embedding.metadata.items())
+            or f"Point #{point}"
+        )
         if kind == "vae":
-            st.link_button("Open in VAE", vae_link(data_id, embedding.vectors[point]), icon=":material/tune:",
-                           help="This point's latent vector on the VAE page's sliders.")
+            st.link_button(
+                "Open in VAE",
+                vae_link(data_id, embedding.vectors[point]),
+                icon=":material/tune:",
+                help="This point's latent vector on the VAE page's sliders.",
+            )
     rows, distances = nearest(embedding.vectors, point, k, metric)
     label = "name" if "name" in embedding.metadata else next(iter(embedding.metadata), None)
-    captions = [f"{short_name(embedding.metadata[label][r]) if label else f'#{r}'} · {d:.3f}"
-                for r, d in zip(rows, distances)]
+    captions = [
+        f"{short_name(embedding.metadata[label][r]) if label else f'#{r}'} · {d:.3f}" for r, d in zip(rows, distances)
+    ]
     if embedding.thumbnails is not None:
-        st.image([png_data_uri(embedding.thumbnails[r]) for r in rows], width=image_pixels(THUMBNAIL_PIXELS), caption=captions)
+        st.image(
+            [png_data_uri(embedding.thumbnails[r]) for r in rows],
+            width=image_pixels(THUMBNAIL_PIXELS),
+            caption=captions,
+        )
     else:
-        st.dataframe({"point": rows, "distance": distances, **({label: embedding.metadata[label][rows]} if label else {})},
-                     hide_index=True)
-    st.caption(f"The {k} nearest points to #{point} by {metric} distance in the original "
-               f"{embedding.dim}-dimensional space, not in the projection.")
+        st.dataframe(
+            {"point": rows, "distance": distances, **({label: embedding.metadata[label][rows]} if label else {})},
+            hide_index=True,
+        )
+    st.caption(
+        f"The {k} nearest points to #{point} by {metric} distance in the original "
+        f"{embedding.dim}-dimensional space, not in the projection."
+    )
     return [point, *rows.tolist()]
 
 
@@ -374,7 +466,7 @@ def plain(value) -> str:
 def short_name(name: str, length: int = 12) -> str:
     """A neighbour's caption: the name without a ":code" suffix (emoji code points), cut with an ellipsis."""
     name = str(name).split(":")[0] or str(name)
-    return name if len(name) <= length else name[:length - 1] + "…"
+    return name if len(name) <= length else name[: length - 1] + "…"
 
 
 def vae_link(model_name: str, z: np.ndarray) -> str:
@@ -385,7 +477,7 @@ def vae_link(model_name: str, z: np.ndarray) -> str:
 
 def interpolation_path(embedding: Embedding, result: proj.Projection) -> np.ndarray | None:
     """An interpolation between two points, as the VAE page makes it, placed into the projection."""
-    from explorer import latent
+    from explorer.maths import latent
 
     with st.expander("Draw an interpolation path", icon=":material/timeline:"):
         if result.cannot_place:
@@ -410,13 +502,21 @@ def downloads(embedding: Embedding, result: proj.Projection, shown: np.ndarray) 
     """The data set as Projector files, and the coordinates of the points shown with their metadata."""
     rows = result.indices[shown]
     row = st.columns(2)
-    row[0].download_button("Projector files (zip)", lambda: export_projector_zip(embedding),
-                           f"{embedding.name}-projector.zip", "application/zip", key="export_zip",
-                           icon=":material/download:",
-                           help="Vectors, metadata and sprite as projector.tensorflow.org loads them.")
-    row[1].download_button("Coordinates (CSV)",
-                           lambda: projection_csv(result.coordinates[shown],
-                                                  {k: v[rows] for k, v in embedding.metadata.items()}),
-                           f"{embedding.name}-{result.params.method}.csv", "text/csv", key="export_csv",
-                           icon=":material/table:",
-                           help="The projected coordinates of the points shown, with their metadata.")
+    row[0].download_button(
+        "Projector files (zip)",
+        lambda: export_projector_zip(embedding),
+        f"{embedding.name}-projector.zip",
+        "application/zip",
+        key="export_zip",
+        icon=":material/download:",
+        help="Vectors, metadata and sprite as projector.tensorflow.org loads them.",
+    )
+    row[1].download_button(
+        "Coordinates (CSV)",
+        lambda: projection_csv(result.coordinates[shown], {k: v[rows] for k, v in embedding.metadata.items()}),
+        f"{embedding.name}-{result.params.method}.csv",
+        "text/csv",
+        key="export_csv",
+        icon=":material/table:",
+        help="The projected coordinates of the points shown, with their metadata.",
+    )

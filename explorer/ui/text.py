@@ -14,10 +14,10 @@ import time
 
 import streamlit as st
 
+from explorer.maths.sampling import clean_prompt
 from explorer.palette import EMPHASIS, rgba
-from explorer.serving import CharModel
-from explorer.text import clean_prompt
-from explorer.text_generation import generate
+from explorer.serving.models import CharModel
+from explorer.serving.text_generation import generate
 from explorer.ui import presenter
 from explorer.ui.common import whole_number
 
@@ -25,8 +25,8 @@ MAX_LENGTH = 2_000
 COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)
 COMPARE_LENGTH = 300
 OUTPUT_PLACEHOLDER = "The text appears here as it is written."
-FLUSH_SECONDS = 0.03          # stream in small batches: one page update per character would flood the socket
-WRITTEN_PARAM = "written"     # in the URL once a text was written for its settings
+FLUSH_SECONDS = 0.03  # stream in small batches: one page update per character would flood the socket
+WRITTEN_PARAM = "written"  # in the URL once a text was written for its settings
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
@@ -36,32 +36,75 @@ def load_char_model(folder: str) -> CharModel:
 
 # Streamed text arrives inside a code fence, which does not wrap: long lines ran off the screen
 # (presenter mode's larger type especially) until the page reran and drew it with wrap_lines.
-OUTPUT_STYLE = ("<style>.st-key-output pre, .st-key-output code { white-space: pre-wrap !important;"
-                " overflow-wrap: anywhere; }</style>")
+OUTPUT_STYLE = (
+    "<style>.st-key-output pre, .st-key-output code { white-space: pre-wrap !important;"
+    " overflow-wrap: anywhere; }</style>"
+)
 
 
 def settings(model: CharModel) -> dict:
     st.html(OUTPUT_STYLE)
-    st.text_area("Prompt", "ROMEO:\n", key="prompt", bind="query-params", max_chars=2_000, height=90,
-                 help="The model reads this, then continues it. Empty: it starts from a new line.")
+    st.text_area(
+        "Prompt",
+        "ROMEO:\n",
+        key="prompt",
+        bind="query-params",
+        max_chars=2_000,
+        height=90,
+        help="The model reads this, then continues it. Empty: it starts from a new line.",
+    )
     row = st.columns([3, 3, 2, 2, 3])
-    length = row[0].slider("Length", 0, MAX_LENGTH, 400, 50, key="length", bind="query-params",
-                           help="Characters to generate.")
-    temperature = row[1].slider("Temperature", 0.0, 2.0, 0.8, 0.05, key="temperature", bind="query-params",
-                                help="Below 1: more predictable (0 always takes the likeliest character). "
-                                     "Above 1: more surprising, and soon misspelt.")
-    seed = whole_number(row[2], "Seed", 0, 1_000_000, 0, key="text_seed",
-                        help="The same prompt, settings and seed write the same text.")
-    top_k = whole_number(row[3], "Top-k", 0, len(model.vocabulary), 0, key="top_k",
-                         help="Draw only from the k likeliest characters; 0 = all.")
-    top_p = row[4].slider("Top-p", 0.05, 1.0, 1.0, 0.05, key="top_p", bind="query-params",
-                          help="Draw only from the likeliest characters whose probabilities add up to p.")
-    st.caption(f"Temperature {temperature:.2f}: "
-               + ("always the likeliest next character (deterministic)." if temperature == 0 else
-                  "more predictable than the model itself." if temperature < 1 else
-                  "the model's own probabilities." if temperature == 1 else "more surprising than the model itself."))
-    return dict(length=int(length), temperature=float(temperature), seed=int(seed), top_k=int(top_k),
-                top_p=float(top_p))
+    length = row[0].slider(
+        "Length", 0, MAX_LENGTH, 400, 50, key="length", bind="query-params", help="Characters to generate."
+    )
+    temperature = row[1].slider(
+        "Temperature",
+        0.0,
+        2.0,
+        0.8,
+        0.05,
+        key="temperature",
+        bind="query-params",
+        help="Below 1: more predictable (0 always takes the likeliest character). "
+        "Above 1: more surprising, and soon misspelt.",
+    )
+    seed = whole_number(
+        row[2], "Seed", 0, 1_000_000, 0, key="text_seed", help="The same prompt, settings and seed write the same text."
+    )
+    top_k = whole_number(
+        row[3],
+        "Top-k",
+        0,
+        len(model.vocabulary),
+        0,
+        key="top_k",
+        help="Draw only from the k likeliest characters; 0 = all.",
+    )
+    top_p = row[4].slider(
+        "Top-p",
+        0.05,
+        1.0,
+        1.0,
+        0.05,
+        key="top_p",
+        bind="query-params",
+        help="Draw only from the likeliest characters whose probabilities add up to p.",
+    )
+    st.caption(
+        f"Temperature {temperature:.2f}: "
+        + (
+            "always the likeliest next character (deterministic)."
+            if temperature == 0
+            else "more predictable than the model itself."
+            if temperature < 1
+            else "the model's own probabilities."
+            if temperature == 1
+            else "more surprising than the model itself."
+        )
+    )
+    return dict(
+        length=int(length), temperature=float(temperature), seed=int(seed), top_k=int(top_k), top_p=float(top_p)
+    )
 
 
 def prepared_prompt(model: CharModel) -> str:
@@ -70,11 +113,17 @@ def prepared_prompt(model: CharModel) -> str:
     cleaned = clean_prompt(raw, model.vocabulary)
     if cleaned.dropped:
         shown = " ".join(repr(c)[1:-1] if not c.isprintable() else c for c in cleaned.dropped[:20])
-        st.info(f"The model does not know {len(cleaned.dropped)} of the prompt's characters, so they were "
-                f"left out: {shown}", icon=":material/info:")
+        st.info(
+            f"The model does not know {len(cleaned.dropped)} of the prompt's characters, so they were "
+            f"left out: {shown}",
+            icon=":material/info:",
+        )
     if cleaned.cut:
-        st.info(f"The prompt was cut to its last {len(cleaned.text):,} characters ({cleaned.cut:,} left out): "
-                "the model reads at most that much.", icon=":material/content_cut:")
+        st.info(
+            f"The prompt was cut to its last {len(cleaned.text):,} characters ({cleaned.cut:,} left out): "
+            "the model reads at most that much.",
+            icon=":material/content_cut:",
+        )
     if not raw:
         st.caption("Empty prompt: the model starts from a new line.")
     return cleaned.text
@@ -145,23 +194,39 @@ def generated_text() -> str:
 
 def probability_view(model: CharModel) -> None:
     """The text coloured by how probable each character was, and the likeliest next characters anywhere."""
-    from explorer.plots import next_char_bars
+    from explorer.ui.plots import next_char_bars
 
     steps = st.session_state.get("steps", [])
     if not steps:
         return
     st.html(coloured_text(steps))
     st.caption("The darker the highlight, the less probable the model found that character (temperature 1).")
-    position = st.slider("Position", 1, len(steps), min(len(steps), 1), key="position", bind="query-params",
-                         help="Which generated character to look at.") if len(steps) > 1 else 1
+    position = (
+        st.slider(
+            "Position",
+            1,
+            len(steps),
+            min(len(steps), 1),
+            key="position",
+            bind="query-params",
+            help="Which generated character to look at.",
+        )
+        if len(steps) > 1
+        else 1
+    )
     step = steps[position - 1]
-    context = "".join(s.char for s in steps[max(0, position - 31): position - 1])
+    context = "".join(s.char for s in steps[max(0, position - 31) : position - 1])
     st.code(f"…{context[-30:]}⟨{step.char}⟩".replace("\n", "⏎"), language=None)
-    st.caption(f"Position {position}: the model drew ⟨{step.char if step.char != chr(10) else '⏎'}⟩, "
-               f"which it gave {step.probability:.1%}; the ten characters it found likeliest there:")
+    st.caption(
+        f"Position {position}: the model drew ⟨{step.char if step.char != chr(10) else '⏎'}⟩, "
+        f"which it gave {step.probability:.1%}; the ten characters it found likeliest there:"
+    )
     chars = [model.vocabulary.chars[i] for i in step.top_ids]
-    st.plotly_chart(presenter.sized(next_char_bars(chars, step.top_probabilities, step.char)), key="bars",
-                    config={"displayModeBar": False})
+    st.plotly_chart(
+        presenter.sized(next_char_bars(chars, step.top_probabilities, step.char)),
+        key="bars",
+        config={"displayModeBar": False},
+    )
 
 
 def coloured_text(steps) -> str:
@@ -169,18 +234,22 @@ def coloured_text(steps) -> str:
     for step in steps:
         alpha = 0.85 * (1 - step.probability) ** 1.5
         char = "<br>" if step.char == "\n" else html.escape(step.char)
-        spans.append(f'<span title="{step.probability:.1%}" style="background: {rgba(EMPHASIS, alpha)}">'
-                     f"{char}</span>")
-    return ('<div style="font-family: monospace; font-size: 1.05rem; line-height: 1.6; white-space: pre-wrap">'
-            + "".join(spans) + "</div>")
+        spans.append(f'<span title="{step.probability:.1%}" style="background: {rgba(EMPHASIS, alpha)}">{char}</span>')
+    return (
+        '<div style="font-family: monospace; font-size: 1.05rem; line-height: 1.6; white-space: pre-wrap">'
+        + "".join(spans)
+        + "</div>"
+    )
 
 
 def compare_temperatures(model: CharModel, prompt: str, options: dict) -> None:
     st.caption(f"The same prompt and seed, {COMPARE_LENGTH} characters at each temperature.")
     columns = st.columns(len(COMPARE_TEMPERATURES))
     for column, temperature in zip(columns, COMPARE_TEMPERATURES):
-        text = "".join(step.char for step in generate(model, prompt, **{**options, "temperature": temperature,
-                                                                           "length": COMPARE_LENGTH}))
+        text = "".join(
+            step.char
+            for step in generate(model, prompt, **{**options, "temperature": temperature, "length": COMPARE_LENGTH})
+        )
         with column:
             st.markdown(f"**Temperature {temperature}**")
             st.code(text, language=None, wrap_lines=True)

@@ -10,20 +10,20 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import latent
 from explorer.checkpoint import list_checkpoints
 from explorer.images import MAX_UPLOAD_BYTES, ImageInputError, fit_to_model, read_upload, tile, upscale
-from explorer.serving import ImageAutoencoder
+from explorer.maths import latent
+from explorer.serving.models import ImageAutoencoder
 from explorer.ui import presenter
 from explorer.ui.common import literal, load_autoencoder, show_image, strip_with_downloads, whole_number
 
-SLIDER_LIMIT = 3.0     # sliders run over ±3 σ of the N(0, 1) prior
-SLIDER_STEP = 0.1      # one arrow-key press
+SLIDER_LIMIT = 3.0  # sliders run over ±3 σ of the N(0, 1) prior
+SLIDER_STEP = 0.1  # one arrow-key press
 TRAVERSAL_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 9)
 TRAVERSAL_DEFAULT_DIMS = 4  # show the traversal by default up to this many dimensions
-MAP_TILES = 15         # decodes per side of the 2-d latent map
-UNUSED_SHARE = 0.05    # a dimension whose KL is under this share of the busiest one's is marked unused
-MAP_PIXELS = 400       # its height on screen (presenter mode: 1.2 times that), beside the sliders
+MAP_TILES = 15  # decodes per side of the 2-d latent map
+UNUSED_SHARE = 0.05  # a dimension whose KL is under this share of the busiest one's is marked unused
+MAP_PIXELS = 400  # its height on screen (presenter mode: 1.2 times that), beside the sliders
 
 
 def slider_key(dim: int) -> str:
@@ -68,15 +68,24 @@ def slider_section(model: ImageAutoencoder) -> None:
     controls, view = st.columns([1, 1] if plane or presenter.is_on() else [3, 2], gap="large")
     with controls:
         buttons = st.columns(1 if plane else 2)  # beside the plane the column is narrow: one above the other
-        if buttons[0].button("Random sample", icon=":material/casino:", key="random", help="Draw z from the prior N(0, I)"):
+        if buttons[0].button(
+            "Random sample", icon=":material/casino:", key="random", help="Draw z from the prior N(0, I)"
+        ):
             set_latent(latent.sample_prior(1, model.latent_dim)[0])
         if buttons[-1].button("Reset to zero", icon=":material/restart_alt:", key="reset"):
             set_latent(np.zeros(model.latent_dim))
         columns = st.columns(2 if model.latent_dim > 4 else 1)
         for dim, (unused, about) in enumerate(dimension_use(str(model.checkpoint.folder), model)):
             columns[dim % len(columns)].slider(
-                f"z{dim + 1} (σ)" + (" · barely used" if unused else ""), -SLIDER_LIMIT, SLIDER_LIMIT, 0.0,
-                SLIDER_STEP, key=slider_key(dim), bind="query-params", format="%.1f", help=about,
+                f"z{dim + 1} (σ)" + (" · barely used" if unused else ""),
+                -SLIDER_LIMIT,
+                SLIDER_LIMIT,
+                0.0,
+                SLIDER_STEP,
+                key=slider_key(dim),
+                bind="query-params",
+                format="%.1f",
+                help=about,
             )
     z = current_latent(model.latent_dim)
     with view:
@@ -88,9 +97,13 @@ def slider_section(model: ImageAutoencoder) -> None:
     if st.session_state.get("traversal_model", model.name) != model.name:
         st.session_state["show_traversal"] = default
     st.session_state["traversal_model"] = model.name
-    if st.toggle("Latent traversal around this vector", value=default,
-                 key="show_traversal", bind="query-params",
-                 help="A grid that follows the sliders; it costs 9 decodes per dimension."):
+    if st.toggle(
+        "Latent traversal around this vector",
+        value=default,
+        key="show_traversal",
+        bind="query-params",
+        help="A grid that follows the sliders; it costs 9 decodes per dimension.",
+    ):
         traversal = model.decode_latents(latent.traversal_grid(z, TRAVERSAL_VALUES))
         st.caption("Row i sweeps z_i from −3σ (left) to +3σ (right); the other dimensions stay as set.")
         show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=min(560, 62 * len(TRAVERSAL_VALUES)))
@@ -108,10 +121,19 @@ def dimension_use(folder: str, _model: ImageAutoencoder) -> list[tuple[bool, str
         return [(False, None)] * _model.latent_dim
     kl = latent.kl_per_dimension(examples["mu"], examples["sigma"])
     busiest = float(kl.max()) or 1.0
-    return [(True, f"Barely used by the model (KL {value:.2f} nats per image): moving this slider changes "
-                   "the image little.") if value < UNUSED_SHARE * busiest else
-            (False, f"KL {value:.2f} nats per image, {value / busiest:.0%} of the busiest dimension's: how "
-                    "much this dimension tells the decoder about an image.") for value in kl]
+    return [
+        (
+            True,
+            f"Barely used by the model (KL {value:.2f} nats per image): moving this slider changes the image little.",
+        )
+        if value < UNUSED_SHARE * busiest
+        else (
+            False,
+            f"KL {value:.2f} nats per image, {value / busiest:.0%} of the busiest dimension's: how "
+            "much this dimension tells the decoder about an image.",
+        )
+        for value in kl
+    ]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -145,24 +167,45 @@ def latent_map(model: ImageAutoencoder, z: np.ndarray) -> None:
     import plotly.graph_objects as go
 
     from explorer.palette import EMPHASIS
-    from explorer.plots import image_layer, label_scatter
+    from explorer.ui.plots import image_layer, label_scatter
 
     background = latent_map_image(str(model.checkpoint.folder), MAP_TILES)
     figure = go.Figure()
     image_layer(figure, upscale(background, 2), extent=SLIDER_LIMIT, height=MAP_PIXELS)
     label_scatter(figure, model.examples["mu"], model.examples.get("y"))
     grid = latent.plane_grid(61)  # invisible click targets, so a click anywhere is a selection
-    figure.add_scatter(x=grid[:, 0], y=grid[:, 1], mode="markers", marker=dict(size=9, opacity=0.01),
-                       hoverinfo="none", showlegend=False, name="plane")  # "skip" would also drop clicks
-    figure.add_scatter(x=[z[0]], y=[z[1]], mode="markers", name="sliders", showlegend=False, hoverinfo="skip",
-                       marker=dict(symbol="x", size=16, color=EMPHASIS, line=dict(width=2, color="white")))
+    figure.add_scatter(
+        x=grid[:, 0],
+        y=grid[:, 1],
+        mode="markers",
+        marker=dict(size=9, opacity=0.01),
+        hoverinfo="none",
+        showlegend=False,
+        name="plane",
+    )  # "skip" would also drop clicks
+    figure.add_scatter(
+        x=[z[0]],
+        y=[z[1]],
+        mode="markers",
+        name="sliders",
+        showlegend=False,
+        hoverinfo="skip",
+        marker=dict(symbol="x", size=16, color=EMPHASIS, line=dict(width=2, color="white")),
+    )
     # The legend goes under the plane, in one row: beside it, it would take half of a narrow column.
     figure.update_layout(legend=dict(orientation="h", y=-0.16, yanchor="top", x=0, title=None, entrywidth=34))
-    st.plotly_chart(presenter.sized(figure), key="latent_map", on_select=_on_map_click, selection_mode="points",
-                    config={"displayModeBar": False})
-    presenter.explain("The latent plane: each tile is the decode of its point, the dots are held-out digits at "
-                      "their encoded means, × is the sliders' z. Click anywhere to move the sliders there.",
-                      label="About the latent plane")
+    st.plotly_chart(
+        presenter.sized(figure),
+        key="latent_map",
+        on_select=_on_map_click,
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
+    presenter.explain(
+        "The latent plane: each tile is the decode of its point, the dots are held-out digits at "
+        "their encoded means, × is the sliders' z. Click anywhere to move the sliders there.",
+        label="About the latent plane",
+    )
 
 
 def _encode_upload(model: ImageAutoencoder) -> None:
@@ -177,8 +220,13 @@ def _encode_upload(model: ImageAutoencoder) -> None:
         st.session_state["upload_result"] = {"error": literal(f"{upload.name}: {error}")}
         return
     encoding = model.encode_images(seen[None])
-    st.session_state["upload_result"] = {"seen": seen, "mu": encoding.mu[0], "sigma": encoding.sigma[0],
-                                         "notes": notes + fit_notes, "name": upload.name}
+    st.session_state["upload_result"] = {
+        "seen": seen,
+        "mu": encoding.mu[0],
+        "sigma": encoding.sigma[0],
+        "notes": notes + fit_notes,
+        "name": upload.name,
+    }
     set_latent(encoding.mu[0])
 
 
@@ -188,20 +236,31 @@ def _pick_example(model: ImageAutoencoder) -> None:
 
 def example_section(model: ImageAutoencoder) -> None:
     """Start from a held-out digit or an upload: show its posterior N(μ, σ²), move the sliders to μ."""
-    pick, upload = st.tabs(["Pick from the data", "Upload your own"], key="example_source", bind="query-params",
-                           on_change="rerun")
+    pick, upload = st.tabs(
+        ["Pick from the data", "Upload your own"], key="example_source", bind="query-params", on_change="rerun"
+    )
     if pick.open:  # lazily: only the open tab is drawn
         with pick:
-            index = example_picker(model, "Held-out example", "example", on_change=_pick_example, args=(model,),
-                                   help="Images the model never trained on. Picking one moves the sliders to its μ.")
+            index = example_picker(
+                model,
+                "Held-out example",
+                "example",
+                on_change=_pick_example,
+                args=(model,),
+                help="Images the model never trained on. Picking one moves the sliders to its μ.",
+            )
             encoding = model.encode_images(model.examples["x"][index][None])
             posterior_view(model, model.examples["x"][index], encoding.mu[0], encoding.sigma[0], "example")
     if upload.open:
         with upload:
-            st.file_uploader(f"An image of {upload_subject(model)} (any format, size or colour)", key="upload",
-                             type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
-                             max_upload_size=MAX_UPLOAD_BYTES // 2**20,  # the field says the limit the page keeps
-                             on_change=_encode_upload, args=(model,))
+            st.file_uploader(
+                f"An image of {upload_subject(model)} (any format, size or colour)",
+                key="upload",
+                type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
+                max_upload_size=MAX_UPLOAD_BYTES // 2**20,  # the field says the limit the page keeps
+                on_change=_encode_upload,
+                args=(model,),
+            )
             result = st.session_state.get("upload_result")
             if result and "error" in result:
                 st.error(result["error"], icon=":material/error:")
@@ -218,7 +277,7 @@ def upload_subject(model: ImageAutoencoder) -> str:
 
 
 def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, sigma: np.ndarray, key: str) -> None:
-    from explorer.plots import posterior_svg
+    from explorer.ui.plots import posterior_svg
 
     columns = st.columns([1, 1, 3])
     with columns[0]:
@@ -230,12 +289,14 @@ def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, si
         st.button("Move the sliders to μ", key=f"use_{key}", on_click=set_latent, args=(mu,))
         if model.kind == "vae":
             samples = model.decode_latents(latent.sample_posterior(mu, sigma, 6, seed=0))
-            show_image(tile(samples, 6), caption="six samples from N(μ, σ²): what this image could also be",
-                       pixels=480)
+            show_image(tile(samples, 6), caption="six samples from N(μ, σ²): what this image could also be", pixels=480)
     if model.kind == "vae":
-        st.image(posterior_svg(mu, sigma), width=presenter.image_pixels(720),
-                 caption="μ ± σ per dimension; grey band: the prior's ±1σ. "
-                         "σ near 1 means the model ignores that dimension for this image.")
+        st.image(
+            posterior_svg(mu, sigma),
+            width=presenter.image_pixels(720),
+            caption="μ ± σ per dimension; grey band: the prior's ±1σ. "
+            "σ near 1 means the model ignores that dimension for this image.",
+        )
 
 
 def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int) -> np.ndarray | None:
@@ -262,8 +323,14 @@ def interpolation_section(model: ImageAutoencoder) -> None:
         end = endpoint_picker(model, "To", "to", 0)
     settings = st.columns(2)
     frames = settings[0].slider("Frames", 3, 16, 8, key="frames", bind="query-params")
-    method = settings[1].radio("Path", ["linear", "spherical"], key="path", bind="query-params", horizontal=True,
-                               help="Spherical keeps the path at typical norms of the N(0, I) prior.")
+    method = settings[1].radio(
+        "Path",
+        ["linear", "spherical"],
+        key="path",
+        bind="query-params",
+        horizontal=True,
+        help="Spherical keeps the path at typical norms of the N(0, I) prior.",
+    )
     if start is None or end is None:
         return
     strip_with_downloads(model.decode_latents(latent.interpolate(start, end, frames, method)), "download")
@@ -274,8 +341,10 @@ def matching_autoencoder(model: ImageAutoencoder):
     autoencoders, _ = list_checkpoints(("ae",))
     data_file = model.checkpoint.manifest.get("data", {}).get("file")
     for checkpoint in autoencoders:
-        if (checkpoint.config["latent_dim"] == model.latent_dim
-                and checkpoint.manifest.get("data", {}).get("file") == data_file):
+        if (
+            checkpoint.config["latent_dim"] == model.latent_dim
+            and checkpoint.manifest.get("data", {}).get("file") == data_file
+        ):
             return load_autoencoder(str(checkpoint.folder))
     return None
 
@@ -284,8 +353,10 @@ def ae_versus_vae_section(model: ImageAutoencoder) -> None:
     autoencoder = matching_autoencoder(model)
     if autoencoder is None:
         source = model.checkpoint.manifest.get("data", {}).get("source", "mnist")
-        st.info(f"No plain autoencoder with a {model.latent_dim}-d latent on the same data is shipped to compare "
-                f"with. Train one: `python -m explorer train ae --data {source} --latent-dim {model.latent_dim}`")
+        st.info(
+            f"No plain autoencoder with a {model.latent_dim}-d latent on the same data is shipped to compare "
+            f"with. Train one: `python -m explorer train ae --data {source} --latent-dim {model.latent_dim}`"
+        )
         return
     seed = whole_number(st, "Seed", 0, 2**31 - 1, 0, key="compare_seed")
     z = latent.sample_prior(8, model.latent_dim, seed=seed)
@@ -299,4 +370,6 @@ def ae_versus_vae_section(model: ImageAutoencoder) -> None:
         f"between {spread.min():.1f} and {spread.max():.1f} per dimension and centres up to {centre.max():.1f} "
         f"away from 0, so N(0, I) is not where its codes live, and between its codes it was never trained. "
         f"The more dimensions, the emptier that space: compare the 2-d and the 16-d models.",
-        label="Why the autoencoder's samples fail", caption=False)
+        label="Why the autoencoder's samples fail",
+        caption=False,
+    )

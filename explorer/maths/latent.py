@@ -1,0 +1,117 @@
+"""Latent maths as pure functions of numpy arrays: sampling, interpolation, traversals, grids.
+
+Nothing here knows about models or Streamlit, so every function is tested on plain arrays.
+Latent vectors are rows: `z` has shape (D,), batches (N, D).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sample_prior(count: int, latent_dim: int, seed: int | None = None, scale: float = 1.0) -> np.ndarray:
+    """`count` draws from N(0, scale² I)."""
+    return (np.random.default_rng(seed).standard_normal((count, latent_dim)) * scale).astype("float32")
+
+
+def with_classes(z: np.ndarray, labels, classes: int) -> np.ndarray:
+    """A conditional generator's input: each row of z followed by its class as one-hot.
+
+    `labels` is one class for every row, or one per row, or (N, classes) weights that blend classes
+    (an interpolation between two); None spreads the classes evenly (row i gets class i mod
+    classes), so a batch of samples shows every class alike.
+    """
+    z = np.asarray(z, dtype="float32").reshape(len(np.atleast_2d(z)), -1)
+    if not classes:
+        return z
+    if labels is not None and np.ndim(labels) == 2:
+        return np.concatenate([z, np.asarray(labels, dtype="float32")], axis=1)
+    labels = np.arange(len(z)) % classes if labels is None else np.broadcast_to(np.asarray(labels, int), len(z))
+    return np.concatenate([z, np.eye(classes, dtype="float32")[labels]], axis=1)
+
+
+def kl_per_dimension(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Mean KL(N(mu, sigma²) ‖ N(0, 1)) of each dimension over (N, D) posteriors, in nats: 0 for a
+    dimension the encoder ignores (mu 0, sigma 1), large for one that carries information."""
+    mu, sigma = np.asarray(mu, "float64"), np.maximum(np.asarray(sigma, "float64"), 1e-12)
+    return (0.5 * (mu**2 + sigma**2 - 1.0) - np.log(sigma)).mean(axis=0)
+
+
+MAX_SEED = 2**32 - 1  # numpy's seeds; also what fits a URL comfortably
+
+
+class SeedError(ValueError):
+    """A seed a person typed that is not a whole number in range; the message says so."""
+
+
+def parse_seed(text) -> int:
+    """A seed from a text field or URL: a whole number from 0 to 2³²−1, surrounding spaces allowed."""
+    cleaned = str(text).strip().replace(",", "").replace("_", "")
+    digits = cleaned.lstrip("0") or "0"  # thousands of digits are more than int() converts
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(digits) > len(str(MAX_SEED)) or int(digits) > MAX_SEED:
+        shown = str(text) if len(str(text)) <= 30 else str(text)[:30] + "…"
+        raise SeedError(f"A seed is a whole number from 0 to {MAX_SEED:,}; “{shown}” is not.")
+    return int(digits)
+
+
+def truncate(z: np.ndarray, psi: float, mean: np.ndarray | float = 0.0) -> np.ndarray:
+    """The truncation trick: pull z towards the mean by ψ (1 = unchanged, 0 = the mean itself)."""
+    return (mean + psi * (np.asarray(z, dtype="float32") - mean)).astype("float32")
+
+
+def sample_posterior(mu: np.ndarray, sigma: np.ndarray, count: int, seed: int | None = None) -> np.ndarray:
+    """`count` draws from N(mu, diag(sigma²)) for one encoded image."""
+    noise = np.random.default_rng(seed).standard_normal((count, len(mu)))
+    return (mu + sigma * noise).astype("float32")
+
+
+def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Straight line from a (t = 0) to b (t = 1); one row per t."""
+    t = np.asarray(t, dtype="float64")[:, None]
+    return ((1 - t) * a + t * b).astype("float32")
+
+
+def slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Great-circle path from a to b, with the norm interpolated linearly along it.
+
+    Under a Gaussian prior most mass lies near a shell, and a straight line between two samples
+    cuts through the low-norm interior; the spherical path stays at typical norms.
+    """
+    t = np.asarray(t, dtype="float64")[:, None]
+    norm_a, norm_b = np.linalg.norm(a), np.linalg.norm(b)
+    if norm_a < 1e-8 or norm_b < 1e-8:
+        return lerp(a, b, t[:, 0])
+    unit_a, unit_b = a / norm_a, b / norm_b
+    omega = np.arccos(np.clip(unit_a @ unit_b, -1.0, 1.0))
+    if omega < 1e-4:  # nearly parallel: the sine ratios below are 0/0
+        return lerp(a, b, t[:, 0])
+    direction = (np.sin((1 - t) * omega) * unit_a + np.sin(t * omega) * unit_b) / np.sin(omega)
+    return (direction * ((1 - t) * norm_a + t * norm_b)).astype("float32")
+
+
+def interpolate(a: np.ndarray, b: np.ndarray, steps: int, method: str = "linear") -> np.ndarray:
+    """`steps` latent vectors from a to b inclusive; method "linear" or "spherical"."""
+    if steps < 2:
+        raise ValueError("An interpolation needs at least 2 frames.")
+    t = np.linspace(0.0, 1.0, steps)
+    if method == "spherical":
+        return slerp(np.asarray(a, "float64"), np.asarray(b, "float64"), t)
+    if method == "linear":
+        return lerp(np.asarray(a, "float64"), np.asarray(b, "float64"), t)
+    raise ValueError(f"Unknown interpolation {method!r}; use 'linear' or 'spherical'.")
+
+
+def traversal_grid(z: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Row i sweeps dimension i through `values` while the others stay at z: (D * V, D)."""
+    z = np.asarray(z, dtype="float32")
+    grid = np.repeat(np.tile(z, (len(z), 1))[:, None, :], len(values), axis=1)  # (D, V, D)
+    dims = np.arange(len(z))
+    grid[dims, :, dims] = np.asarray(values, dtype="float32")[None, :]
+    return grid.reshape(-1, len(z))
+
+
+def plane_grid(count: int, extent: float = 3.0) -> np.ndarray:
+    """A count x count grid over [-extent, extent]², rows from top (high y) to bottom: (count², 2)."""
+    xs = np.linspace(-extent, extent, count)
+    ys = xs[::-1]
+    return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype("float32")

@@ -1,0 +1,242 @@
+"""DCGAN-style generative adversarial network for grey or colour images (Keras 3).
+
+Shaped after the keras-io DCGAN recipe (`dcgan_overriding_train_step.py`): the discriminator
+trains on real and generated images, then the generator trains through the discriminator's
+verdict, alternating at every batch. Two additions make it work on a few thousand images:
+DiffAugment (Zhao et al. 2020) augments every image the discriminator sees, real or generated,
+with differentiable transforms, so it cannot memorise the training set; and the served generator
+is an exponential moving average of the trained one, which smooths out the last steps' noise.
+
+Imports TensorFlow; used by training, export and evaluation, never by the app.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from explorer.config import GANConfig
+
+SEED_LAYER = "seed_map"  # the generator's first feature map: where GANSpace looks for directions
+
+
+def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
+    """z -> image in [0, 1]: a dense seed map, then 2x upsampling blocks (see GANConfig).
+
+    A conditional generator reads z followed by a one-hot class (`config.input_dim` wide): one
+    input, so the served file and its runtime stay those of an unconditional one.
+    """
+    height, width = config.seed_size
+    first, *upsampling = config.generator_filters
+    latents = keras.Input(shape=(config.input_dim,), name="z")
+    x = layers.Dense(height * width * first)(latents)
+    x = layers.Reshape((height, width, first))(x)
+    if config.batch_norm:
+        x = layers.BatchNormalization()(x)
+    x = layers.LeakyReLU(0.2, name=SEED_LAYER)(x)
+    for filters in upsampling:
+        if config.upsampling == "nearest":
+            x = layers.UpSampling2D(2, interpolation="nearest")(x)
+            x = layers.Conv2D(filters, 3, padding="same")(x)
+        else:
+            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
+        if config.batch_norm:
+            x = layers.BatchNormalization()(x)
+        x = layers.LeakyReLU(0.2)(x)
+    images = layers.Conv2D(config.image_shape[-1], 3, padding="same", activation="sigmoid", name="image")(x)
+    return keras.Model(latents, images, name=name)
+
+
+def build_discriminator(config: GANConfig) -> keras.Model:
+    """Image in [0, 1] (and, if conditional, its one-hot class) -> one logit: real (> 0) or generated.
+
+    The class enters by projection (Miyato & Koyama 2018): the logit gains the inner product of
+    the image's features with a learnt vector of its class, so D asks "is this a real 7?".
+    """
+    images = keras.Input(shape=config.image_shape, name="image")
+    x = images
+    for filters in config.discriminator_filters:
+        x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(0.2)(x)
+    logit = layers.Dense(1, name="logit")(x)
+    if not config.classes:
+        return keras.Model(images, logit, name="discriminator")
+    classes = keras.Input(shape=(config.classes,), name="class")
+    class_vectors = layers.Dense(x.shape[-1], use_bias=False, name="class_embedding")(classes)  # (B, F)
+    projection = ops.sum(x * class_vectors, axis=-1, keepdims=True)  # (B, 1)
+    return keras.Model(
+        [images, classes], layers.Add(name="conditional_logit")([logit, projection]), name="discriminator"
+    )
+
+
+def seed_map_model(generator: keras.Model) -> keras.Model:
+    """z -> the generator's first feature map, flattened (the activations GANSpace decomposes)."""
+    seed_map = generator.get_layer(SEED_LAYER).output
+    return keras.Model(generator.input, layers.Flatten()(seed_map), name="seed_map")
+
+
+# DiffAugment: each transform is differentiable in the image, so the generator learns through it.
+
+
+def _brightness(x, rng):
+    return x + (keras.random.uniform((ops.shape(x)[0], 1, 1, 1), seed=rng) - 0.5)
+
+
+def _saturation(x, rng):
+    mean = ops.mean(x, axis=3, keepdims=True)
+    return (x - mean) * (keras.random.uniform((ops.shape(x)[0], 1, 1, 1), seed=rng) * 2) + mean
+
+
+def _contrast(x, rng):
+    mean = ops.mean(x, axis=(1, 2, 3), keepdims=True)
+    return (x - mean) * (keras.random.uniform((ops.shape(x)[0], 1, 1, 1), seed=rng) + 0.5) + mean
+
+
+def _translation(x, rng, ratio: float = 0.125):
+    """Shift each image by up to `ratio` of its size, filling with zeros."""
+    import tensorflow as tf
+
+    batch, height, width = ops.shape(x)[0], x.shape[1], x.shape[2]
+    dy, dx = int(height * ratio + 0.5), int(width * ratio + 0.5)
+    shift_y = keras.random.randint((batch, 1), -dy, dy + 1, seed=rng)
+    shift_x = keras.random.randint((batch, 1), -dx, dx + 1, seed=rng)
+    padded = tf.pad(x, [[0, 0], [dy, dy], [dx, dx], [0, 0]])
+    rows = ops.arange(height)[None, :] + shift_y + dy  # (B, H)
+    cols = ops.arange(width)[None, :] + shift_x + dx  # (B, W)
+    x = tf.gather(padded, rows, axis=1, batch_dims=1)  # (B, H, W + 2dx, C)
+    return tf.gather(x, cols, axis=2, batch_dims=1)  # (B, H, W, C)
+
+
+def _cutout(x, rng, ratio: float = 0.5):
+    """Blank one square of `ratio` of the image's size at a random place in each image."""
+    batch, height, width = ops.shape(x)[0], x.shape[1], x.shape[2]
+    size_y, size_x = int(height * ratio + 0.5), int(width * ratio + 0.5)
+    top = keras.random.randint((batch, 1, 1), 0, height + 1 - size_y % 2, seed=rng) - size_y // 2
+    left = keras.random.randint((batch, 1, 1), 0, width + 1 - size_x % 2, seed=rng) - size_x // 2
+    rows = ops.arange(height)[None, :, None]
+    cols = ops.arange(width)[None, None, :]
+    inside = (rows >= top) & (rows < top + size_y) & (cols >= left) & (cols < left + size_x)  # (B, H, W)
+    return x * ops.cast(ops.logical_not(inside), x.dtype)[..., None]
+
+
+AUGMENTATIONS = {
+    "color": (_brightness, _saturation, _contrast),
+    "translation": (_translation,),
+    "cutout": (_cutout,),
+}
+
+
+def diff_augment(images, policy: str, rng) -> keras.KerasTensor:
+    """Apply every transform of a comma-separated policy ("color,translation,cutout")."""
+    for name in filter(None, policy.split(",")):
+        for transform in AUGMENTATIONS[name]:
+            images = transform(images, rng)
+    return images
+
+
+class GAN(keras.Model):
+    """Generator and discriminator trained against each other; `ema_generator` is what ships."""
+
+    def __init__(self, config: GANConfig, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.config = config
+        self.generator = build_generator(config)
+        self.ema_generator = build_generator(config, name="ema_generator")
+        self.ema_generator.set_weights(self.generator.get_weights())
+        self.discriminator = build_discriminator(config)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.real_score_tracker = keras.metrics.Mean(name="d_real")  # mean D(x) on real images
+        self.fake_score_tracker = keras.metrics.Mean(name="d_fake")  # mean D(G(z)) on generated ones
+
+    def build(self, input_shape=None):
+        self.built = True  # the sub-networks are functional models, built when created
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+
+    def build_optimizer_state(self):
+        """Create both optimizers' moments, so that a resumed run's weights file restores them."""
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.real_score_tracker, self.fake_score_tracker]
+
+    def _random_inputs(self, count):
+        """Generator inputs: z ~ N(0, I), and for a conditional GAN a uniformly drawn one-hot class."""
+        z = keras.random.normal((count, self.config.latent_dim), seed=self.seed_generator)
+        if not self.config.classes:
+            return z, None
+        labels = keras.random.randint((count,), 0, self.config.classes, seed=self.seed_generator)
+        one_hot = ops.one_hot(labels, self.config.classes)
+        return ops.concatenate([z, one_hot], axis=-1), one_hot
+
+    def _judge(self, images, one_hot=None, training=True):
+        augmented = diff_augment(images, self.config.augment, self.seed_generator)
+        inputs = augmented if one_hot is None else [augmented, one_hot]
+        return self.discriminator(inputs, training=training)
+
+    def train_step(self, batch_data):
+        import tensorflow as tf  # the TensorFlow backend's gradient tape
+
+        if self.config.classes:
+            real_images, real_labels = batch_data
+            real_one_hot = ops.one_hot(ops.cast(real_labels, "int32"), self.config.classes)
+        else:
+            real_images, real_one_hot = batch_data, None
+        batch = ops.shape(real_images)[0]
+        bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        inputs, fake_one_hot = self._random_inputs(batch)
+        fake_images = self.generator(inputs, training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self._judge(real_images, real_one_hot)
+            fake_logits = self._judge(fake_images, fake_one_hot)
+            d_loss = bce(ops.ones_like(real_logits), real_logits) + bce(ops.zeros_like(fake_logits), fake_logits)
+        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+
+        with tf.GradientTape() as tape:
+            inputs, fake_one_hot = self._random_inputs(batch)
+            fooled_logits = self._judge(self.generator(inputs, training=True), fake_one_hot)
+            g_loss = bce(ops.ones_like(fooled_logits), fooled_logits)  # non-saturating generator loss
+        grads = tape.gradient(g_loss, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+
+        # Ramped up as in StyleGAN: early on the average follows G closely instead of lagging at its init.
+        steps = ops.cast(self.g_optimizer.iterations, "float32")
+        decay = ops.minimum(self.config.ema_decay, (1.0 + steps) / (10.0 + steps))
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            average.assign(decay * average + (1 - decay) * weight)
+
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.real_score_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
+        self.fake_score_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
+        return {m.name: m.result() for m in self.metrics}
+
+    def call(self, latents):
+        return self.ema_generator(latents)
+
+
+def load_gan(checkpoint) -> GAN:
+    """Rebuild the Keras model of a checkpoint from its manifest and weights."""
+    from explorer.checkpoint import CheckpointError
+    from explorer.config import from_dict
+
+    model = GAN(from_dict(GANConfig, checkpoint.config))
+    model(np.zeros((1, model.config.input_dim), "float32"))
+    try:
+        model.load_weights(checkpoint.file("weights"))
+    except CheckpointError as error:
+        raise CheckpointError(
+            f"{error} (Keras weights stay where a model was trained; git ships only the .tflite files the app serves.)"
+        ) from None
+    return model

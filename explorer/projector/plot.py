@@ -1,0 +1,213 @@
+"""The Projector page's scatter plot: projected points coloured, labelled and highlighted by metadata.
+
+Pure plotly, no Streamlit. Every point carries its index in the embedding as the first value of
+its customdata, so a click or a lasso selection maps back to the embedding's rows whatever trace
+the point was drawn in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from explorer.palette import EMPHASIS, NEUTRAL, PRIMARY, SAFE_PALETTE
+
+MAX_CATEGORIES = len(SAFE_PALETTE) - 1  # the most frequent categories get a colour; the rest are "other"
+MAX_HOVER_COLUMNS = 4  # metadata columns listed when hovering a point
+MAX_TEXT_LABELS = 2_000  # beyond this many points, labels would be an unreadable smear
+OTHER_COLOUR = NEUTRAL  # grey
+DIMMED = "#c8c8c8"
+
+
+def _as_text(values):
+    """Metadata (from a file) as plotly shows it literally: plotly reads <a href>, <img>-like tags and
+    %{...} templates in hover text, labels and legend names; entities show as the characters."""
+    escapes = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("%", "&#37;"))
+    if isinstance(values, str):
+        for character, entity in escapes:
+            values = values.replace(character, entity)
+        return values
+    if values.dtype.kind != "U":
+        return values
+    for character, entity in escapes:
+        values = np.char.replace(values, character, entity)
+    return values
+
+
+def is_numeric(values: np.ndarray) -> bool:
+    """A column to colour on a continuous scale: all finite numbers, and not a handful of integer labels."""
+    try:
+        numbers = np.asarray(values, dtype=float)
+    except ValueError:
+        return False
+    if not np.isfinite(numbers).all():
+        return False
+    whole = np.all(numbers == np.round(numbers))
+    return not (whole and len(np.unique(numbers)) <= 2 * MAX_CATEGORIES)
+
+
+def category_colours(values: np.ndarray) -> dict[str, str]:
+    """Each category's colour-blind-safe colour: all of them in order when they fit, else the most
+    frequent first."""
+    names, counts = np.unique(values, return_counts=True)
+    if len(names) <= MAX_CATEGORIES:  # all fit: in their natural order (digits 0-9, categories A-Z)
+        try:
+            order = np.argsort(names.astype(float), kind="stable")
+        except ValueError:
+            order = np.arange(len(names))
+    else:
+        order = np.lexsort((names, -counts))[:MAX_CATEGORIES]
+    return {str(names[i]): SAFE_PALETTE[rank] for rank, i in enumerate(order)}
+
+
+def projection_figure(
+    coordinates: np.ndarray,
+    indices: np.ndarray,
+    metadata: dict[str, np.ndarray],
+    color_by: str | None = None,
+    label_by: str | None = None,
+    point_size: float = 5,
+    opacity: float = 0.8,
+    highlight: np.ndarray | None = None,
+    marked: np.ndarray | None = None,
+    path: np.ndarray | None = None,
+    axis_titles: tuple[str, ...] = ("x", "y", "z"),
+    height: int = 640,
+) -> go.Figure:
+    """Points at `coordinates` (n, 2|3); `indices` (n,) are their rows in the embedding.
+
+    `highlight` (n,) bool dims every other point (a search); `marked` are embedding rows to ring
+    (the clicked point first, then its neighbours); `path` (m, dims) is drawn as a line (an
+    interpolation placed into the projection).
+    """
+    three_d = coordinates.shape[1] == 3
+    hover_columns = list(metadata)[:MAX_HOVER_COLUMNS]
+    rows = {name: _as_text(np.asarray(values)[indices]) for name, values in metadata.items()}
+    custom = np.column_stack([indices.astype(str), *[rows[name] for name in hover_columns]])
+    hover = (
+        "<br>".join(
+            ["<b>#%{customdata[0]}</b>"]
+            + [f"{_as_text(name)}: %{{customdata[{i + 1}]}}" for i, name in enumerate(hover_columns)]
+        )
+        + "<extra></extra>"
+    )
+    text = rows[label_by] if label_by and len(indices) <= MAX_TEXT_LABELS else None
+    figure = go.Figure()
+
+    def add(chosen: np.ndarray, name: str, marker: dict, showlegend: bool = True, legendrank: int = 1000) -> None:
+        axes = dict(x=coordinates[chosen, 0], y=coordinates[chosen, 1])
+        if three_d:
+            axes["z"] = coordinates[chosen, 2]
+        trace = go.Scatter3d if three_d else go.Scattergl
+        figure.add_trace(
+            trace(
+                **axes,
+                mode="markers+text" if text is not None else "markers",
+                name=name,
+                text=None if text is None else text[chosen],
+                textposition="top center",
+                customdata=custom[chosen],
+                hovertemplate=hover,
+                marker=marker,
+                showlegend=showlegend,
+                legendrank=legendrank,
+            )
+        )
+
+    base = dict(size=point_size, opacity=opacity)
+    shown = np.ones(len(indices), bool) if highlight is None else np.asarray(highlight, bool)
+    if highlight is not None and (~shown).any():
+        add(~shown, "not matching", dict(base, color=DIMMED, opacity=min(opacity, 0.25)))
+    if color_by and color_by in rows and is_numeric(rows[color_by]):
+        values = rows[color_by].astype(float)
+        add(
+            shown,
+            color_by,
+            dict(
+                base,
+                color=values[shown],
+                colorscale="Viridis",
+                showscale=True,
+                cmin=values.min(),
+                cmax=values.max(),
+                colorbar=dict(title=color_by),
+            ),
+            showlegend=False,
+        )
+    elif color_by and color_by in rows:
+        colours = category_colours(rows[color_by])
+        known = np.isin(rows[color_by], list(colours))
+        if (shown & ~known).any():
+            add(
+                shown & ~known,
+                f"other ({len(np.unique(rows[color_by][~known])):,} values)",
+                dict(base, color=OTHER_COLOUR),
+                legendrank=2000,
+            )
+        # The largest category is drawn first, beneath: 1,000 held-out points among 8,000 training
+        # ones stay visible (drawn last, the training points hid them). The legend keeps its order.
+        sizes = {name: int((shown & (rows[color_by] == name)).sum()) for name in colours}
+        for rank, name in sorted(enumerate(colours), key=lambda item: -sizes[item[1]]):
+            add(shown & (rows[color_by] == name), name, dict(base, color=colours[name]), legendrank=1000 + rank)
+    else:
+        add(shown, "points", dict(base, color=PRIMARY), showlegend=False)
+
+    if marked is not None and len(marked):
+        position = {row: i for i, row in enumerate(indices)}
+        neighbours = [position[row] for row in marked[1:] if row in position]
+        if neighbours:
+            ring = np.zeros(len(indices), bool)
+            ring[neighbours] = True
+            add(
+                ring,
+                "neighbours",
+                dict(size=point_size + 6, color="rgba(0,0,0,0)", line=dict(width=2, color="#000000")),
+                legendrank=3000,
+            )
+        if marked[0] in position:  # the chosen point may be isolated away or outside a sample
+            first = np.zeros(len(indices), bool)
+            first[position[marked[0]]] = True
+            add(
+                first,
+                "selected",
+                dict(size=point_size + 10, color="rgba(0,0,0,0)", line=dict(width=3, color=EMPHASIS), symbol="circle"),
+                legendrank=3001,
+            )
+    if path is not None and len(path):
+        line = dict(
+            x=path[:, 0],
+            y=path[:, 1],
+            mode="lines+markers",
+            name="interpolation path",
+            legendrank=3002,
+            line=dict(color=PRIMARY, width=3),
+            marker=dict(size=point_size + 2, color=PRIMARY),
+            hoverinfo="skip",
+        )
+        figure.add_trace(go.Scatter3d(**line, z=path[:, 2]) if three_d else go.Scattergl(**line))
+
+    legend = dict(
+        itemsizing="constant", orientation="h", yanchor="top", y=-0.14, x=0
+    )  # below: the plot keeps its width
+    layout = dict(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), legend=legend, uirevision="keep"
+    )  # zoom and camera survive reruns
+    if three_d:
+        layout["scene"] = dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=axis_titles[2])
+    else:
+        layout.update(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1])
+    figure.update_layout(**layout)
+    return figure
+
+
+def selected_rows(event) -> list[int]:
+    """Embedding rows of the points a plotly selection event names (click, box or lasso)."""
+    rows = []
+    for point in (event or {}).get("selection", {}).get("points", []):
+        custom = point.get("customdata")
+        if custom:
+            try:
+                rows.append(int(custom[0]))
+            except (TypeError, ValueError):
+                continue
+    return list(dict.fromkeys(rows))  # in order, without repeats

@@ -1,0 +1,225 @@
+"""Shipped models as the app uses them: autoencoders (encode, decode), GANs (generate) and the
+char-RNN (one step at a time).
+
+Built from a checkpoint folder alone, on LiteRT; no TensorFlow. One instance is shared by all
+sessions (its `LiteModel`s are thread-safe).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from explorer.checkpoint import Checkpoint, CheckpointError, load_arrays, load_examples, read_checkpoint, shown
+from explorer.images import to_uint8
+from explorer.maths.directions import Directions
+from explorer.maths.latent import sample_prior, truncate, with_classes
+from explorer.serving.runtime import LiteModel
+
+
+@dataclass
+class Encoding:
+    mu: np.ndarray  # (N, D) posterior means (the AE's codes)
+    sigma: np.ndarray  # (N, D) posterior standard deviations (zeros for an AE)
+
+
+class ImageAutoencoder:
+    def __init__(self, checkpoint: Checkpoint):
+        self.checkpoint = checkpoint
+        config = checkpoint.config
+        self.kind = checkpoint.kind
+        self.latent_dim = int(config["latent_dim"])
+        self.image_shape = tuple(int(v) for v in config["image_shape"])
+        self.preprocess = checkpoint.manifest.get("data", {}).get("preprocess", "mnist")
+        self.encoder = _lite(checkpoint, "encoder")
+        self.decoder = _lite(checkpoint, "decoder")
+        self.examples = load_examples(checkpoint)
+
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> ImageAutoencoder:
+        return cls(read_checkpoint(folder))
+
+    @property
+    def name(self) -> str:
+        return self.checkpoint.name
+
+    def decode_latents(self, z: np.ndarray) -> np.ndarray:
+        """(N, D) latent vectors -> (N, H, W, C) uint8 images."""
+        z = np.asarray(z, dtype="float32").reshape(-1, self.latent_dim)
+        return to_uint8(self.decoder(z))
+
+    def encode_images(self, images: np.ndarray) -> Encoding:
+        """(N, H, W, C) uint8 images -> their posterior means and standard deviations."""
+        x = np.asarray(images, dtype="float32").reshape(-1, *self.image_shape) / 255.0
+        encoded = self.encoder(x)
+        if self.kind == "ae":
+            return Encoding(encoded, np.zeros_like(encoded))
+        mu, log_var = np.split(encoded, 2, axis=1)
+        return Encoding(mu, np.exp(0.5 * log_var))
+
+
+class ImageGenerator:
+    """A shipped GAN: latent vectors -> images, its GANSpace directions, its training timeline."""
+
+    def __init__(self, checkpoint: Checkpoint):
+        self.checkpoint = checkpoint
+        config = checkpoint.config
+        self.kind = checkpoint.kind
+        self.latent_dim = int(config["latent_dim"])
+        self.class_names = [str(name) for name in config.get("class_names") or range(int(config.get("classes", 0)))]
+        self.image_shape = tuple(int(v) for v in config["image_shape"])
+        self.generator = _lite(checkpoint, "generator")
+        arrays = load_arrays(checkpoint, "directions")
+        self.directions = Directions(arrays["vectors"], arrays["explained_variance"])
+        self.features = FeatureSpace.from_checkpoint(checkpoint)
+
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> ImageGenerator:
+        return cls(read_checkpoint(folder))
+
+    @property
+    def name(self) -> str:
+        return self.checkpoint.name
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.class_names)
+
+    def generate(self, z: np.ndarray, labels=None) -> np.ndarray:
+        """(N, D) latent vectors -> (N, H, W, C) uint8 images; a conditional GAN makes class
+        `labels` (one for all, or one per row; None: the classes in turn)."""
+        z = np.asarray(z, dtype="float32").reshape(-1, self.latent_dim)
+        return to_uint8(self.generator(with_classes(z, labels, len(self.class_names))))
+
+    def latent_for(self, seed: int, psi: float = 1.0, offsets=(), shift=None) -> np.ndarray:
+        """The page's z: the seed's draw from N(0, I), truncated by ψ, moved along the directions
+        by `offsets` (σ) and by a raw per-dimension `shift`."""
+        z = truncate(sample_prior(1, self.latent_dim, seed)[0], psi)
+        z = self.directions.shift(z, np.asarray(offsets, dtype="float32"))
+        return z if shift is None else (z + np.asarray(shift, dtype="float32")).astype("float32")
+
+    def timeline(self) -> dict:
+        """`frames` (epochs, n, H, W, C) uint8: the generator's output for fixed z after each epoch."""
+        return load_arrays(self.checkpoint, "timeline")
+
+
+class FeatureSpace:
+    """Features of images in which to find a sample's nearest training images.
+
+    The project's classifier features when the checkpoint ships `features.tflite`, else pixels.
+    """
+
+    def __init__(
+        self,
+        model: LiteModel | None,
+        images: np.ndarray,
+        features: np.ndarray | None,
+        description: str,
+        classifier: LiteModel | None = None,
+        class_names: list | None = None,
+    ):
+        self.model = model
+        self.images = images
+        self._features = features  # None: computed from the images at the first search
+        self.description = description
+        self.classifier, self.class_names = classifier, class_names
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: Checkpoint) -> FeatureSpace:
+        arrays = load_arrays(checkpoint, "neighbours")
+        files = checkpoint.manifest["files"]
+        about = checkpoint.manifest.get("neighbours", {})
+        # Checkpoints may leave the features out (they are the images through features.tflite): a
+        # megabyte less in git each, and a GAN page that opens without them.
+        features = arrays["features"].astype("float32") if "features" in arrays else None
+        return cls(
+            _lite(checkpoint, "features") if "features" in files else None,
+            arrays["x"],
+            features,
+            about.get("feature_space", "cosine distance of pixels"),
+            _lite(checkpoint, "classifier") if "classifier" in files else None,
+            about.get("class_names"),
+        )
+
+    @cached_property
+    def train_features(self) -> np.ndarray:
+        """The training images' features as unit rows (what the nearest-image search compares)."""
+        features = self._features
+        if features is None:
+            features = np.concatenate([self.embed(self.images[i : i + 500]) for i in range(0, len(self.images), 500)])
+        return _unit_rows(features)
+
+    def classify(self, images: np.ndarray) -> str | None:
+        """What the project's classifier makes of the first image, as a sentence; None without one."""
+        if self.classifier is None:
+            return None
+        probabilities = self.classifier(np.asarray(images[:1], dtype="float32") / 255.0)[0]
+        best = int(probabilities.argmax())
+        label = self.class_names[best] if self.class_names else str(best)
+        return f"The project's classifier reads this as “{label}” ({probabilities[best]:.0%} sure)."
+
+    def embed(self, images: np.ndarray) -> np.ndarray:
+        x = np.asarray(images, dtype="float32") / 255.0
+        return self.model(x) if self.model else x.reshape(len(x), -1)
+
+    def nearest(self, images: np.ndarray, k: int = 6) -> tuple[np.ndarray, np.ndarray]:
+        """For each image, the indices of its k most similar training images and their cosine distances."""
+        similarity = _unit_rows(self.embed(images)) @ self.train_features.T  # (N, M)
+        order = np.argsort(-similarity, axis=1)[:, :k]
+        return order, 1.0 - np.take_along_axis(similarity, order, axis=1)
+
+
+class CharModel:
+    """A shipped char-RNN: `step(ids, state) -> (logits, state)`, the loop left to the caller."""
+
+    def __init__(self, checkpoint: Checkpoint):
+        from explorer.maths.sampling import Vocabulary
+
+        self.checkpoint = checkpoint
+        self.vocabulary = Vocabulary(checkpoint.manifest["vocabulary"])
+        self.units = int(checkpoint.config["units"])
+        self.step_model = _lite(checkpoint, "step")
+
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> CharModel:
+        return cls(read_checkpoint(folder))
+
+    @property
+    def name(self) -> str:
+        return self.checkpoint.name
+
+    def initial_state(self, batch: int = 1) -> np.ndarray:
+        return np.zeros((batch, self.units), np.float32)
+
+    def step(self, ids: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(B,) character ids and (B, U) states -> (B, V) next-character logits and the new states."""
+        packed = np.concatenate([np.asarray(ids, np.float32).reshape(-1, 1), state], axis=1)  # (B, 1 + U)
+        out = self.step_model(packed)  # (B, V + U)
+        return out[:, : len(self.vocabulary)], out[:, len(self.vocabulary) :]
+
+    def read(self, text: str, state: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Feed `text` one character at a time: the logits after its last character, and the state."""
+        state = self.initial_state() if state is None else state
+        logits = None
+        for char_id in self.vocabulary.encode(text):
+            logits, state = self.step(np.array([char_id]), state)
+        return logits[0], state
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype="float32")
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-8)
+
+
+def _lite(checkpoint: Checkpoint, role: str) -> LiteModel:
+    try:
+        return LiteModel(checkpoint.file(role))
+    except (ValueError, RuntimeError) as error:
+        if isinstance(error, CheckpointError):
+            raise
+        raise CheckpointError(
+            f"{shown(checkpoint.folder)} holds a .tflite file LiteRT cannot load ({error}); retrain it."
+        ) from None

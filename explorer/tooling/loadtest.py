@@ -1,0 +1,723 @@
+"""Load test: many sessions at once through every page, against one session alone.
+
+    python -m explorer loadtest --sessions 30 --seconds 120             # starts its own local server
+    python -m explorer loadtest --url http://127.0.0.1:8501 --server-pid 4242
+    python -m explorer loadtest --app-dir /tmp/snapshot --json load.json   # serve another checkout
+
+Every session is a client of Streamlit's own WebSocket protocol (`/_stcore/stream`): it sends the
+BackMsgs a browser sends (rerun the script with these widget values, on this page) and reads the
+ForwardMsgs that come back, keeping the browser's cache of large messages. Thirty of them are light
+enough to run beside the server on two cores, so the times measured are the server's.
+
+Each session loops until the time is up: open /vae and move a latent slider; open /gan and move a
+direction slider; open /projector and put another principal component on the y axis; open /text
+and generate 200 characters with a seed. It pauses between steps as a person would (`--think`).
+
+1. A single session first runs every action with every input it will be given (one pass to load
+   the models, then `--baseline-rounds` timed passes): the latency baseline and the expected outputs.
+2. Then N sessions run for the bounded time. Their first round is in step (all sessions perform
+   each action at the same moment), so the shared interpreters certainly serve many sessions at
+   once; afterwards they drift apart.
+3. Every output made under load (the images' bytes, the plot, the generated text) must equal what
+   the single session got for the same input: a LiteRT interpreter shared without its lock would
+   mix sessions' inputs and fail this.
+4. The server's resident memory (with any child processes) is sampled throughout; after warm-up
+   (every session has been through every page once) it must not grow: the mean of the last third
+   of the samples may exceed that of the first third by at most MEMORY_GROWTH_LIMIT_MB.
+
+Latency of an action: from sending the BackMsg to the server's `script_finished`, which comes after
+every element of the run, so the new image (inline, as a data URI), plot or text has arrived. For
+the Text page the time to the first generated characters is reported too.
+
+Streamlit options reach the server started here through the environment, e.g.
+`STREAMLIT_RUNNER_POST_SCRIPT_GC=false python -m explorer loadtest`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
+
+from explorer.tooling.bench import summarize
+from explorer.tooling.local_server import ROOT, free_port, start_streamlit
+from explorer.tooling.processes import CpuMeter, MemorySampler
+
+SESSIONS = 30
+SECONDS = 120.0
+THINK_SECONDS = 1.0  # mean pause after each page update (uniform over 0.5-1.5x): a person looking
+BASELINE_ROUNDS = 5  # timed single-session passes over every action and input
+ACTION_TIMEOUT = 120.0  # s without `script_finished` before an action counts as timed out
+MEMORY_INTERVAL = 0.5  # s between samples of the server's resident memory
+MEMORY_GROWTH_LIMIT_MB = 50  # more growth than this between warm-up and the end counts as unbounded
+TEXT_LENGTH = 200  # characters per generation
+
+TEXT_FENCE = "```text\n"  # the Text page streams into a fenced code block
+
+
+# One session's protocol ------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """What one script run sent back."""
+
+    drawn: dict = field(default_factory=dict)  # delta path -> Element drawn there by this run
+    problems: list = field(default_factory=list)  # (kind, sentence): exceptions and error messages shown
+    seconds: float = 0.0  # BackMsg sent -> script_finished
+    first_text_seconds: float | None = None  # BackMsg sent -> first generated characters (Text)
+
+
+class StreamlitSession:
+    """One browser tab's worth of Streamlit's protocol: open a page, set widgets, await the run."""
+
+    def __init__(self, socket):
+        self.socket = socket
+        self.page_hashes: dict[str, str] = {}  # url path -> page script hash, from the navigation message
+        self.page_hash = ""  # the page now open
+        # Reruns send the query the page was opened with: after a page's first run its widgets' values
+        # come from the session, not the URL (and the server's URL updates while it switches pages can
+        # still name the previous page's widgets).
+        self.query_string = ""
+        self.elements: dict = {}  # delta path -> (Element, fragment id): what the page shows
+        self.message_cache: dict = {}  # hash -> [ForwardMsg, run it was last used in]: the browser's cache
+        self.max_cached_message_age = 2  # runs; the server says how many in new_session
+        self.runs = 0
+
+    @classmethod
+    async def connect(cls, url: str) -> StreamlitSession:
+        socket = await connect(
+            url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=ACTION_TIMEOUT,
+        )
+        return cls(socket)
+
+    async def close(self) -> None:
+        await self.socket.close()
+
+    async def open(self, page: str, query: str = "") -> Run:
+        """Navigate to /page?query, as a click on the page's link (or a first visit) does."""
+        message = BackMsg()
+        message.rerun_script.query_string = self.query_string = query
+        if page in self.page_hashes:
+            message.rerun_script.page_script_hash = self.page_hashes[page]
+        else:  # a first visit knows only the URL
+            message.rerun_script.page_name = page
+        return await self._run(message, fragment=False)
+
+    async def set_widgets(self, values: dict) -> Run:
+        """Rerun with new widget values, {key: (WidgetState field, value)}, as a browser does after an edit.
+
+        Widgets inside a fragment rerun only that fragment, as in the browser.
+        """
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string, state.page_script_hash = self.query_string, self.page_hash
+        fragments = set()
+        for key, (kind, value) in values.items():
+            widget_id, fragment_id = self.widget(key)
+            widget = state.widget_states.widgets.add(id=widget_id)
+            if kind == "double_array_value":
+                widget.double_array_value.data[:] = value
+            else:
+                setattr(widget, kind, value)
+            fragments.add(fragment_id)
+        if len(fragments) == 1 and "" not in fragments:
+            state.fragment_id = fragments.pop()
+        return await self._run(message, fragment=bool(state.fragment_id))
+
+    def widget(self, key: str) -> tuple[str, str]:
+        """(widget id, fragment id) of the widget with this key on the page now open."""
+        for element, fragment_id in self.elements.values():
+            widget_id = getattr(getattr(element, element.WhichOneof("type")), "id", "")
+            if widget_id.endswith(f"-{key}"):  # Streamlit's ids end with the widget's key
+                return widget_id, fragment_id
+        raise LookupError(f"No widget with key {key!r} on the page.")
+
+    async def _run(self, message, fragment: bool) -> Run:
+        message.rerun_script.cached_message_hashes.extend(self.message_cache)
+        run = Run()
+        if not fragment:
+            self.elements = {}
+        started = time.perf_counter()
+        await self.socket.send(message.SerializeToString())
+        async with asyncio.timeout(ACTION_TIMEOUT):
+            while not self._receive(await self.socket.recv(), run, started):
+                pass
+        run.seconds = time.perf_counter() - started
+        return run
+
+    def _receive(self, raw: bytes, run: Run, started: float) -> bool:
+        """Take in one ForwardMsg; True once the run has finished."""
+        message = self._resolve(ForwardMsg.FromString(raw), run)
+        kind = message.WhichOneof("type")
+        if kind == "delta":
+            self._draw(message, run, started)
+        elif kind == "new_session":
+            self.max_cached_message_age = message.new_session.config.max_cached_message_age or 2
+        elif kind == "navigation":
+            self.page_hashes = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
+            self.page_hash = message.navigation.page_script_hash
+        elif kind == "script_finished":
+            if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:  # the rerun it asked for follows
+                return False
+            if message.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                run.problems.append(("failed run", "the script did not compile"))
+            self.runs += 1
+            self._expire_cached_messages()
+            return True
+        return False
+
+    def _resolve(self, message, run: Run):
+        """A reference to a message this client holds becomes that message, as in the browser."""
+        if message.WhichOneof("type") == "ref_hash":
+            entry = self.message_cache.get(message.ref_hash)
+            if entry is None:
+                run.problems.append(("protocol", f"the server referred to a message never sent: {message.ref_hash}"))
+                return message
+            entry[1] = self.runs
+            resolved = type(message)()
+            resolved.CopyFrom(entry[0])
+            resolved.metadata.CopyFrom(message.metadata)  # the reference says where it goes
+            return resolved
+        if message.metadata.cacheable:
+            self.message_cache[message.hash] = [message, self.runs]
+        return message
+
+    def _expire_cached_messages(self) -> None:
+        for key in [k for k, (_, used) in self.message_cache.items() if self.runs - used > self.max_cached_message_age]:
+            del self.message_cache[key]
+
+    def _draw(self, message, run: Run, started: float) -> None:
+        delta = message.delta
+        if delta.WhichOneof("type") != "new_element":
+            return
+        path, element = tuple(message.metadata.delta_path), delta.new_element
+        self.elements[path] = (element, delta.fragment_id)
+        run.drawn[path] = element
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            run.problems.append(("exception", f"{element.exception.type}: {element.exception.message}"))
+        elif kind == "alert" and element.alert.format == Alert.ERROR:  # st.error
+            run.problems.append(("error message", element.alert.body))
+        elif (
+            kind == "markdown"
+            and run.first_text_seconds is None
+            and element.markdown.body.startswith(TEXT_FENCE)
+            and len(element.markdown.body) > len(TEXT_FENCE)
+        ):
+            run.first_text_seconds = time.perf_counter() - started
+
+
+# The actions and what they produce --------------------------------------------------------------
+
+
+def images_drawn(run: Run) -> str | None:
+    """A digest of every image the run drew (each travels inline as a PNG data URI)."""
+    urls = [
+        image.url
+        for _, element in sorted(run.drawn.items())
+        if element.WhichOneof("type") == "imgs"
+        for image in element.imgs.imgs
+    ]
+    return _digest("\n".join(urls)) if urls else None
+
+
+def plot_drawn(run: Run) -> str | None:
+    specs = [
+        element.plotly_chart.spec
+        for _, element in sorted(run.drawn.items())
+        if element.WhichOneof("type") == "plotly_chart"
+    ]
+    return _digest("\n".join(specs)) if specs else None
+
+
+def text_generated(run: Run) -> str | None:
+    """The generated text as the page finally shows it (the last update of the streamed block)."""
+    for _, element in sorted(run.drawn.items()):
+        if element.WhichOneof("type") == "markdown" and element.markdown.body.startswith(TEXT_FENCE):
+            return element.markdown.body[len(TEXT_FENCE) :].removesuffix("\n```")
+    return None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a person does on a page; its output must depend only on `value`."""
+
+    name: str
+    page: str  # URL path
+    query: str  # the page's URL query when it is opened
+    inputs: tuple  # the values sessions cycle through
+    perform: Callable[[StreamlitSession, object], Awaitable[Run]]
+    output: Callable[[Run], str | None]  # what must match the single session's
+
+
+def _slider(key: str):
+    return lambda session, value: session.set_widgets({key: ("double_array_value", [value])})
+
+
+async def _generate(session: StreamlitSession, seed: int) -> Run:
+    return await session.set_widgets(
+        {
+            "length": ("double_array_value", [TEXT_LENGTH]),
+            "text_seed": ("double_value", seed),
+            "generate": ("trigger_value", True),
+        }
+    )
+
+
+ACTIONS = (
+    # Pages open with their defaults, as from the navigation: mnist-vae-2d with its latent plane, mnist-gan.
+    Action("/vae: move latent slider z1", "vae", "", (0.5, 1.0, 1.5, -0.5, -1.0), _slider("z1"), images_drawn),
+    Action("/gan: move direction slider 1", "gan", "", (0.5, 1.0, 1.5, -0.5, -1.0), _slider("d1"), images_drawn),
+    Action(
+        "/projector: y axis to PC 3/4/5",
+        "projector",
+        "",
+        (3, 4, 5),
+        lambda session, component: session.set_widgets({"pc_y": ("string_value", str(component))}),
+        plot_drawn,
+    ),
+    Action(f"/text: generate {TEXT_LENGTH} characters", "text", "", (1, 2, 3), _generate, text_generated),
+)
+
+
+# Tallies ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Latencies, errors and output checks of one phase."""
+
+    seconds: dict = field(default_factory=dict)  # row -> [latency s], sessions running freely
+    in_step_seconds: dict = field(default_factory=dict)  # row -> [latency s], the first round, all at once
+    errors: Counter = field(default_factory=Counter)  # kind -> count
+    examples: list = field(default_factory=list)  # the first three error sentences of each kind
+    compared: int = 0
+    differ: int = 0
+    in_flight: Counter = field(default_factory=Counter)  # action -> sessions inside it now
+    max_in_flight: Counter = field(default_factory=Counter)  # action -> most sessions inside it at once
+
+    def error(self, kind: str, sentence: str) -> None:
+        self.errors[kind] += 1
+        if self.errors[kind] <= 3:
+            self.examples.append(f"{kind}: {sentence}"[:300])
+
+    def check(self, run: Run, row: str) -> None:
+        for kind, sentence in run.problems:
+            self.error(kind, f"{row}: {sentence}")
+
+    def enter(self, action: str) -> None:
+        self.in_flight[action] += 1
+        self.max_in_flight[action] = max(self.max_in_flight[action], self.in_flight[action])
+
+    def leave(self, action: str) -> None:
+        self.in_flight[action] -= 1
+
+
+def open_row(action: Action) -> str:
+    return f"open /{action.page}"
+
+
+async def open_page(session: StreamlitSession, action: Action, tally: Tally, times: dict | None) -> None:
+    """Open the action's page; its latency goes into `times` (None: not timed)."""
+    run = await session.open(action.page, action.query)
+    tally.check(run, open_row(action))
+    if times is not None:
+        times.setdefault(open_row(action), []).append(run.seconds)
+
+
+async def perform(
+    session: StreamlitSession, action: Action, value, tally: Tally, expected: dict, times: dict | None
+) -> None:
+    """The action with this input: its latency, its problems, and its output against `expected`
+    (the first output seen for an input becomes the expected one)."""
+    tally.enter(action.name)
+    try:
+        run = await action.perform(session, value)
+    finally:
+        tally.leave(action.name)
+    tally.check(run, action.name)
+    if times is not None:
+        times.setdefault(action.name, []).append(run.seconds)
+        if run.first_text_seconds is not None:
+            times.setdefault(f"{action.name}: first characters", []).append(run.first_text_seconds)
+    output = action.output(run)
+    if output is None:
+        tally.error("missing output", f"{action.name} with {value}: nothing drawn")
+        return
+    tally.compared += 1
+    if expected.setdefault((action.name, value), output) != output:
+        tally.differ += 1
+        tally.error(
+            "wrong output", f"{action.name} with {value}: {output!r} instead of {expected[(action.name, value)]!r}"
+        )
+
+
+# Phases ----------------------------------------------------------------------------------------
+
+
+async def run_baseline(url: str, rounds: int, tally: Tally, expected: dict) -> None:
+    """One session alone: every action with every input, `rounds` times after an untimed first pass
+    (which loads the models and fills the caches); it also sets the expected outputs."""
+    session = await StreamlitSession.connect(url)
+    try:
+        for round_index in range(rounds + 1):
+            times = tally.seconds if round_index > 0 else None
+            for action in ACTIONS:
+                await open_page(session, action, tally, times)
+                for value in action.inputs:
+                    await perform(session, action, value, tally, expected, times)
+    finally:
+        await session.close()
+
+
+async def run_sessions(
+    url: str, sessions: int, seconds: float, think: float, tally: Tally, expected: dict
+) -> float | None:
+    """`sessions` sessions looping over the actions until `seconds` have passed; the first round in step.
+
+    Returns when warm-up ended, in seconds from the start: every session had been through every action.
+    """
+    started = time.monotonic()
+    deadline = started + seconds
+    in_step = asyncio.Barrier(sessions)
+    rounds_done = Counter()
+    warm = []
+
+    async def together() -> None:
+        """Wait until every session is ready for this action, so that they all perform it at once."""
+        try:
+            async with asyncio.timeout(ACTION_TIMEOUT):
+                await in_step.wait()
+        except (TimeoutError, asyncio.BrokenBarrierError):
+            await in_step.abort()  # a session fell out: the others go on without waiting
+
+    async def one_session(index: int) -> None:
+        rng = random.Random(index)
+
+        async def pause() -> None:
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
+        session = None
+        round_index = 0
+        while time.monotonic() < deadline:
+            times = tally.in_step_seconds if round_index == 0 else tally.seconds
+            for action in ACTIONS:
+                if time.monotonic() >= deadline:
+                    break
+                value = action.inputs[(index + round_index) % len(action.inputs)]  # sessions differ at any moment
+                try:
+                    session = session or await StreamlitSession.connect(url)
+                    await open_page(session, action, tally, times)
+                    await (together() if round_index == 0 else pause())
+                    await perform(session, action, value, tally, expected, times)
+                    await pause()
+                except (TimeoutError, LookupError, OSError, WebSocketException) as error:
+                    kind = (
+                        "timeout"
+                        if isinstance(error, TimeoutError)
+                        else "missing widget"
+                        if isinstance(error, LookupError)
+                        else "disconnect"
+                    )
+                    tally.error(kind, f"session {index}, {action.name}: {error or type(error).__name__}")
+                    if round_index == 0:
+                        await in_step.abort()
+                    if session:
+                        await session.close()
+                    session = None  # the next step connects afresh, as a person reloads the page
+                    await asyncio.sleep(1.0)
+            round_index += 1
+            rounds_done[index] = round_index
+            if not warm and len(rounds_done) == sessions:
+                warm.append(time.monotonic() - started)
+        if session:
+            await session.close()
+
+    await asyncio.gather(*(one_session(index) for index in range(sessions)))
+    return warm[0] if warm else None
+
+
+class LocalServer:
+    """`streamlit run` of the app on a free port; its log (plain text, tracebacks included) goes to a file."""
+
+    def __init__(self, app_dir: Path):
+        self.port = free_port()
+        self.process: subprocess.Popen = start_streamlit("streamlit_app.py", self.port, cwd=app_dir)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    @property
+    def log(self) -> list[str]:
+        return self.process.log_path.read_text(errors="replace").splitlines()
+
+    def error_lines(self) -> list[str]:
+        """Log lines naming an error: the app's uncaught exceptions and the server's own."""
+        return [line for line in self.log if any(word in line for word in ("Uncaught", "Error", "Exception"))]
+
+
+# The whole test --------------------------------------------------------------------------------
+
+
+def run_coroutine(coroutine):
+    """`asyncio.run` in a thread of its own: the caller may already run an event loop (pytest-playwright does)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+ATTACK_P95_LIMIT = 1.5  # the others' p95 beside an attacker, against the run without
+ATTACK_MEMORY_LIMIT_MB = 600  # the server's resident memory (with its worker) while attacked
+
+
+def run_load_test(
+    sessions: int = SESSIONS,
+    seconds: float = SECONDS,
+    think: float = THINK_SECONDS,
+    baseline_rounds: int = BASELINE_ROUNDS,
+    url: str | None = None,
+    server_pid: int | None = None,
+    app_dir: Path | str = ROOT,
+    attacker: bool = False,
+) -> dict:
+    """Baseline, then load: every figure of the report, as a dict (`print_report` shows it).
+
+    With `attacker`, the load runs a second time beside one visitor who uploads every hostile file of
+    `explorer.tooling.attacks` again and again: the report compares the other sessions' p95 in the two runs.
+    """
+    server = None if url else LocalServer(Path(app_dir))
+    url = url or server.url
+    pid = server.process.pid if server else server_pid
+    memory = MemorySampler(pid, MEMORY_INTERVAL) if pid else None
+    expected: dict = {}
+    baseline, load = Tally(), Tally()
+    try:
+        baseline_cpu = CpuMeter(pid)
+        run_coroutine(run_baseline(url, baseline_rounds, baseline, expected))
+        cpu = {"baseline": baseline_cpu.cores()}
+        load_started, began, load_cpu = memory.now() if memory else 0.0, time.monotonic(), CpuMeter(pid)
+        warm = run_coroutine(run_sessions(url, sessions, seconds, think, load, expected))
+        load_seconds = time.monotonic() - began
+        cpu["load"] = load_cpu.cores()
+        memory_summary = memory.summary(load_started, warm) if memory else None  # before any attacker
+        attacked = run_attacked(url, sessions, seconds, think, expected, memory, load) if attacker else None
+    finally:
+        if memory:
+            memory.stop()
+        if server:
+            server.stop()
+    report = {
+        "url": url,
+        "sessions": sessions,
+        "seconds": seconds,
+        "load_seconds": load_seconds,
+        "think_s": think,
+        "baseline_rounds": baseline_rounds,
+        "inputs": {action.name: list(action.inputs) for action in ACTIONS},
+        "baseline": _summaries(baseline.seconds),
+        "load": _summaries(load.seconds),
+        "in_step": _summaries(load.in_step_seconds),
+        "max_sessions_in_action_at_once": dict(load.max_in_flight),
+        "errors": {
+            "total": sum(baseline.errors.values()) + sum(load.errors.values()),
+            "baseline": dict(baseline.errors),
+            "load": dict(load.errors),
+            "examples": baseline.examples + load.examples,
+        },
+        "outputs": {"inputs": len(expected), "compared": load.compared, "differ": load.differ + baseline.differ},
+        "memory": memory_summary,
+        "memory_growth_limit_mb": MEMORY_GROWTH_LIMIT_MB,
+        "cpu": cpu,
+        "server_log_errors": server.error_lines()[:20] if server else None,
+        "attacked": attacked,
+    }
+    report["passed"] = passed(report)
+    return report
+
+
+def run_attacked(
+    url: str,
+    sessions: int,
+    seconds: float,
+    think: float,
+    expected: dict,
+    memory: MemorySampler | None,
+    unattacked: Tally,
+) -> dict:
+    """The same load again beside an attacker; p95 per action against the run without, and peak memory."""
+    import tempfile
+
+    from explorer.tooling.attacks import Attacker
+
+    tally = Tally()
+    with tempfile.TemporaryDirectory() as folder:
+        started = memory.now() if memory else 0.0
+        attacker = Attacker(url, Path(folder)).start()
+        try:
+            run_coroutine(run_sessions(url, sessions, seconds, think, tally, expected))
+        finally:
+            attacker.stop()
+    before, after = _summaries(unattacked.seconds), _summaries(tally.seconds)
+    ratios = {row: after[row]["p95_ms"] / before[row]["p95_ms"] for row in after if row in before}
+    return {
+        "load": after,
+        "p95_ratio": ratios,
+        "worst_p95_ratio": max(ratios.values(), default=None),
+        "uploads": attacker.uploads,
+        "errors": dict(tally.errors),
+        "examples": tally.examples,
+        "differ": tally.differ,
+        "peak_mb": max((mb for t, mb in memory.samples if t >= started), default=None) if memory else None,
+    }
+
+
+def _summaries(times: dict) -> dict:
+    return {row: summarize(seconds) for row, seconds in times.items()}
+
+
+def passed(report: dict) -> bool:
+    """No errors, every output as the single session's, and memory flat after warm-up."""
+    memory = report["memory"]
+    bounded = memory is None or memory.get("growth_after_warmup_mb", float("inf")) <= MEMORY_GROWTH_LIMIT_MB
+    attacked = report.get("attacked")
+    withstood = attacked is None or (
+        not attacked["errors"]
+        and not attacked["differ"]
+        and (attacked["worst_p95_ratio"] or 0) <= ATTACK_P95_LIMIT
+        and (attacked["peak_mb"] or 0) <= ATTACK_MEMORY_LIMIT_MB
+    )
+    return report["errors"]["total"] == 0 and report["outputs"]["differ"] == 0 and bounded and withstood
+
+
+def print_report(report: dict) -> None:
+    sessions = report["sessions"]
+    print(
+        f"\nLoad test: {sessions} sessions for {report['load_seconds']:.0f} s against {report['url']}, "
+        f"{report['think_s']:g} s mean pause between steps. Baseline: one session, {report['baseline_rounds']} "
+        f"rounds over every input."
+    )
+    _print_table(report, "load", f"{sessions} sessions, running freely (after the first round)")
+    _print_table(report, "in_step", f"the first round: all {sessions} sessions do each step at the same moment")
+    print("(at once: the most sessions inside that action at the same moment, all served by the one shared model)")
+    errors, outputs = report["errors"], report["outputs"]
+    print(f"\nErrors: {errors['total']} (baseline: {errors['baseline'] or 'none'}; load: {errors['load'] or 'none'})")
+    for example in errors["examples"]:
+        print(f"  {example}")
+    print(
+        f"Outputs: {outputs['compared']} made under load compared with the single session's for the same input "
+        f"({outputs['inputs']} inputs); {outputs['differ']} differ."
+    )
+    _print_memory(report)
+    if report["memory"] is not None:  # (with --url, only given the server's pid)
+        print(
+            "CPU, cores busy on average (of {of}):".format(**report["cpu"]["load"]),
+            "; ".join(
+                f"{phase}: server {cores['server']:.2f}, this client {cores['load_client']:.2f}, everything else on "
+                f"the machine {cores['everything_else']:.2f}"
+                for phase, cores in report["cpu"].items()
+            )
+            + ".",
+        )
+    attacked = report.get("attacked")
+    if attacked:
+        print(
+            f"\nWith an attacker ({attacked['uploads']} hostile uploads during the second run): p95 against the "
+            "run without, per action: "
+            + "; ".join(f"{row} {ratio:.2f}×" for row, ratio in attacked["p95_ratio"].items())
+        )
+        print(
+            f"  worst {attacked['worst_p95_ratio']:.2f}× (at most {ATTACK_P95_LIMIT:g}×); server peak "
+            f"{attacked['peak_mb']:.0f} MB (at most {ATTACK_MEMORY_LIMIT_MB} MB); errors: {attacked['errors'] or 'none'}."
+        )
+    if report["server_log_errors"]:
+        print("Server log lines that look like errors:")
+        for line in report["server_log_errors"]:
+            print(f"  {line[:200]}")
+    print("PASSED" if report["passed"] else "FAILED")
+
+
+def _print_table(report: dict, phase: str, title: str) -> None:
+    print(f"\n{title}")
+    header = (
+        f"{'action':48} {'1 session p50':>13} {'p95':>8}   {'loaded p50':>10} {'p95':>8} {'n':>5}   "
+        f"{'ratio p50':>9} {'p95':>6} {'at once':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row, alone in report["baseline"].items():
+        busy = report[phase].get(row)
+        if busy is None:
+            continue
+        at_once = report["max_sessions_in_action_at_once"].get(row, "")
+        print(
+            f"{row:48} {alone['median_ms']:10.0f} ms {alone['p95_ms']:5.0f} ms   {busy['median_ms']:7.0f} ms "
+            f"{busy['p95_ms']:5.0f} ms {busy['runs']:5d}   {busy['median_ms'] / alone['median_ms']:8.1f}x "
+            f"{busy['p95_ms'] / alone['p95_ms']:5.1f}x {at_once:>7}"
+        )
+
+
+def _print_memory(report: dict) -> None:
+    memory = report["memory"]
+    if memory is None:
+        print("Memory: not measured (give --server-pid with --url).")
+        return
+    print(
+        f"Memory (server RSS with children): start {memory['start_mb']:.0f} MB, load start "
+        f"{memory['load_start_mb']:.0f} MB, peak {memory['peak_mb']:.0f} MB, end {memory['end_mb']:.0f} MB."
+    )
+    if "warm_mb" in memory:
+        print(
+            f"  After warm-up ({memory['warm_at_s']:.0f} s into the load; means of the first and last thirds "
+            f"after it): {memory['warm_mb']:.0f} -> {memory['end_mean_mb']:.0f} MB, "
+            f"{memory['growth_after_warmup_mb']:+.0f} MB (limit {report['memory_growth_limit_mb']}); "
+            f"peak {memory['peak_after_warmup_mb']:.0f} MB; trend {memory['slope_after_warmup_mb_per_min']:+.1f} MB/min."
+        )
+    else:
+        print("  Warm-up (every session through every page) was not reached.")
+
+
+def run_loadtest_command(args) -> int:
+    """`python -m explorer loadtest`: run, print the tables, write the JSON; 0 when it passed."""
+    report = run_load_test(
+        args.sessions,
+        args.seconds,
+        args.think,
+        args.baseline_rounds,
+        args.url,
+        args.server_pid,
+        args.app_dir,
+        args.attacker,
+    )
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+        print(f"Wrote {args.json}")
+    return 0 if report["passed"] else 1

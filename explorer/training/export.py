@@ -1,0 +1,68 @@
+"""Keras -> LiteRT: write a trained model's sub-networks as `.tflite` files for serving.
+
+Every file is one function of one input to one output, with a dynamic batch dimension, so the
+runtime can feed one latent vector or a whole grid. The weights are frozen into constants first:
+TensorFlow 2.21's converter otherwise keeps them as resource variables, which LiteRT leaves
+uninitialised (NaN images) after a resize. Imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+
+def export_function(function, input_spec: tf.TensorSpec, path: Path) -> int:
+    """Trace `function(x) -> tensor`, freeze its weights, and write it as a `.tflite` file."""
+    concrete = tf.function(function, input_signature=[input_spec]).get_concrete_function()
+    frozen = convert_variables_to_constants_v2(concrete)
+    flatbuffer = tf.lite.TFLiteConverter.from_concrete_functions([frozen]).convert()
+    Path(path).write_bytes(flatbuffer)
+    return len(flatbuffer)
+
+
+def export_vae(model, folder: Path) -> dict:
+    """Write encoder.tflite and decoder.tflite for a VAE or AE; returns the manifest's `files`.
+
+    The encoder outputs [z_mean, z_log_var] concatenated (2D columns) for a VAE, z for an AE;
+    the decoder outputs the image in [0, 1].
+    """
+    config = model.config
+
+    def encode(image):
+        encoded = model.encoder(image, training=False)
+        return encoded if config.kind == "ae" else tf.concat(encoded, axis=-1)
+
+    def decode(z):
+        return tf.sigmoid(model.decoder(z, training=False))
+
+    export_function(
+        encode, tf.TensorSpec([None, *config.image_shape], tf.float32, name="image"), folder / "encoder.tflite"
+    )
+    export_function(decode, tf.TensorSpec([None, config.latent_dim], tf.float32, name="z"), folder / "decoder.tflite")
+    return {"encoder": "encoder.tflite", "decoder": "decoder.tflite"}
+
+
+def export_gan(model, folder: Path) -> dict:
+    """Write generator.tflite (the moving-average generator): z (then a one-hot class, if
+    conditional) -> image in [0, 1]."""
+    config = model.config
+    export_function(
+        lambda z: model.ema_generator(z, training=False),
+        tf.TensorSpec([None, config.input_dim], tf.float32, name="z"),
+        folder / "generator.tflite",
+    )
+    return {"generator": "generator.tflite"}
+
+
+def export_classifier(classifier, folder: Path) -> dict:
+    """Write classifier.tflite (image -> class probabilities) and features.tflite (image -> features)."""
+    from explorer.models.classifier import feature_model
+
+    spec = tf.TensorSpec([None, *classifier.input_shape[1:]], tf.float32, name="image")
+    export_function(lambda x: tf.nn.softmax(classifier(x, training=False)), spec, folder / "classifier.tflite")
+    features = feature_model(classifier)
+    export_function(lambda x: features(x, training=False), spec, folder / "features.tflite")
+    return {"classifier": "classifier.tflite", "features": "features.tflite"}

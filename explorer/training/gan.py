@@ -1,0 +1,318 @@
+"""Train a GAN or the feature classifier and write its checkpoint folder.
+
+    python -m explorer train classifier --data ../shared/data/mnist-9000.npz --out checkpoints/mnist-classifier
+    python -m explorer train gan --data ../shared/data/mnist-9000.npz --features checkpoints/mnist-classifier
+
+A GAN checkpoint holds generator.tflite, the GANSpace directions, the training timeline (what the
+generator made of fixed latent vectors after each epoch, with the losses), and the training images
+with their features for "nearest training images". Training is resumable like the VAE's: run the
+same command again. Imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from explorer.checkpoint import read_checkpoint, write_manifest
+from explorer.config import ClassifierConfig, GANConfig, TrainConfig, to_dict
+from explorer.training.data import Dataset, split_holdout, to_unit_float
+from explorer.training.vae import ResumeState, fit_resumable, keras_verbosity
+
+TIMELINE_SAMPLES = 16  # fixed latent vectors whose images are kept after every epoch
+TIMELINE_MAX_FRAMES = 60  # epochs kept in the shipped timeline (evenly spaced, always the last)
+DIRECTION_SAMPLES = 5000  # z drawn to find the GANSpace directions
+DIRECTIONS = 20  # directions shipped (at most the latent size)
+FID_EVERY = 5  # epochs between FID checks during training (when a classifier is given)
+
+
+class KerasGenerator:
+    """The trained moving-average generator, with the served generator's interface, for metrics."""
+
+    def __init__(self, model):
+        self.model, self.latent_dim, self.classes = model.ema_generator, model.config.latent_dim, model.config.classes
+
+    def generate(self, z: np.ndarray, labels=None) -> np.ndarray:
+        from explorer.images import to_uint8
+        from explorer.maths.latent import with_classes
+
+        return to_uint8(np.asarray(self.model(with_classes(z, labels, self.classes), training=False)))
+
+
+def conditional_config(config: GANConfig, data: Dataset) -> GANConfig:
+    """`config` made class-conditional on `data`'s labels, or a sentence saying why it cannot be."""
+    from dataclasses import replace
+
+    from explorer.training.data import DataError
+
+    if data.y is None:
+        raise DataError(
+            f"--conditional needs labels, and {data.origin.get('source', 'the data')} has none: give "
+            "an .npz with 'y' (or a text column 'category'), or a folder with one sub-folder per class."
+        )
+    classes = int(data.y.max()) + 1
+    if classes < 2:
+        raise DataError(f"--conditional needs at least two classes; {data.origin.get('source', 'the data')} has one.")
+    names = data.label_names or [str(label) for label in range(classes)]
+    return replace(config, classes=classes, class_names=tuple(names))
+
+
+def train_gan(
+    data: Dataset,
+    config: GANConfig,
+    train: TrainConfig,
+    out: Path,
+    features_from: Path | None = None,
+    name: str | None = None,
+) -> dict:
+    """Train a GAN on all of `data` and write the checkpoint folder `out`; returns the manifest."""
+    import keras
+    import tensorflow as tf
+
+    from explorer.maths.fid import evaluate_generator
+    from explorer.models.gan import GAN
+    from explorer.training.export import export_gan
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if data.x.shape[1:] != config.image_shape:
+        raise ValueError(f"Data images are {data.x.shape[1:]}, the model expects {config.image_shape}.")
+    judges = _feature_models(features_from, config) if features_from else None
+    keras.utils.set_random_seed(train.seed)
+    tensors = (to_unit_float(data.x), data.y.astype("int32")) if config.classes else to_unit_float(data.x)
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(tensors)
+        .shuffle(len(data.x), seed=train.seed)
+        .batch(train.batch_size, drop_remainder=True)
+    )
+    model = GAN(config, seed=train.seed)
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(train.learning_rate, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(train.learning_rate, beta_1=0.5),
+        jit_compile=True,
+    )  # XLA: twice the images per second on this CPU
+    model(np.zeros((1, config.input_dim), "float32"))
+    settings = {
+        "model": to_dict(config),
+        "data": data.origin,
+        "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience")},
+    }
+
+    resume = ResumeState(out)
+    state = resume.load(model, settings) or {
+        "settings": settings,
+        "epoch": 0,
+        "history": [],
+        "seconds": 0.0,
+        "best_loss": float("inf"),
+        "best_epoch": 0,
+    }
+    frames_file = resume.folder / "timeline.npz"
+    frames = list(np.load(frames_file)["frames"]) if state["epoch"] and frames_file.is_file() else []
+    timeline_z = np.random.default_rng(train.seed).standard_normal((TIMELINE_SAMPLES, config.latent_dim))
+    timeline_z = timeline_z.astype("float32")
+    for epoch in range(state["epoch"], train.epochs):
+        started = time.perf_counter()
+        logs = model.fit(
+            dataset, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=keras_verbosity()
+        ).history
+        record = {key: float(values[-1]) for key, values in logs.items()}
+        frames.append(KerasGenerator(model).generate(timeline_z))
+        improved = judges is None
+        if judges and ((epoch + 1) % FID_EVERY == 0 or epoch + 1 == train.epochs):
+            record["fid"] = evaluate_generator(KerasGenerator(model), *judges, data.x, seed=train.seed)["fid"]
+            print(f"epoch {epoch + 1}: FID {record['fid']:.2f}")
+            improved = record["fid"] < state["best_loss"]
+            if improved:
+                state["best_loss"], state["best_epoch"] = record["fid"], epoch + 1
+        state["history"].append(record)
+        state["seconds"] += time.perf_counter() - started
+        state["epoch"] = epoch + 1
+        resume.save(model, state, improved)
+        np.savez(frames_file, frames=np.stack(frames))
+    if judges and state["best_epoch"]:
+        model.load_weights(resume.folder / "best.weights.h5")  # the epoch with the best FID
+    else:
+        state["best_epoch"] = state["epoch"]
+
+    model.save_weights(out / "model.weights.h5")
+    files = {**export_gan(model, out), "weights": "model.weights.h5"}
+    files.update(_write_directions(model, out, train.seed))
+    files.update(_write_timeline(np.stack(frames), state["history"], timeline_z, out))
+    neighbours = _write_neighbours(data, out, features_from)
+    files.update(neighbours.pop("files"))
+    manifest = {
+        "name": name or out.name,
+        "kind": "gan",
+        "title": f"{'Conditional GAN' if config.classes else 'GAN'}, {config.latent_dim}-d latent ({Path(data.origin.get('source', 'data')).stem}, "
+        f"{config.image_shape[0]}×{config.image_shape[1]})",
+        "config": to_dict(config),
+        "training": {
+            **to_dict(train),
+            "epochs_run": state["epoch"],
+            "best_epoch": state["best_epoch"],
+            "selected_by": "lowest FID during training" if judges else "last epoch",
+            "train_seconds": round(state["seconds"], 1),
+            "train_images": len(data.x),
+            "optimizer": "Adam, beta_1 0.5, both networks",
+            "history": state["history"],
+        },
+        "data": {
+            **data.origin,
+            "label_names": data.label_names,
+            "split": "all images train the GAN; FID compares samples with half of them",
+        },
+        "neighbours": neighbours,
+        "files": files,
+    }
+    write_manifest(out, manifest)
+    if judges:
+        from explorer.serving.models import ImageGenerator
+
+        served = ImageGenerator.from_folder(out)
+        metrics = evaluate_generator(served, *judges, data.x, seed=train.seed + 1)
+        manifest["metrics"] = {
+            **metrics,
+            "feature_network": shown_features(features_from),
+            "measured_with": "LiteRT, python -m explorer evaluate",
+        }
+        write_manifest(out, manifest)
+        print(json.dumps(manifest["metrics"]))
+    resume.clear()
+    return manifest
+
+
+def shown_features(folder: Path) -> str:
+    units = read_checkpoint(folder).config.get("feature_units", "?")
+    return f"{Path(folder).name}: the {units}-unit 'features' layer of the project's classifier"
+
+
+def _feature_models(folder: Path, config: GANConfig):
+    from explorer.serving.runtime import LiteModel
+
+    checkpoint = read_checkpoint(folder)
+    if tuple(checkpoint.config["image_shape"]) != config.image_shape:
+        raise ValueError(
+            f"{folder} classifies {tuple(checkpoint.config['image_shape'])} images; the GAN makes {config.image_shape}."
+        )
+    return LiteModel(checkpoint.file("classifier")), LiteModel(checkpoint.file("features"))
+
+
+def _write_directions(model, out: Path, seed: int) -> dict:
+    from explorer.maths.directions import principal_directions
+    from explorer.maths.latent import with_classes
+    from explorer.models.gan import seed_map_model
+
+    latents = np.random.default_rng(seed).standard_normal((DIRECTION_SAMPLES, model.config.latent_dim))
+    inputs = with_classes(latents, None, model.config.classes)  # each class alike: directions that hold for all
+    activations = seed_map_model(model.ema_generator).predict(inputs, batch_size=500, verbose=0)
+    directions = principal_directions(latents, activations, DIRECTIONS)
+    np.savez(out / "directions.npz", vectors=directions.vectors, explained_variance=directions.explained_variance)
+    return {"directions": "directions.npz"}
+
+
+def _write_timeline(frames: np.ndarray, history: list, latents: np.ndarray, out: Path) -> dict:
+    keep = np.unique(np.linspace(0, len(frames) - 1, min(len(frames), TIMELINE_MAX_FRAMES)).round().astype(int))
+    np.savez_compressed(out / "timeline.npz", frames=frames[keep], epochs=keep + 1, latents=latents)
+    return {"timeline": "timeline.npz"}
+
+
+def _write_neighbours(data: Dataset, out: Path, features_from: Path | None) -> dict:
+    """The training images (and the classifier that finds their features), for the page's nearest-image search.
+
+    The features themselves are not stored: the app computes them from the images at the first
+    search (FeatureSpace), a megabyte less per checkpoint in git.
+    """
+    x = data.x
+    if features_from:
+        checkpoint = read_checkpoint(features_from)
+        shutil.copyfile(checkpoint.file("features"), out / "features.tflite")
+        shutil.copyfile(checkpoint.file("classifier"), out / "classifier.tflite")
+        files = {"features": "features.tflite", "classifier": "classifier.tflite"}
+        space = (
+            f"cosine distance in the {checkpoint.config.get('feature_units', '')}-unit features of {checkpoint.name}"
+        )
+        labels = checkpoint.manifest.get("data", {}).get("label_names")
+    else:
+        files, space, labels = {}, "cosine distance of pixels", None
+    np.savez_compressed(out / "neighbours.npz", x=x)
+    files["neighbours"] = "neighbours.npz"
+    return {"files": files, "feature_space": space, "images": len(x), "class_names": labels}
+
+
+def train_classifier(
+    data: Dataset, config: ClassifierConfig, train: TrainConfig, out: Path, name: str | None = None
+) -> dict:
+    """Train the feature classifier on labelled `data` and write its checkpoint folder."""
+    import keras
+    import tensorflow as tf
+
+    from explorer.models.classifier import build_classifier
+    from explorer.serving.runtime import LiteModel
+    from explorer.training.export import export_classifier
+
+    if data.y is None:
+        raise ValueError("The classifier needs labels: an .npz with 'y' or 'category', or a folder of class folders.")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(train.seed)
+    train_index, holdout_index = split_holdout(len(data.x), train.holdout, train.seed)
+    x, y = to_unit_float(data.x), data.y
+    train_data = (
+        tf.data.Dataset.from_tensor_slices((x[train_index], y[train_index]))
+        .shuffle(len(train_index), seed=train.seed)
+        .batch(train.batch_size)
+    )
+    val_data = tf.data.Dataset.from_tensor_slices((x[holdout_index], y[holdout_index])).batch(500)
+    model = build_classifier(config)
+    model.compile(
+        optimizer=keras.optimizers.Adam(train.learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    settings = {
+        "model": to_dict(config),
+        "data": data.origin,
+        "train": {k: v for k, v in to_dict(train).items() if k != "epochs"},
+    }
+    state = fit_resumable(model, train_data, val_data, train, out, settings)
+    model.save_weights(out / "model.weights.h5")
+    files = export_classifier(model, out)
+    files["weights"] = "model.weights.h5"
+    probabilities = LiteModel(out / "classifier.tflite")(x[holdout_index])
+    manifest = {
+        "name": name or out.name,
+        "kind": "classifier",
+        "title": f"Classifier ({Path(data.origin.get('source', 'data')).stem})",
+        "config": to_dict(config),
+        "training": {
+            **to_dict(train),
+            "epochs_run": state["epoch"],
+            "best_epoch": state["best_epoch"],
+            "train_seconds": round(state["seconds"], 1),
+            "train_images": len(train_index),
+            "history": state["history"],
+        },
+        "data": {
+            **data.origin,
+            "holdout_images": len(holdout_index),
+            "label_names": data.label_names,
+            "split": f"seeded permutation (seed {train.seed}); the first {len(holdout_index)} are held out",
+        },
+        "metrics": {
+            "heldout": {
+                "accuracy": float(np.mean(probabilities.argmax(1) == y[holdout_index])),
+                "confident_share": float(np.mean(probabilities.max(1) >= 0.9)),
+            },
+            "measured_with": "LiteRT",
+        },
+        "files": files,
+    }
+    write_manifest(out, manifest)
+    ResumeState(out).clear()
+    print(json.dumps(manifest["metrics"]))
+    return manifest
