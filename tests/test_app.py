@@ -99,8 +99,11 @@ def test_random_sample_and_example_pick_move_the_sliders():
     import numpy as np
 
     at = open_page("app_pages/vae.py", model=VAE_NAMES[0], section="Start from an example")
-    at.button(key="random").click().run()
-    assert any(at.slider(key=f"z{d}").value != 0.0 for d in (1, 2))
+    draws = []
+    for _ in range(3):  # a draw rounds to 0.0 in both of z1, z2 about once in 600: the suite hit it once
+        at.button(key="random").click().run()
+        draws.append([at.slider(key=f"z{d}").value for d in (1, 2)])
+    assert any(value != 0.0 for draw in draws for value in draw)
     at.number_input(key="example").set_value(3).run()
     assert not at.exception
     with np.load(SHIPPED_CHECKPOINTS / VAE_NAMES[0] / "examples.npz") as examples:

@@ -34,6 +34,7 @@ from streamlit.testing.v1.element_tree import (
 from explorer.checkpoint import SHIPPED_CHECKPOINTS
 from explorer.projector import projection as proj
 from explorer.ui import projector as projector_ui
+from explorer.ui.common import literal
 
 from .conftest import ROOT
 from .test_properties import assert_sentence, check_params, sprite_images, uploaded_images, uploads
@@ -445,7 +446,8 @@ def test_any_upload_on_the_vae_page_moves_the_sliders_or_gets_a_sentence(data, n
     at.file_uploader(key="upload").set_value((name, data, "image/png")).run()
     assert not at.exception, [e.value for e in at.exception]
     if at.error:
-        assert at.error[0].value.startswith(f"{at.session_state['upload'].name}: ".strip()), "the file is named"
+        named = literal(f"{at.session_state['upload'].name}:")  # as Markdown shows it, character for character
+        assert at.error[0].value.startswith(named), "the file is named"
         assert_sentence(at.error[0].value)
         return
     assert "what the model saw" in image_captions(at)
