@@ -532,6 +532,12 @@ def _unpack_zips(files: dict[str, bytes]) -> dict[str, bytes]:
 def _read_zip(data: bytes, filename: str) -> dict[str, bytes]:
     """The files in a zip, unpacked against a running total: neither its declared sizes nor its count are trusted."""
     _check_upload_size(data, filename)
+    declared = _declared_entries(data)
+    if declared > MAX_ZIP_ENTRIES:  # before zipfile reads a record per entry (60,000 of them: 32 MB)
+        raise ProjectorFileError(
+            f"{filename} holds {declared:,} entries; a Projector zip holds a few "
+            f"files, and up to {MAX_ZIP_ENTRIES} are read."
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -556,6 +562,22 @@ def _read_zip(data: bytes, filename: str) -> dict[str, bytes]:
         raise ProjectorFileError(f"{filename} is password-protected; zip it again without a password.") from None
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError, zlib.error):
         raise ProjectorFileError(f"{filename} is not a zip archive that can be opened; zip the files again.") from None
+
+
+def _declared_entries(data: bytes) -> int:
+    """The entry count a zip's end record declares (zip64 too), or 0 when there is none to read."""
+    import struct
+
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return 0
+    count = struct.unpack_from("<H", data, end + 10)[0]
+    locator = end - 20
+    if count == 0xFFFF and locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+        record = struct.unpack_from("<Q", data, locator + 8)[0]
+        if data[record : record + 4] == b"PK\x06\x06" and record + 40 <= len(data):
+            count = struct.unpack_from("<Q", data, record + 32)[0]
+    return count
 
 
 def _unpack_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, filename: str) -> bytes:
