@@ -40,3 +40,16 @@ def test_every_streamlit_cache_has_max_entries_or_ttl():
         )
     ]
     assert not unbounded, f"caches without max_entries or ttl: {unbounded}"
+
+
+def test_the_lru_keeps_the_newest_and_a_read_counts_as_use():
+    from explorer.lru import LRU
+
+    cache = LRU(2)
+    cache["a"], cache["b"] = 1, 2
+    assert cache.get("a") == 1  # "a" is now newer than "b"
+    cache["c"] = 3
+    assert "b" not in cache and cache.get("a") == 1 and cache.get("c") == 3 and len(cache) == 2
+    cache["a"] = 10  # rewriting refreshes too
+    cache["d"] = 4
+    assert "c" not in cache and cache.get("a") == 10 and cache.get("missing", "none") == "none"

@@ -20,12 +20,12 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import threading
-from collections import OrderedDict
 from dataclasses import replace
 from functools import partial
 
 import numpy as np
 
+from explorer.lru import LRU
 from explorer.projector import projection as proj
 
 IDLE_SECONDS = 180  # the worker exits after this long without a job, returning its ~550 MB
@@ -164,7 +164,7 @@ def _ignore(fraction: float, message: str) -> None:
 
 def serve(connection, idle_seconds: float) -> None:
     """The worker's loop: project, transform, and exit when idle or when the app goes away."""
-    models: OrderedDict = OrderedDict()
+    models = LRU(KEPT_MODELS)  # fitted UMAP models that can place new points, newest kept
 
     def progress(fraction: float, message: str) -> None:
         connection.send(("progress", fraction, message))
@@ -181,8 +181,6 @@ def serve(connection, idle_seconds: float) -> None:
                 result = proj.project(vectors, params, progress=progress, labels=labels)
                 if result.placer is not None:
                     models[job] = result.placer
-                    while len(models) > KEPT_MODELS:
-                        models.popitem(last=False)
                 connection.send(("done", replace(result, placer=None), result.placer is not None))
             else:
                 (new_vectors,) = arguments
@@ -191,7 +189,7 @@ def serve(connection, idle_seconds: float) -> None:
                         "The model behind this picture is no longer kept; press Run again "
                         "with changed parameters to place new points."
                     )
-                connection.send(("done", np.asarray(models[job](new_vectors), dtype=np.float32)))
+                connection.send(("done", np.asarray(models.get(job)(new_vectors), dtype=np.float32)))
         except ValueError as error:  # our sentences for bad parameters or data
             connection.send(("error", str(error)))
         except Exception as error:  # noqa: BLE001 - anything else still gets a sentence, and the worker lives on

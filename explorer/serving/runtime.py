@@ -9,10 +9,11 @@ one interpreter per recently used batch size instead of one per session.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
+
+from explorer.lru import LRU
 
 MAX_BATCH_SIZES = 6  # interpreters kept per model, one per recently used batch size
 
@@ -24,7 +25,7 @@ class LiteModel:
         self.path = Path(path)
         self._content = self.path.read_bytes()
         self._lock = threading.Lock()
-        self._interpreters: OrderedDict[int, tuple] = OrderedDict()
+        self._interpreters = LRU(MAX_BATCH_SIZES)  # one interpreter per recent batch size
         interpreter, input_index, _ = self._new_interpreter(None)
         details = interpreter.get_input_details()[0]
         self.input_shape = tuple(int(v) for v in details["shape_signature"][1:])
@@ -50,9 +51,6 @@ class LiteModel:
             entry = self._interpreters.get(len(x))
             if entry is None:
                 entry = self._interpreters[len(x)] = self._new_interpreter(len(x))
-                if len(self._interpreters) > MAX_BATCH_SIZES:
-                    self._interpreters.popitem(last=False)
-            self._interpreters.move_to_end(len(x))
             interpreter, input_index, output_index = entry
             interpreter.set_tensor(input_index, x)
             interpreter.invoke()

@@ -8,14 +8,13 @@ t-SNE run when the person presses Run (or when a link asks for them), with a pro
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 import numpy as np
 import streamlit as st
 
 from explorer.checkpoint import list_checkpoints
 from explorer.images import png_data_uri
+from explorer.lru import LRU
 from explorer.projector import projection as proj
 from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.projector.files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
@@ -238,31 +237,9 @@ def shipped_coordinates(shipped: dict, params: proj.ProjectionParams, embedding_
     )
 
 
-class ProjectionCache:
-    """Finished projections shared by all sessions, by (data id, parameters, axis column), oldest out first.
-
-    Not `st.cache_resource`: a cached function may not update a progress bar drawn outside it.
-    """
-
-    def __init__(self, max_entries: int = 16):
-        self.max_entries = max_entries
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key) -> proj.Projection | None:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-            return self._entries.get(key)
-
-    def put(self, key, value: proj.Projection) -> None:
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-
-CACHE = ProjectionCache()
+# Finished projections shared by all sessions, by (data id, parameters, axis column). Not
+# `st.cache_resource`: a cached function may not update a progress bar drawn outside it.
+CACHE = LRU(16)
 WORKER = ProjectionWorker()  # one for all sessions: jobs queue rather than compete for two cores
 WORKER_METHODS = ("umap", "tsne")
 
@@ -302,7 +279,7 @@ def compute(
         result = WORKER.project(embedding.vectors, params, progress=progress, labels=labels)
     else:
         result = proj.project(embedding.vectors, params, progress=progress, labels=labels)
-    CACHE.put((data_id, params, column), result)
+    CACHE[(data_id, params, column)] = result
     if interrupted:
         raise interrupted[0]
     bar.empty()
