@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
@@ -262,6 +266,41 @@ def server_errors(server, since: int = 0) -> list[str]:
         for line in text.splitlines()
         if "Traceback" in line or "Error" in line or "Exception" in line or " ERROR " in line
     ]
+
+
+# Helpers the test modules share ------------------------------------------------------------------
+
+
+def open_page(script: str, **query) -> AppTest:
+    """A page (or the entry file) run by Streamlit's AppTest, with `query` in its URL."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / script), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def image_urls(at: AppTest) -> list[str]:
+    return [image.proto.imgs[0].url for image in at.get("image")]
+
+
+def run_cli(*args, cwd=ROOT):
+    """`python -m explorer ARGS` in a subprocess, as a person runs it."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+
+
+def digits(count=300):
+    """scikit-learn's 8x8 digits as 64-d float vectors, with their labels as text."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    return data.data[:count], np.array([f"digit {label}" for label in data.target[:count]])
 
 
 BROWSER_FIXTURES = {"page", "app_server", "app_url"}

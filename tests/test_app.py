@@ -5,11 +5,10 @@ import shutil
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
-from .conftest import ROOT
+from .conftest import image_urls, open_page
 
 # In the order of the page's model picker: smallest latent first (the default).
 VAE_NAMES = [
@@ -18,17 +17,6 @@ VAE_NAMES = [
         list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0], key=lambda c: (c.config["latent_dim"], c.name)
     )
 ]
-
-
-def open_page(script: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / script), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def image_urls(at: AppTest) -> list[str]:
-    return [image.proto.imgs[0].url for image in at.get("image")]
 
 
 def test_home_page_shows_a_picture_and_links_the_vae_page():

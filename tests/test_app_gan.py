@@ -7,7 +7,7 @@ import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
-from .test_app import image_urls, open_page
+from .conftest import image_urls, open_page
 
 
 def image_captions(at) -> list[str]:

@@ -12,7 +12,7 @@ from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from explorer.projector import projection
 from explorer.ui import projector
 
-from .test_app import open_page
+from .conftest import open_page
 
 SHIPPED_EMBEDDINGS = sorted(
     c.name for c in list_checkpoints(root=SHIPPED_CHECKPOINTS)[0] if "embedding" in c.manifest.get("files", {})

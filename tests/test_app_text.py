@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from .test_app import open_page
+from .conftest import open_page
 
 
 @pytest.fixture()

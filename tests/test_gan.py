@@ -8,8 +8,7 @@ import pytest
 from explorer.checkpoint import read_checkpoint
 from explorer.serving.models import ImageGenerator
 
-from .conftest import TINY_GAN
-from .test_training import run_cli
+from .conftest import TINY_GAN, run_cli
 
 pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
 

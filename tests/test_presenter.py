@@ -11,8 +11,7 @@ from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from explorer.ui.common import DISPLAY_PIXELS
 from explorer.ui.presenter import IMAGE_SCALE
 
-from .conftest import ROOT
-from .test_app import open_page
+from .conftest import ROOT, open_page
 
 VAE_INTRO = "A variational autoencoder squeezes each image"
 

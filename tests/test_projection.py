@@ -12,13 +12,7 @@ from explorer.projector.projection import (
     query_mask,
 )
 
-
-def digits(count=300):
-    """scikit-learn's 8x8 digits as 64-d float vectors, with their labels as text."""
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    return data.data[:count], np.array([f"digit {label}" for label in data.target[:count]])
+from .conftest import digits
 
 
 def correlated_vectors(count=2000, dim=12, seed=0):

@@ -6,7 +6,7 @@ import pytest
 from explorer.projector import projection as proj
 from explorer.projector.worker import ProjectionWorker
 
-from .test_projection import digits as digits_and_labels
+from .conftest import digits as digits_and_labels
 
 
 def digits(count):

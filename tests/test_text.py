@@ -7,8 +7,7 @@ import pytest
 
 from explorer.maths.sampling import Vocabulary, clean_prompt, next_char_distribution, sample_next
 
-from .conftest import small_text
-from .test_training import run_cli
+from .conftest import run_cli, small_text
 
 
 def test_vocabulary_round_trip_and_order():

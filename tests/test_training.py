@@ -1,8 +1,6 @@
 """Training on tiny data, the checkpoint round trip, Keras -> LiteRT parity and the command line."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,7 +8,7 @@ import pytest
 from explorer.checkpoint import read_checkpoint
 from explorer.serving.models import ImageAutoencoder
 
-from .conftest import ROOT, small_digits
+from .conftest import run_cli, small_digits
 
 pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
 
@@ -73,12 +71,6 @@ def test_training_resumes_after_the_last_finished_epoch(tmp_path, digits_npz, mo
     assert resumed["training"]["epochs_run"] == 3
     assert resumed["training"]["history"][0] == first["training"]["history"][0]
     assert not ResumeState(out).folder.exists()
-
-
-def run_cli(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "explorer", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600
-    )
 
 
 def test_cli_trains_and_evaluates(tmp_path, digits_npz):
