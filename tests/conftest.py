@@ -285,8 +285,33 @@ def image_urls(at: AppTest) -> list[str]:
     return [image.proto.imgs[0].url for image in at.get("image")]
 
 
-def run_cli(*args, cwd=ROOT):
-    """`python -m explorer ARGS` in a subprocess, as a person runs it."""
+def run_cli(*args):
+    """`python -m explorer ARGS`, called in this process (no new interpreter importing TensorFlow again):
+    its exit code and what it printed, as `subprocess.run` would give them."""
+    import contextlib
+    import io
+    import subprocess
+    import traceback
+
+    from explorer.__main__ import main
+
+    argv = [str(arg) for arg in args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # argparse, or a command that exits with a sentence
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+            if isinstance(exit_.code, str):
+                print(exit_.code, file=err)
+        except Exception:  # what Python would print, so a test can see that there was a traceback
+            traceback.print_exc(file=err)
+            code = 1
+    return subprocess.CompletedProcess(["python", "-m", "explorer", *argv], code or 0, out.getvalue(), err.getvalue())
+
+
+def run_cli_process(*args, cwd=ROOT):
+    """`python -m explorer ARGS` in a subprocess, exactly as a person runs it."""
     import subprocess
     import sys
 
