@@ -52,6 +52,7 @@ if text.generated_text():
         "generated.txt",
         "text/plain",
         key="download",
+        on_click="ignore",
         icon=":material/download:",
     )
     sections = {

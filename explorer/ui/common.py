@@ -134,7 +134,12 @@ def strip_with_downloads(images: np.ndarray, key: str, name: str = "interpolatio
     show_image(strip, pixels=min(1100, 110 * frames))
     downloads = st.columns(2)
     downloads[0].download_button(
-        "Download PNG strip", png_bytes(upscale(strip, 4)), f"{name}.png", "image/png", key=f"{key}_png"
+        "Download PNG strip",
+        png_bytes(upscale(strip, 4)),
+        f"{name}.png",
+        "image/png",
+        key=f"{key}_png",
+        on_click="ignore",
     )
     downloads[1].download_button(
         "Download animated GIF",
@@ -142,6 +147,7 @@ def strip_with_downloads(images: np.ndarray, key: str, name: str = "interpolatio
         f"{name}.gif",
         "image/gif",
         key=f"{key}_gif",
+        on_click="ignore",
     )
 
 

@@ -272,6 +272,7 @@ def directions_section(model: ImageGenerator) -> None:
         f"{model.name}-directions.json",
         "application/json",
         key="download_directions",
+        on_click="ignore",
         icon=":material/download:",
     )
 

@@ -476,7 +476,11 @@ def interpolation_path(embedding: Embedding, result: proj.Projection) -> np.ndar
 
 
 def downloads(embedding: Embedding, result: proj.Projection, shown: np.ndarray) -> None:
-    """The data set as Projector files, and the coordinates of the points shown with their metadata."""
+    """The data set as Projector files, and the coordinates of the points shown with their metadata.
+
+    Every download in the app is `on_click="ignore"`: a download changes nothing on the page, so it
+    need not rerun it (on this page a rerun under load took seconds, and raced the deferred file).
+    """
     rows = result.indices[shown]
     row = st.columns(2)
     row[0].download_button(
@@ -485,6 +489,7 @@ def downloads(embedding: Embedding, result: proj.Projection, shown: np.ndarray) 
         f"{embedding.name}-projector.zip",
         "application/zip",
         key="export_zip",
+        on_click="ignore",
         icon=":material/download:",
         help="Vectors, metadata and sprite as projector.tensorflow.org loads them.",
     )
@@ -494,6 +499,7 @@ def downloads(embedding: Embedding, result: proj.Projection, shown: np.ndarray) 
         f"{embedding.name}-{result.params.method}.csv",
         "text/csv",
         key="export_csv",
+        on_click="ignore",
         icon=":material/table:",
         help="The projected coordinates of the points shown, with their metadata.",
     )
