@@ -65,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--image-size", type=int, default=None, help="resize images to this square size")
     train.add_argument("--holdout", type=int, default=1000, help="images held out for metrics")
     train.add_argument("--hidden-units", type=int, default=256)
+    train.add_argument("--filters", default=None, help="VAE/AE: comma-separated conv channels (default 16,32)")
+    train.add_argument("--beta", type=float, default=1.0, help="VAE: KL weight (1 = the true ELBO)")
+    train.add_argument(
+        "--likelihood",
+        choices=["bernoulli", "gaussian"],
+        default=None,
+        help="VAE/AE: p(x | z) (default bernoulli for grey images, gaussian for colour)",
+    )
     train.add_argument("--batch-size", type=int, default=None, help="default 128; GAN 64")
     train.add_argument("--out", type=Path, default=None, help="checkpoint folder (default checkpoints/DATA-KIND-Nd)")
 
@@ -204,7 +212,13 @@ def run_train(args) -> int:
 
         latent_dim = args.latent_dim or 2
         model_config = VAEConfig(
-            kind=args.kind, image_shape=data.x.shape[1:], latent_dim=latent_dim, hidden_units=args.hidden_units
+            kind=args.kind,
+            image_shape=data.x.shape[1:],
+            latent_dim=latent_dim,
+            hidden_units=args.hidden_units,
+            filters=_channels(args.filters) if args.filters else VAEConfig.filters,
+            likelihood=args.likelihood or ("bernoulli" if data.x.shape[-1] == 1 else "gaussian"),
+            beta=args.beta,
         )
         out = args.out or Path("checkpoints") / f"{name}-{latent_dim}d"
         train_vae(data, model_config, train, out)

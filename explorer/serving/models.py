@@ -34,6 +34,7 @@ class ImageAutoencoder:
         self.latent_dim = int(config["latent_dim"])
         self.image_shape = tuple(int(v) for v in config["image_shape"])
         self.preprocess = checkpoint.manifest.get("data", {}).get("preprocess", "mnist")
+        self.likelihood = config.get("likelihood", "bernoulli")  # p(x | z), for held-out metrics
         self.encoder = _lite(checkpoint, "encoder")
         self.decoder = _lite(checkpoint, "decoder")
         self.examples = load_examples(checkpoint)

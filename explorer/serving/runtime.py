@@ -19,7 +19,11 @@ MAX_BATCH_SIZES = 6  # interpreters kept per model, one per recently used batch 
 
 
 class LiteModel:
-    """`model(x) -> y` for a `.tflite` file with one input and one output of dynamic batch size."""
+    """`model(x) -> y` for a `.tflite` file with one input and one output, at any batch size.
+
+    The shipped files declare a batch of 1 so that LiteRT.js in the page can run them too; the
+    interpreter is resized to the batch it is given (`strict=False` allows it), with the same
+    results as a file that declares a dynamic batch."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -39,7 +43,7 @@ class LiteModel:
         input_index = interpreter.get_input_details()[0]["index"]
         if batch is not None:
             shape = [batch, *interpreter.get_input_details()[0]["shape_signature"][1:]]
-            interpreter.resize_tensor_input(input_index, shape, strict=True)
+            interpreter.resize_tensor_input(input_index, shape, strict=False)
         interpreter.allocate_tensors()
         return interpreter, input_index, interpreter.get_output_details()[0]["index"]
 

@@ -1,7 +1,9 @@
 """Keras -> LiteRT: write a trained model's sub-networks as `.tflite` files for serving.
 
-Every file is one function of one input to one output, with a dynamic batch dimension, so the
-runtime can feed one latent vector or a whole grid. The weights are frozen into constants first:
+Every file is one function of one input to one output. Its graph computes any batch size, but the
+file declares a batch of 1 (`fixed_batch`): LiteRT.js in the page refuses a declared batch of −1,
+while Python's LiteRT resizes a batch-1 file to any batch (`strict=False`) with identical results.
+So the page and the server run the same file. The weights are frozen into constants first:
 TensorFlow 2.21's converter otherwise keeps them as resource variables, which LiteRT leaves
 uninitialised (NaN images) after a resize. Imports TensorFlow.
 """
@@ -18,9 +20,26 @@ def export_function(function, input_spec: tf.TensorSpec, path: Path) -> int:
     """Trace `function(x) -> tensor`, freeze its weights, and write it as a `.tflite` file."""
     concrete = tf.function(function, input_signature=[input_spec]).get_concrete_function()
     frozen = convert_variables_to_constants_v2(concrete)
-    flatbuffer = tf.lite.TFLiteConverter.from_concrete_functions([frozen]).convert()
+    flatbuffer = fixed_batch(tf.lite.TFLiteConverter.from_concrete_functions([frozen]).convert())
     Path(path).write_bytes(flatbuffer)
     return len(flatbuffer)
+
+
+def fixed_batch(flatbuffer: bytes) -> bytes:
+    """The same model with every tensor's declared batch (−1, dynamic) set to 1.
+
+    Only the declared signature changes: the operators still compute whatever batch the
+    interpreter is resized to, and the file keeps its size byte for byte."""
+    import numpy as np
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(flatbuffer))
+    for graph in model.subgraphs:
+        for tensor in graph.tensors:
+            if tensor.shapeSignature is not None:
+                signature = np.asarray(tensor.shapeSignature)
+                tensor.shapeSignature = np.where(signature == -1, 1, signature).astype(np.int32)
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
 def export_vae(model, folder: Path) -> dict:
