@@ -1,4 +1,5 @@
-"""Latent Explorer: entry file. Run with `streamlit run streamlit_app.py`."""
+"""Latent Explorer: the pages (st.navigation), their shared settings and styles. Served by
+`streamlit run streamlit_app.py`, which adds the routes the in-browser models need."""
 
 import streamlit as st
 

@@ -245,6 +245,19 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function(_IDLE, timeout=timeout)
 
 
+def wait_live(page, timeout: float = 60_000) -> int:
+    """Until the page's live sliders run their model in the browser and have drawn; the frames drawn.
+
+    Defines `window.liveFrames()`: how many pictures the live canvas has drawn so far."""
+    page.locator(".live[data-state='live']").first.wait_for(timeout=timeout)
+    page.evaluate(
+        "() => { window.liveFrames = () => Number([...window.__latentExplorerLive.views.values()]"
+        ".find(view => view.root.isConnected).canvas.dataset.frames); }"
+    )
+    page.wait_for_function("() => window.liveFrames() > 0", timeout=timeout)
+    return page.evaluate("() => window.liveFrames()")
+
+
 def settle(page, action, started_within: float = 1_500, timeout: float = 60_000) -> None:
     """Do `action()` on an idle page, then wait until the run it started (if any) has ended."""
     wait_idle(page, timeout)
@@ -279,6 +292,14 @@ def open_page(script: str, **query) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
+
+
+def live_data(at: AppTest, index: int = 0) -> dict | None:
+    """What the page sent its live sliders (explorer/ui/live.py): sliders, values, model URL; None without."""
+    import json
+
+    components = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("live_sliders")]
+    return json.loads(components[index].proto.json) if len(components) > index else None
 
 
 def image_urls(at: AppTest) -> list[str]:

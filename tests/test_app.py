@@ -8,7 +8,7 @@ import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
-from .conftest import image_urls, open_page
+from .conftest import image_urls, live_data, open_page
 
 # In the order of the page's model picker: smallest latent first (the default).
 VAE_NAMES = [
@@ -20,7 +20,7 @@ VAE_NAMES = [
 
 
 def test_home_page_shows_a_picture_and_links_the_vae_page():
-    at = open_page("streamlit_app.py")
+    at = open_page("app.py")
     assert not at.exception
     assert len(image_urls(at)) == 1
     assert "Latent Explorer" in at.title[0].value
@@ -37,7 +37,11 @@ def test_vae_page_runs_for_every_shipped_vae(name):
     at = open_page("app_pages/vae.py", model=name)
     assert not at.exception and not at.error
     latent_dim = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())["config"]["latent_dim"]
-    assert {s.key for s in at.slider if s.key.startswith("z")} == {f"z{d + 1}" for d in range(latent_dim)}
+    live = live_data(at)  # the sliders are drawn in the browser, with the model's own file
+    assert [s["id"] for s in live["sliders"]] == [f"z{d + 1}" for d in range(latent_dim)]
+    assert live["model"]["url"].startswith(f"/models/{name}/decoder.tflite?v=")
+    server = open_page("app_pages/vae.py", model=name, runtime="server")  # and on the server, as before
+    assert {s.key for s in server.slider if s.key.startswith("z")} == {f"z{d + 1}" for d in range(latent_dim)}
 
 
 SECTION_MARKERS = {"Start from an example": "example", "Interpolate": "frames", "Autoencoder vs VAE": "compare_seed"}
@@ -72,7 +76,7 @@ def has_matching_autoencoder(name: str) -> bool:
 
 
 def test_moving_a_slider_changes_the_image_and_reset_restores_it():
-    at = open_page("app_pages/vae.py", model=VAE_NAMES[-1])
+    at = open_page("app_pages/vae.py", runtime="server", model=VAE_NAMES[-1])
     before = image_urls(at)[0]
     at.slider(key="z1").set_value(2.5).run()
     assert not at.exception
@@ -86,7 +90,7 @@ def test_moving_a_slider_changes_the_image_and_reset_restores_it():
 def test_random_sample_and_example_pick_move_the_sliders():
     import numpy as np
 
-    at = open_page("app_pages/vae.py", model=VAE_NAMES[0], section="Start from an example")
+    at = open_page("app_pages/vae.py", runtime="server", model=VAE_NAMES[0], section="Start from an example")
     draws = []
     for _ in range(3):  # a draw rounds to 0.0 in both of z1, z2 about once in 600: the suite hit it once
         at.button(key="random").click().run()
@@ -100,21 +104,23 @@ def test_random_sample_and_example_pick_move_the_sliders():
 
 
 def test_another_model_picked_on_the_page_opens_with_its_own_traversal_default():
-    at = open_page("app_pages/vae.py", model=VAE_NAMES[0])
+    at = open_page("app_pages/vae.py", runtime="server", model=VAE_NAMES[0])
     assert at.toggle(key="show_traversal").value is True, "on by default for a 2-d latent"
     at.selectbox(key="model").set_value(VAE_NAMES[-1]).run()
     assert at.toggle(key="show_traversal").value is False, "16 rows of 9 decodes: off, as its own link opens"
     at.toggle(key="show_traversal").set_value(True).run()
     at.slider(key="z1").set_value(1.0).run()
     assert at.toggle(key="show_traversal").value is True, "what the user turned on stays on for that model"
-    linked = open_page("app_pages/vae.py", model=VAE_NAMES[-1], show_traversal="true")
-    plain = open_page("app_pages/vae.py", model=VAE_NAMES[-1])
+    linked = open_page("app_pages/vae.py", runtime="server", model=VAE_NAMES[-1], show_traversal="true")
+    plain = open_page("app_pages/vae.py", runtime="server", model=VAE_NAMES[-1])
     assert linked.toggle(key="show_traversal").value is True
     assert len(linked.get("image")) == len(plain.get("image")) + 1, "the link's traversal is drawn"
 
 
 def test_latent_vector_comes_from_the_url():
     at = open_page("app_pages/vae.py", model=VAE_NAMES[0], z1="1.5", z2="-2")
+    assert live_data(at)["values"] == {"z1": 1.5, "z2": -2.0}
+    at = open_page("app_pages/vae.py", model=VAE_NAMES[0], z1="1.5", z2="-2", runtime="server")
     assert at.slider(key="z1").value == 1.5 and at.slider(key="z2").value == -2.0
 
 
@@ -140,9 +146,14 @@ def test_broken_checkpoints_are_named_and_the_page_keeps_working(tmp_path, monke
 
 
 def test_unknown_model_or_latent_in_the_url_falls_back_to_defaults():
-    at = open_page("app_pages/vae.py", model="../../etc/passwd", z1="lots", z2="99")
+    at = open_page("app_pages/vae.py", model="../../etc/passwd", z1="lots", z2="99", z3="nan")
     assert not at.exception
     assert at.selectbox(key="model").value == VAE_NAMES[0]
+    assert live_data(at)["values"] == {"z1": 0.0, "z2": 0.0}
+    warning = at.warning[0].value  # the link's values are named, and said to be ignored
+    assert "z1=lots" in warning and "z2=99" in warning and "from -3 to 3" in warning
+    assert "z1" not in at.query_params and "z2" not in at.query_params
+    at = open_page("app_pages/vae.py", runtime="server", model="../../etc/passwd", z1="lots", z2="99")
     assert at.slider(key="z1").value == 0.0 and at.slider(key="z2").value == 0.0
 
 
@@ -160,7 +171,7 @@ def test_missing_model_file_is_reported_on_the_page(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", VAE_NAMES)
 def test_move_the_sliders_to_mu_moves_them(name):
     """The button ran set_latent after the sliders existed: StreamlitWidgetAlreadyInstantiatedError."""
-    at = open_page("app_pages/vae.py", model=name, section="Start from an example")
+    at = open_page("app_pages/vae.py", runtime="server", model=name, section="Start from an example")
     at.button(key="reset").click().run()
     assert all(s.value == 0.0 for s in at.slider if s.key.startswith("z"))
     at.button(key="use_example").click().run()
@@ -180,9 +191,12 @@ def test_a_dimension_the_model_does_not_use_is_marked_on_its_slider():
     name = VAE_NAMES[-1]
     examples = ImageAutoencoder.from_folder(SHIPPED_CHECKPOINTS / name).examples
     kl = latent.kl_per_dimension(examples["mu"], examples["sigma"])
-    at = open_page("app_pages/vae.py", model=name)
+    at = open_page("app_pages/vae.py", runtime="server", model=name)
     labels = {s.key: s.label for s in at.slider if s.key.startswith("z")}
     for dim, value in enumerate(kl):
         assert ("barely used" in labels[f"z{dim + 1}"]) == (value < 0.05 * kl.max()), (dim, value)
     assert any("barely used" in label for label in labels.values()) == (kl.min() < 0.05 * kl.max())
     assert all("KL" in (s.help or "") for s in at.slider if s.key.startswith("z"))
+    live = live_data(open_page("app_pages/vae.py", model=name))["sliders"]  # the live sliders say the same
+    assert [(s["label"], s["help"]) for s in live] == [(labels[s["id"]], s["help"]) for s in live]
+    assert all("KL" in s["help"] for s in live)

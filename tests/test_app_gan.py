@@ -7,7 +7,7 @@ import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
-from .conftest import image_urls, open_page
+from .conftest import image_urls, live_data, open_page
 
 
 def image_captions(at) -> list[str]:
@@ -33,7 +33,7 @@ def test_shipped_gans_cover_digits_and_colour():
 
 @pytest.mark.parametrize("name", GAN_NAMES)
 def test_gan_page_runs_for_every_shipped_gan(name):
-    at = open_page("app_pages/gan.py", model=name)
+    at = open_page("app_pages/gan.py", runtime="server", model=name)
     assert not at.exception and not at.error
     assert {s.key for s in at.slider if s.key.startswith("d")} == {f"d{i}" for i in range(1, 7)}  # six by default
     # The sample, the grid of other seeds, and the open Directions tab's sweep row for each slider.
@@ -44,7 +44,7 @@ def test_gan_page_runs_for_every_shipped_gan(name):
 
 
 def test_direction_slider_and_truncation_change_the_image(gan_root):
-    at = open_page("app_pages/gan.py", seed="5")
+    at = open_page("app_pages/gan.py", runtime="server", seed="5")
     first = image_urls(at)[0]
     at.slider(key="d1").set_value(3.0).run()
     moved = image_urls(at)[0]
@@ -57,7 +57,7 @@ def test_direction_slider_and_truncation_change_the_image(gan_root):
 
 
 def test_a_seed_that_is_not_a_number_gets_a_sentence(gan_root):
-    at = open_page("app_pages/gan.py", seed="twelve")
+    at = open_page("app_pages/gan.py", runtime="server", seed="twelve")
     assert not at.exception
     assert "A seed is a whole number" in at.error[0].value and "“twelve” is not" in at.error[0].value
     assert image_captions(at)[0] == "seed 0, ψ = 1.00", "the page still shows seed 0"
@@ -66,7 +66,7 @@ def test_a_seed_that_is_not_a_number_gets_a_sentence(gan_root):
 
 
 def test_hostile_url_values_fall_back_to_defaults(gan_root):
-    at = open_page("app_pages/gan.py", psi="9", d1="abc", directions_shown="-4", section="<script>")
+    at = open_page("app_pages/gan.py", runtime="server", psi="9", d1="abc", directions_shown="-4", section="<script>")
     assert not at.exception
     assert at.slider(key="psi").value == 1.0 and at.slider(key="d1").value == 0.0
 
@@ -81,7 +81,7 @@ SECTION_MARKERS = {
 
 @pytest.mark.parametrize("section", SECTION_MARKERS)
 def test_every_section_draws(gan_root, section):
-    at = open_page("app_pages/gan.py", section=section)
+    at = open_page("app_pages/gan.py", runtime="server", section=section)
     assert not at.exception and not at.error
     widgets = {w.key for kind in ("download_button", "select_slider", "text_input") for w in at.get(kind)}
     marker = SECTION_MARKERS[section]
@@ -96,7 +96,7 @@ def test_every_section_draws(gan_root, section):
 
 
 def test_a_named_direction_labels_its_slider_and_the_download(gan_root):
-    at = open_page("app_pages/gan.py", section="Directions")
+    at = open_page("app_pages/gan.py", runtime="server", section="Directions")
     at.text_input(key="name1").input("stroke width").run()
     assert at.slider(key="d1").label.startswith("stroke width")
     at.tabs[0]  # the page keeps its tabs
@@ -117,7 +117,7 @@ def test_directions_json_holds_names_and_unit_vectors(gan_root):
 
 
 def test_with_the_nearest_images_open_a_slider_move_updates_them(gan_root):
-    at = open_page("app_pages/gan.py", section="Nearest training images")
+    at = open_page("app_pages/gan.py", runtime="server", section="Nearest training images")
     before = image_urls(at)[2]  # the sample again, beside its neighbours
     at.slider(key="d1").set_value(3.0).run()
     assert image_urls(at)[2] != before and image_urls(at)[0] == image_urls(at)[2]
@@ -135,16 +135,49 @@ def test_conditional_gan_page_makes_the_picked_class_in_the_seeds_style(name):
     from explorer.checkpoint import read_checkpoint
 
     classes = read_checkpoint(SHIPPED_CHECKPOINTS / name).config["class_names"]
-    first = open_page("app_pages/gan.py", model=name, seed="5")
+    first = open_page("app_pages/gan.py", runtime="server", model=name, seed="5")
     assert not first.exception and not first.error
     assert first.get("button_group")[0].proto.label == "Class"
-    last = open_page("app_pages/gan.py", model=name, seed="5", **{"class": classes[-1]})
+    last = open_page("app_pages/gan.py", runtime="server", model=name, seed="5", **{"class": classes[-1]})
     assert not last.exception and image_urls(last)[0] != image_urls(first)[0], "another class, another picture"
 
 
 def test_a_link_naming_a_class_the_model_lacks_gets_a_sentence():
     names = conditional_gans()
     assert names, "a conditional GAN is shipped"
-    at = open_page("app_pages/gan.py", model=names[0], **{"class": "unicorn"})
+    at = open_page("app_pages/gan.py", runtime="server", model=names[0], **{"class": "unicorn"})
     assert not at.exception
     assert "makes no class “unicorn”" in at.warning[0].value
+
+
+@pytest.mark.parametrize("name", GAN_NAMES)
+def test_the_live_sample_is_the_seeds_z_scaled_by_psi_and_moved_by_the_sliders(name):
+    """In the browser the sample is ψ·z(seed) + Σ offset·direction (+ the class): what latent_for gives."""
+    import numpy as np
+
+    from explorer.serving.models import ImageGenerator
+
+    at = open_page("app_pages/gan.py", model=name, seed="5", psi="0.7", d2="1.5")
+    assert not at.exception and not at.error
+    live = live_data(at)
+    assert [s["id"] for s in live["sliders"]] == ["psi", *(f"d{i}" for i in range(1, 7))]
+    assert live["values"]["psi"] == 0.7 and live["values"]["d2"] == 1.5 and live["scale"] == "psi"
+    assert live["model"]["url"].startswith(f"/models/{name}/generator.tflite?v=")
+    model = ImageGenerator.from_folder(SHIPPED_CHECKPOINTS / name)
+    z = 0.7 * np.array(live["base"]) + sum(
+        live["values"][s["id"]] * np.array(s["vector"]) for s in live["sliders"] if s["vector"]
+    )
+    offsets = [live["values"].get(f"d{i + 1}", 0.0) for i in range(len(model.directions.vectors))]
+    assert z == pytest.approx(model.latent_for(5, 0.7, offsets), abs=1e-5)
+    assert len(live["suffix"]) == len(model.class_names)  # a conditional GAN's one-hot class, else nothing
+    assert len(image_urls(at)) == 1 + 6, "the other seeds and the Directions tab; the sample is the component's"
+    raw = open_page("app_pages/gan.py", model=name, show_raw="true", dz3="2")
+    sliders = live_data(raw)["sliders"]
+    assert len(sliders) == 1 + 6 + model.latent_dim and live_data(raw)["values"]["dz3"] == 2.0
+
+
+def test_hostile_url_values_get_a_sentence_on_the_live_page(gan_root):
+    at = open_page("app_pages/gan.py", psi="9", d1="abc", directions_shown="-4", section="<script>")
+    assert not at.exception
+    assert live_data(at)["values"]["psi"] == 1.0 and live_data(at)["values"]["d1"] == 0.0
+    assert "psi=9" in at.warning[0].value and "d1=abc" in at.warning[0].value

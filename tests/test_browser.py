@@ -6,7 +6,7 @@ import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
-from .conftest import settle, wait_idle
+from .conftest import settle, wait_idle, wait_live
 
 
 def largest_vae() -> str:
@@ -20,21 +20,17 @@ def main_image(page):
 
 def test_arrow_key_on_a_slider_changes_the_image_and_the_url(page, app_url):
     page.goto(f"{app_url}/vae?model={largest_vae()}")
-    main_image(page).wait_for(timeout=60_000)
+    frames = wait_live(page)
     assert page.get_by_role("link", name="VAE").count() >= 1, "navigation comes from st.navigation"
-    before = main_image(page).get_attribute("src")
-    # z2: z1 of the 16-d model is one it barely uses. On an idle page: a cold server's first run may
-    # still be going when the image shows, and a key pressed then was lost.
+    # z2: z1 of the 16-d model is one it barely uses.
     settle(page, lambda: (page.get_by_role("slider", name="z2 (σ)").focus(), page.keyboard.press("ArrowRight")))
-    page.wait_for_function(
-        "before => document.querySelector(\"[data-testid='stImage'] img\").src !== before", arg=before, timeout=20_000
-    )
+    page.wait_for_function("n => window.liveFrames() > n", arg=frames, timeout=20_000)
     page.wait_for_function("() => location.search.includes('z2=0.1')", timeout=10_000)
 
 
 def test_link_with_a_latent_vector_opens_the_same_image(page, app_url):
     page.goto(f"{app_url}/vae?model={largest_vae()}&z1=2.5&z2=-1")
-    main_image(page).wait_for(timeout=60_000)
+    wait_live(page)
     caption = page.get_by_text("z = [2.5, -1.0").first
     caption.wait_for(timeout=20_000)
 
@@ -75,13 +71,9 @@ def test_random_sample_button_puts_the_new_vector_in_the_url(page, app_url):
 
 def test_gan_direction_slider_changes_the_image_and_the_url(page, app_url):
     page.goto(f"{app_url}/gan?model=mnist-gan&seed=3")
-    main_image(page).wait_for(timeout=60_000)
-    before = main_image(page).get_attribute("src")
-    page.get_by_role("slider", name="Direction 1").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "before => document.querySelector(\"[data-testid='stImage'] img\").src !== before", arg=before, timeout=20_000
-    )
+    frames = wait_live(page)
+    settle(page, lambda: (page.get_by_role("slider", name="Direction 1").focus(), page.keyboard.press("ArrowRight")))
+    page.wait_for_function("n => window.liveFrames() > n", arg=frames, timeout=20_000)
     page.wait_for_function("() => location.search.includes('d1=0.1')", timeout=10_000)
     assert "seed=3" in page.url
 
@@ -210,7 +202,7 @@ def test_markdown_in_a_link_shows_as_text_and_fetches_nothing(page, app_url):
     page.on("request", lambda request: fetched.append(request.url))
     names = ["1:[Sign in](https://evil.example)", "2:![](http://127.0.0.1:9/pixel.png)"]
     page.goto(f"{app_url}/gan?model=mnist-gan&" + "&".join(f"names={quote(name)}" for name in names))
-    main_image(page).wait_for(timeout=60_000)
+    wait_live(page)
     page.get_by_text("[Sign in](https:").wait_for(timeout=20_000)  # shown as typed (an invisible
     page.get_by_text("![](http:").wait_for(timeout=20_000)  # word joiner splits each "//")
     assert page.locator("a[href*='evil.example'], img[src*='127.0.0.1:9']").count() == 0
@@ -279,11 +271,12 @@ def test_text_streams_into_the_page_and_stays_after_it_ends(page, app_url):
 
 def test_presenter_link_opens_larger_type_and_images_and_keeps_the_mode_across_pages(page, app_url):
     def measure():
-        main_image(page).wait_for(timeout=60_000)
+        wait_live(page)
         page.wait_for_timeout(500)  # the page's style arrives with its elements
-        return page.evaluate("""() => ({
-            label: parseFloat(getComputedStyle(document.querySelector("[data-testid='stWidgetLabel'] p")).fontSize),
-            image: document.querySelector("[data-testid='stImage'] img").getBoundingClientRect().width})""")
+        label = page.evaluate(
+            """() => parseFloat(getComputedStyle(document.querySelector("[data-testid='stWidgetLabel'] p")).fontSize)"""
+        )
+        return {"label": label, "image": page.locator(".live canvas").first.bounding_box()["width"]}
 
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"{app_url}/vae?model={largest_vae()}")  # the 2-d model shares its row with the latent plane
@@ -332,15 +325,15 @@ FOLD_PAGES = [  # (address, what must be on screen without scrolling)
     (
         "/vae?model=mnist-vae-2d",
         [
-            ".st-key-on_screen_decoded img",
+            ".live canvas",
             ".st-key-latent_map .js-plotly-plot",
-            "[role='group'][aria-label='z1 (σ)']",
-            "[role='group'][aria-label='z2 (σ)']",
+            "input[type=range][id=live-z1]",
+            "input[type=range][id=live-z2]",
         ],
     ),
-    (f"/vae?model={largest_vae()}", [".st-key-on_screen_decoded img"]),
+    (f"/vae?model={largest_vae()}", [".live canvas"]),
     *[
-        (f"/gan?model={name}", [".st-key-on_screen_sample img", "[class*='st-key-on_screen_tall_other_seeds'] img"])
+        (f"/gan?model={name}", [".live canvas", "[class*='st-key-on_screen_tall_other_seeds'] img"])
         for name in sorted(c.name for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0])
     ],
 ]

@@ -9,7 +9,7 @@ from .conftest import ROOT
 SOURCES = [
     *sorted((ROOT / "explorer").rglob("*.py")),
     *sorted((ROOT / "app_pages").glob("*.py")),
-    ROOT / "streamlit_app.py",
+    ROOT / "app.py",
 ]
 
 

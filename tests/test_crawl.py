@@ -105,6 +105,14 @@ class Crawl:
                 f"slider {slider.get_attribute('aria-label')!r}",
                 lambda s=slider: (s.locator("input").first.focus(), page.keyboard.press("ArrowRight")),
             )
+        # The live sliders (drawn by the page's own model, explorer/ui/live.py): the keyboard moves them too.
+        for index, slider in self.each(f"{scope} .live input[type=range]", limit=200):
+            if index >= SLIDERS and index % 16:
+                continue
+            self.act(
+                f"live slider {slider.get_attribute('id')!r}",
+                lambda s=slider: (s.focus(), page.keyboard.press("ArrowRight")),
+            )
         for _, button in self.each(f"{scope} [data-testid='stButton'] button"):
             name = button.inner_text().strip()
             if name not in SKIP_BUTTONS and button.is_enabled():

@@ -17,7 +17,7 @@ class BlockTensorFlow(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, BlockTensorFlow())
 from streamlit.testing.v1 import AppTest
 
-at = AppTest.from_file("streamlit_app.py", default_timeout=60).run()
+at = AppTest.from_file("app.py", default_timeout=60).run()
 for page in sorted(str(p) for p in pathlib.Path("app_pages").glob("*.py")):
     at.switch_page(page).run()
     assert not at.exception, (page, [e.value for e in at.exception])

@@ -11,14 +11,14 @@ from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from explorer.ui.common import DISPLAY_PIXELS
 from explorer.ui.presenter import IMAGE_SCALE
 
-from .conftest import ROOT, open_page
+from .conftest import ROOT, live_data, open_page
 
 VAE_INTRO = "A variational autoencoder squeezes each image"
 
 
 def open_app(page: str | None = None, **query) -> AppTest:
     """The whole app, as a browser opens it: the entry file with `query` in the URL, then `page`."""
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
@@ -96,12 +96,16 @@ def image_widths(monkeypatch) -> dict:
 
 
 def test_model_images_are_larger_in_presenter_mode(image_widths):
-    open_app("app_pages/vae.py", section="Start from an example")
+    live = live_data(open_app("app_pages/vae.py", section="Start from an example"))
     normal = dict(image_widths)
-    open_app("app_pages/vae.py", section="Start from an example", presenter="true")
-    assert normal["decoded image"] == DISPLAY_PIXELS
-    assert image_widths["decoded image"] == round(DISPLAY_PIXELS * IMAGE_SCALE) > DISPLAY_PIXELS
+    presenting = live_data(open_app("app_pages/vae.py", section="Start from an example", presenter="true"))
+    assert live["pixels"] == DISPLAY_PIXELS and not live["large"]  # drawn in the browser
+    assert presenting["pixels"] == round(DISPLAY_PIXELS * IMAGE_SCALE) > DISPLAY_PIXELS and presenting["large"]
     assert image_widths["decode of μ"] > normal["decode of μ"]  # and the smaller images too
+    open_app("app_pages/vae.py", runtime="server")  # drawn on the server
+    assert image_widths["decoded image"] == DISPLAY_PIXELS
+    open_app("app_pages/vae.py", runtime="server", presenter="true")
+    assert image_widths["decoded image"] == round(DISPLAY_PIXELS * IMAGE_SCALE)
 
 
 def test_charts_have_larger_type_and_height_in_presenter_mode():
@@ -150,9 +154,10 @@ def test_a_link_reopens_the_gan_direction_names_raw_sliders_and_tabs():
         epoch="3",
     )
     assert not at.exception
-    assert at.slider(key="d1").label.startswith("stroke width") and at.slider(key="d3").label.startswith("slant")
-    assert at.slider(key="d2").label.startswith("Direction 2")
-    assert at.toggle(key="show_raw").value and "dz1" in {s.key for s in at.slider}
+    labels = {s["id"]: s["label"] for s in live_data(at)["sliders"]}
+    assert labels["d1"].startswith("stroke width") and labels["d3"].startswith("slant")
+    assert labels["d2"].startswith("Direction 2")
+    assert at.toggle(key="show_raw").value and "dz1" in labels
     assert at.select_slider(key="epoch").value == 3
     at = open_page("app_pages/gan.py", section="Interpolate", from_seed="4", to_seed="9", frames="6")
     assert (at.number_input(key="from_seed").value, at.number_input(key="to_seed").value) == (4, 9)
@@ -186,7 +191,7 @@ def test_a_model_picked_on_one_page_neither_leaks_into_another_nor_is_lost():
     default_gan = min(gans, key=lambda c: (c.config["latent_dim"], c.name)).name  # the picker's first
     assert not at.exception and at.selectbox(key="model").value == default_gan
     at.switch_page("app_pages/vae.py").run()
-    assert at.selectbox(key="model").value == "mnist-vae-16d" and len(at.slider) == 16
+    assert at.selectbox(key="model").value == "mnist-vae-16d" and len(live_data(at)["sliders"]) == 16
 
 
 def scroll_targets(at: AppTest) -> list[str]:
@@ -203,6 +208,7 @@ def scroll_targets(at: AppTest) -> list[str]:
 def test_a_link_naming_a_tab_scrolls_to_it_on_arrival_only(script, section):
     at = AppTest.from_file(str(ROOT / script), default_timeout=60)
     at.query_params["section"] = section
+    at.query_params["runtime"] = "server"  # a slider Streamlit draws, to move below
     at.run()
     assert scroll_targets(at) == [".st-key-section"], "the link's tab is brought into view"
     at.slider[0].set_value(0.5).run()

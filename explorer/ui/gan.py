@@ -16,7 +16,7 @@ import streamlit as st
 from explorer.images import png_data_uri, tile
 from explorer.maths import latent
 from explorer.serving.models import ImageGenerator
-from explorer.ui import presenter
+from explorer.ui import live, presenter
 from explorer.ui.common import literal, show_image, strip_with_downloads, whole_number
 
 SLIDER_LIMIT = 3.0  # direction and raw sliders run over ±3 σ
@@ -64,10 +64,11 @@ def _store_name(index: int) -> None:
         st.query_params.pop(NAMES_PARAM, None)
 
 
-def direction_name(model: ImageGenerator, index: int) -> str:
+def direction_name(model: ImageGenerator, index: int, markdown: bool = True) -> str:
+    """The direction's label; as Markdown (a name from a link shown as typed) or as plain text."""
     named = direction_names().get(index, "")
     share = model.directions.explained_variance[index]
-    return f"{literal(named) or f'Direction {index + 1}'} ({share:.0%} var.)"
+    return f"{(literal(named) if markdown else named) or f'Direction {index + 1}'} ({share:.0%} var.)"
 
 
 def current_seed() -> tuple[int, str | None]:
@@ -98,8 +99,9 @@ def _reset_offsets(model: ImageGenerator) -> None:
 
 
 def seed_controls(model: ImageGenerator) -> None:
-    """Seed, ψ and how many directions: changing any reruns the whole page, so every tab follows."""
-    row = st.columns([3, 3, 4, 2], vertical_alignment="bottom", gap="medium")
+    """Seed and how many directions: changing either reruns the whole page, so every tab follows."""
+    st.session_state[PSI_OF_PAGE] = st.session_state.get("psi", 1.0)  # what the tabs below are drawn with
+    row = st.columns([3, 3, 2, 4], vertical_alignment="bottom", gap="medium")
     row[0].text_input(
         "Seed",
         "0",
@@ -109,20 +111,9 @@ def seed_controls(model: ImageGenerator) -> None:
         help="Any whole number: the same seed always gives the same z ~ N(0, I).",
     )
     row[1].button("New random", icon=":material/casino:", key="new_seed", on_click=_new_random_seed)
-    row[2].slider(
-        "Truncation ψ",
-        0.0,
-        1.5,
-        1.0,
-        0.05,
-        key="psi",
-        bind="query-params",
-        help="Scales z towards the mean of N(0, I): below 1, safer and more typical images; "
-        "above 1, stranger ones. 0 gives the average image.",
-    )
     count = len(model.directions.vectors)
     whole_number(
-        row[3],
+        row[2],
         "Directions",
         1,
         count,
@@ -172,57 +163,151 @@ def current_class(model: ImageGenerator) -> int | None:
 
 
 def sample_section(model: ImageGenerator) -> None:
-    """Direction sliders beside the sample and the same offsets applied to other seeds."""
+    """Direction sliders beside the sample and the same offsets applied to other seeds.
+
+    In the browser (explorer/ui/live.py) the sample follows a drag frame by frame, ψ and the raw z
+    sliders included; on the server it follows each release. The other seeds follow the release."""
     seed, _ = current_seed()
+    if live.enabled():
+        left, right = st.columns([5, 1] if presenter.is_on() else [4, 1], gap="medium")
+        with left:
+            live_view(model)
+        others = right
+    else:
+        live.explain_fallback()
+        others = server_view(model)
     psi = st.session_state.get("psi", 1.0)
-    controls, view = st.columns(2, gap="large")  # half the width: the sample and the other seeds beside it
-    with controls:
-        count = len(model.directions.vectors)
-        shown = min(int(st.session_state.get("directions_shown", DIRECTIONS_SHOWN)), count)
-        st.button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets, args=(model,))
-        columns = st.columns(2)
-        for index in range(shown):
-            columns[index % 2].slider(
-                direction_name(model, index),
-                -SLIDER_LIMIT,
-                SLIDER_LIMIT,
-                0.0,
-                SLIDER_STEP,
-                key=direction_key(index),
-                bind="query-params",
-                format="%.1f σ",
-            )
+    if psi != st.session_state.get(PSI_OF_PAGE, psi):  # ψ moved: every tab follows it
+        st.rerun()
     z = current_latent(model)
     grid_z = np.stack([model.latent_for(seed + 1 + i, psi) for i in range(GRID_SAMPLES)])
     offsets = z - model.latent_for(seed, psi)
-    images = model.generate(np.concatenate([z[None], grid_z + offsets]), current_class(model))
-    with view:  # the sample and, beside it, the other seeds: both above the fold of a 1280×720 screen
-        sample, others = st.columns([2, 1], gap="small")
-        with sample:
-            show_image(images[0], caption=f"seed {seed}, ψ = {psi:.2f}", on_screen="sample")
-        with others:
-            show_image(
-                tile(images[1:], 2),
-                pixels=160,
-                on_screen="other_seeds",
-                caption=f"seeds {seed + 1}–{seed + GRID_SAMPLES}, moved alike",
-            )
-    raw_sliders(model)
+    images = model.generate(grid_z + offsets, current_class(model))
+    with others:
+        show_image(
+            tile(images, 2),
+            pixels=160,
+            on_screen="other_seeds",
+            caption=f"seeds {seed + 1}–{seed + GRID_SAMPLES}, moved alike",
+        )
+    if not live.enabled():
+        raw_sliders(model)
 
 
 # A slider move reruns only this fragment, unless an open tab shows the moved sample (see the page).
 sample_fragment = st.fragment(sample_section)
 
 
-def raw_sliders(model: ImageGenerator) -> None:
-    """One slider per z dimension, drawn only on request: 64 or 128 sliders slow every rerun."""
-    if not st.toggle(
+def shown_directions(model: ImageGenerator) -> int:
+    return min(int(st.session_state.get("directions_shown", DIRECTIONS_SHOWN)), len(model.directions.vectors))
+
+
+PSI_OF_PAGE = "psi_of_page"  # ψ at the page's last full run
+PSI = live.Slider(
+    "psi",
+    "Truncation ψ",
+    0.0,
+    1.5,
+    0.05,
+    default=1.0,
+    help="Scales z towards the mean of N(0, I): below 1, safer and more typical images; "
+    "above 1, stranger ones. 0 gives the average image.",
+)
+
+
+def sample_sliders(model: ImageGenerator, raw: bool) -> list[live.Slider]:
+    """ψ, one slider per shown direction and, on request, one per raw dimension of z."""
+    sliders = [PSI]
+    for index in range(shown_directions(model)):
+        sliders.append(
+            live.Slider(
+                direction_key(index),
+                direction_name(model, index, markdown=False),  # the page sets it as text, never as HTML
+                -SLIDER_LIMIT,
+                SLIDER_LIMIT,
+                SLIDER_STEP,
+                vector=list(model.directions.vectors[index]),
+                unit=" σ",
+            )
+        )
+    if raw:
+        identity = np.eye(model.latent_dim, dtype="float32")
+        sliders += [
+            live.Slider(raw_key(d), f"Δz{d + 1}", -SLIDER_LIMIT, SLIDER_LIMIT, SLIDER_STEP, vector=list(identity[d]))
+            for d in range(model.latent_dim)
+        ]
+    return sliders
+
+
+def live_view(model: ImageGenerator) -> None:
+    """The sample, drawn in the browser from the seed's z (sent by the server, so that a seed is the
+    same image everywhere), ψ times it, plus the sliders' moves; the class as a one-hot after z."""
+    seed, _ = current_seed()
+    raw = st.session_state.get("show_raw", st.query_params.get("show_raw") == "true")
+    label = current_class(model)
+    suffix = latent.with_classes(np.zeros((1, 0)), label, len(model.class_names))[0] if model.conditional else None
+    live.live_sliders(
+        "live_gan",
+        model.checkpoint.folder,
+        "generator",
+        model.image_shape,
+        sample_sliders(model, raw),
+        base=latent.sample_prior(1, model.latent_dim, seed)[0],
+        suffix=suffix,
+        scale="psi",
+        placeholder=model.generate(current_latent(model), label)[0],
+        pixels=300,
+        caption=f"seed {seed}",
+    )
+    # Below the picture, so that on a short screen the picture stays in view.
+    reset, toggle = st.columns([1, 3], vertical_alignment="center")
+    reset.button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets, args=(model,))
+    with toggle:
+        raw_toggle(model)
+
+
+def server_view(model: ImageGenerator):
+    """Streamlit's sliders, and the sample drawn on the server after each move; returns the column
+    for the other seeds."""
+    seed, _ = current_seed()
+    psi = st.session_state.get("psi", 1.0)
+    controls, view = st.columns(2, gap="large")  # half the width: the sample and the other seeds beside it
+    with controls:
+        st.button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets, args=(model,))
+        st.slider(PSI.label, PSI.min, PSI.max, PSI.default, PSI.step, key="psi", bind="query-params", help=PSI.help)
+        columns = st.columns(2)
+        for index, slider in enumerate(sample_sliders(model, raw=False)[1:]):
+            columns[index % 2].slider(
+                slider.label,
+                slider.min,
+                slider.max,
+                0.0,
+                slider.step,
+                key=slider.id,
+                bind="query-params",
+                format="%.1f σ",
+            )
+    image = model.generate(current_latent(model), current_class(model))[0]
+    with view:  # the sample and, beside it, the other seeds: both above the fold of a 1280×720 screen
+        sample, others = st.columns([2, 1], gap="small")
+        with sample:
+            show_image(image, caption=f"seed {seed}, ψ = {psi:.2f}", on_screen="sample")
+    return others
+
+
+def raw_toggle(model: ImageGenerator) -> bool:
+    return st.toggle(
         f"Raw z dimensions ({model.latent_dim} sliders)",
         key="show_raw",
         bind="query-params",
         help="Offsets added to single coordinates of z. A GAN's raw dimensions rarely mean "
         "anything alone; the directions above were found to.",
-    ):
+    )
+
+
+def raw_sliders(model: ImageGenerator) -> None:
+    """One slider per z dimension, drawn only on request: 64 or 128 sliders slow every rerun."""
+    if not raw_toggle(model):
         return
     columns = st.columns(4)
     for dim in range(model.latent_dim):

@@ -14,7 +14,7 @@ from explorer.checkpoint import list_checkpoints
 from explorer.images import MAX_UPLOAD_BYTES, ImageInputError, fit_to_model, read_upload, tile, upscale
 from explorer.maths import latent
 from explorer.serving.models import ImageAutoencoder
-from explorer.ui import presenter
+from explorer.ui import live, presenter
 from explorer.ui.common import literal, load_autoencoder, show_image, strip_with_downloads, whole_number
 
 SLIDER_LIMIT = 3.0  # sliders run over ±3 σ of the N(0, 1) prior
@@ -63,34 +63,20 @@ def example_label(model: ImageAutoencoder, index: int) -> str:
 
 @st.fragment
 def slider_section(model: ImageAutoencoder) -> None:
-    """Sliders through z and the decoded image; only this fragment reruns when a slider moves."""
-    plane = model.latent_dim == 2  # then this fragment has the left part of the page, the plane the right
-    controls, view = st.columns([1, 1] if plane or presenter.is_on() else [3, 2], gap="large")
-    with controls:
-        buttons = st.columns(1 if plane else 2)  # beside the plane the column is narrow: one above the other
-        if buttons[0].button(
-            "Random sample", icon=":material/casino:", key="random", help="Draw z from the prior N(0, I)"
-        ):
-            set_latent(latent.sample_prior(1, model.latent_dim)[0])
-        if buttons[-1].button("Reset to zero", icon=":material/restart_alt:", key="reset"):
-            set_latent(np.zeros(model.latent_dim))
-        columns = st.columns(2 if model.latent_dim > 4 else 1)
-        for dim, (unused, about) in enumerate(dimension_use(str(model.checkpoint.folder), model)):
-            columns[dim % len(columns)].slider(
-                f"z{dim + 1} (σ)" + (" · barely used" if unused else ""),
-                -SLIDER_LIMIT,
-                SLIDER_LIMIT,
-                0.0,
-                SLIDER_STEP,
-                key=slider_key(dim),
-                bind="query-params",
-                format="%.1f",
-                help=about,
-            )
-    z = current_latent(model.latent_dim)
-    with view:
-        show_image(model.decode_latents(z)[0], caption="decoded image", on_screen="decoded")
-        st.caption("z = [" + ", ".join(f"{v + 0.0:.1f}" for v in z) + "]")  # + 0.0: no "-0.0"
+    """Sliders through z and the decoded image; only this fragment reruns when a slider moves.
+
+    In the browser (explorer/ui/live.py) the picture follows a drag frame by frame; on the server
+    (a browser that cannot run the model, or ?runtime=server) it follows each release."""
+    buttons = st.columns(2 if model.latent_dim == 2 else [1, 1, 2], gap="small")
+    if buttons[0].button("Random sample", icon=":material/casino:", key="random", help="Draw z from the prior N(0, I)"):
+        set_latent(latent.sample_prior(1, model.latent_dim)[0])
+    if buttons[1].button("Reset to zero", icon=":material/restart_alt:", key="reset"):
+        set_latent(np.zeros(model.latent_dim))
+    if live.enabled():
+        z = live_view(model)
+    else:
+        live.explain_fallback()
+        z = server_view(model)
     # Off by default for large latents: 9 decodes per dimension would slow every slider move. Another
     # model picked on the page opens with its own default, as its link would, not the last model's.
     default = model.latent_dim <= TRAVERSAL_DEFAULT_DIMS
@@ -107,6 +93,66 @@ def slider_section(model: ImageAutoencoder) -> None:
         traversal = model.decode_latents(latent.traversal_grid(z, TRAVERSAL_VALUES))
         st.caption("Row i sweeps z_i from −3σ (left) to +3σ (right); the other dimensions stay as set.")
         show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=min(560, 62 * len(TRAVERSAL_VALUES)))
+
+
+def latent_sliders(model: ImageAutoencoder) -> list[live.Slider]:
+    """One slider per dimension of z, in σ of the prior, labelled with how much the model uses it."""
+    identity = np.eye(model.latent_dim, dtype="float32")
+    return [
+        live.Slider(
+            slider_key(dim),
+            f"z{dim + 1} (σ)" + (" · barely used" if unused else ""),
+            -SLIDER_LIMIT,
+            SLIDER_LIMIT,
+            SLIDER_STEP,
+            vector=list(identity[dim]),
+            help=about,
+        )
+        for dim, (unused, about) in enumerate(dimension_use(str(model.checkpoint.folder), model))
+    ]
+
+
+def live_view(model: ImageAutoencoder) -> np.ndarray:
+    """The sliders and the decoded image, decoded in the browser while a slider moves."""
+    z = current_latent(model.latent_dim)
+    live.live_sliders(
+        "live_vae",
+        model.checkpoint.folder,
+        "decoder",
+        model.image_shape,
+        latent_sliders(model),
+        base=np.zeros(model.latent_dim),
+        placeholder=model.decode_latents(z)[0],
+        caption="decoded image",
+        show_z=True,
+        plane=".st-key-latent_map .js-plotly-plot" if model.latent_dim == 2 else None,
+    )
+    return current_latent(model.latent_dim)
+
+
+def server_view(model: ImageAutoencoder) -> np.ndarray:
+    """Streamlit's sliders and the image decoded on the server after each move."""
+    plane = model.latent_dim == 2
+    controls, view = st.columns([1, 1] if plane or presenter.is_on() else [3, 2], gap="large")
+    with controls:
+        columns = st.columns(2 if model.latent_dim > 4 else 1)
+        for dim, slider in enumerate(latent_sliders(model)):
+            columns[dim % len(columns)].slider(
+                slider.label,
+                slider.min,
+                slider.max,
+                0.0,
+                slider.step,
+                key=slider.id,
+                bind="query-params",
+                format="%.1f",
+                help=slider.help,
+            )
+    z = current_latent(model.latent_dim)
+    with view:
+        show_image(model.decode_latents(z)[0], caption="decoded image", on_screen="decoded")
+        st.caption("z = [" + ", ".join(f"{v + 0.0:.1f}" for v in z) + "]")  # + 0.0: no "-0.0"
+    return z
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -203,7 +249,8 @@ def latent_map(model: ImageAutoencoder, z: np.ndarray) -> None:
     )
     presenter.explain(
         "The latent plane: each tile is the decode of its point, the dots are held-out digits at "
-        "their encoded means, × is the sliders' z. Click anywhere to move the sliders there.",
+        "their encoded means, × is the sliders' z. Point anywhere to see its decode beside the sliders "
+        "(drawn in your browser); click to move the sliders there.",
         label="About the latent plane",
     )
 

@@ -1,0 +1,107 @@
+"""What the browser fetches besides the page: the LiteRT.js runtime and the models it runs.
+
+Mounted by `streamlit_app.py` (Streamlit's `st.App(routes=...)`), next to Streamlit's own routes:
+
+- `/runtime/litert-<version>/<file>`: the vendored runtime in `web/litert/`. The version is in the
+  path, so browsers keep the files for a year. The 9 MB `.wasm` is stored gzipped and sent as it is
+  stored, with `Content-Encoding: gzip`: the server never compresses it again.
+- `/models/<checkpoint>/<role>.tflite?v=<digest>`: a checkpoint's own file (the one the server
+  runs, not a copy), for the roles a page runs in the browser. The page asks for it with the
+  file's digest in the query, so a retrained model is a new address and the old one may be cached
+  for a year.
+
+Anything else under these prefixes is a 404; a name with a path in it is refused before any file
+is looked up. Imports Starlette (a Streamlit dependency), not Streamlit.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from explorer.checkpoint import CheckpointError, checkpoint_root, read_checkpoint
+
+RUNTIME_VERSION = "2.5.3"
+RUNTIME_PREFIX = f"/runtime/litert-{RUNTIME_VERSION}"
+RUNTIME_FOLDER = Path(__file__).resolve().parents[2] / "web" / "litert"
+RUNTIME_FILES = {  # served name -> (stored name, media type)
+    "litert.mjs": ("litert.mjs", "text/javascript"),
+    "litert_wasm_compat_internal.js": ("litert_wasm_compat_internal.js", "text/javascript"),
+    "litert_wasm_compat_internal.wasm": ("litert_wasm_compat_internal.wasm.gz", "application/wasm"),
+}
+BROWSER_ROLES = ("decoder", "generator", "step")  # what the pages run in the browser
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+FOREVER = "public, max-age=31536000, immutable"
+
+
+RUNTIME_URL = f"{RUNTIME_PREFIX}/litert_wasm_compat_internal.js"  # what `loadLiteRt` takes
+MODULE_URL = f"{RUNTIME_PREFIX}/litert.mjs"
+
+
+def model_url(folder: Path, role: str) -> str:
+    """Where the page fetches a checkpoint's `role` file; the digest makes a new file a new address."""
+    return f"/models/{Path(folder).name}/{role}.tflite?v={digest(read_checkpoint(folder).file(role))}"
+
+
+def digest(path: Path) -> str:
+    return _digest(Path(path), Path(path).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _digest(path: Path, modified: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def model_file(name: str, role: str) -> Path | None:
+    """The file a `/models/<name>/<role>.tflite` request may receive, or None."""
+    if not NAME.match(name) or role not in BROWSER_ROLES:
+        return None
+    folder = checkpoint_root() / name
+    try:
+        return read_checkpoint(folder).file(role) if folder.is_dir() else None
+    except CheckpointError:
+        return None
+
+
+def routes() -> list:
+    """The Starlette routes for `st.App`."""
+    from starlette.responses import FileResponse, PlainTextResponse, Response
+    from starlette.routing import Route
+
+    def not_found() -> Response:
+        return PlainTextResponse("Not found", status_code=404)
+
+    async def runtime(request):
+        entry = RUNTIME_FILES.get(request.path_params["file"])
+        if entry is None:
+            return not_found()
+        stored, media_type = entry
+        path = RUNTIME_FOLDER / stored
+        headers = {"Cache-Control": FOREVER}
+        if not stored.endswith(".gz"):
+            return FileResponse(path, media_type=media_type, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+            return FileResponse(path, media_type=media_type, headers=headers)
+        return Response(_unpacked(path), media_type=media_type, headers=headers)
+
+    async def model(request):
+        path = model_file(request.path_params["name"], request.path_params["role"])
+        if path is None:
+            return not_found()
+        cache = FOREVER if request.query_params.get("v") == digest(path) else "no-cache"
+        return FileResponse(path, media_type="application/octet-stream", headers={"Cache-Control": cache})
+
+    return [
+        Route(RUNTIME_PREFIX + "/{file}", runtime, methods=["GET"]),
+        Route("/models/{name}/{role}.tflite", model, methods=["GET"]),
+    ]
+
+
+@lru_cache(maxsize=1)
+def _unpacked(path: Path) -> bytes:
+    """For the rare client that does not accept gzip."""
+    return gzip.decompress(path.read_bytes())

@@ -1,0 +1,169 @@
+"""Sliders whose picture is drawn in the browser, by the same `.tflite` file the server runs.
+
+`live_sliders` mounts a Streamlit v2 component (web/components/live_sliders.js): HTML sliders
+beside a canvas, with the model run by LiteRT.js in the page, so the picture follows a drag frame
+by frame and the server hears of it once, when the drag ends. v2 rather than v1: it renders in the
+page itself, not in an iframe, so the runtime and compiled models are loaded once per tab and
+shared by every page, and its state values reach Python without a custom message channel.
+
+The slider values live in `st.session_state` under their ids (as the server-side sliders' do) and
+in the URL. Where the runtime cannot load, the component says so (`failed`), and `enabled()` is
+False from then on for this session: the page draws its server-side sliders and says why.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from explorer.images import png_data_uri
+from explorer.serving.routes import MODULE_URL, RUNTIME_URL, model_url
+from explorer.ui import presenter
+from explorer.ui.common import literal
+
+WEB = Path(__file__).resolve().parents[2] / "web" / "components"
+FAILED = "live_failed"  # session key: why the in-browser runtime could not run here
+SERVER = "runtime"  # URL parameter: ?runtime=server draws on the server, as before the live sliders
+
+
+@dataclass
+class Slider:
+    id: str  # its session-state key and URL parameter
+    label: str
+    min: float
+    max: float
+    step: float
+    default: float = 0.0
+    vector: list | None = None  # the direction it moves z along (None: it scales the base, as ψ does)
+    help: str | None = None
+    unit: str = ""
+
+
+_component = None
+
+
+def _mount():
+    global _component
+    if _component is None:
+        _component = st.components.v2.component(
+            "latent_explorer_live_sliders",
+            js=(WEB / "live_sliders.js").read_text(),
+            css=(WEB / "live_sliders.css").read_text(),
+        )
+    return _component
+
+
+def enabled() -> bool:
+    """Whether this session's pictures are drawn in the browser."""
+    if st.query_params.get(SERVER) == "server":
+        return False
+    return FAILED not in st.session_state
+
+
+def explain_fallback() -> None:
+    """One line on a page drawing on the server although the browser was meant to."""
+    reason = st.session_state.get(FAILED)
+    if reason:
+        st.caption(
+            f":material/cloud: Pictures are drawn on the server: this browser could not run the model "
+            f"itself ({literal(reason)})."
+        )
+
+
+def values_from_link(sliders: list[Slider]) -> list[str]:
+    """Put each slider's value from the URL into the session (the first time it is seen); returns
+    a sentence for each value in the link that is not a number in the slider's range."""
+    problems = []
+    for slider in sliders:
+        if slider.id in st.session_state:
+            continue
+        text = st.query_params.get(slider.id)
+        if text is None:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if math.isfinite(value) and slider.min <= value <= slider.max:
+            st.session_state[slider.id] = value
+        else:
+            shown = literal(text[:20])
+            problems.append(f"{slider.id}={shown} in the link is not a number from {slider.min:g} to {slider.max:g}")
+            del st.query_params[slider.id]
+    return problems
+
+
+def _to_link(sliders: list[Slider], values: dict) -> None:
+    for slider in sliders:
+        value = round(float(values[slider.id]), 2)
+        if value == slider.default:
+            st.query_params.pop(slider.id, None)
+        elif st.query_params.get(slider.id) != f"{value:g}":
+            st.query_params[slider.id] = f"{value:g}"
+
+
+def _on_position(key: str, sliders: list[Slider]) -> None:
+    values = (st.session_state.get(key) or {}).get("position") or {}
+    for slider in sliders:
+        if slider.id in values:
+            st.session_state[slider.id] = float(np.clip(values[slider.id], slider.min, slider.max))
+
+
+def _on_failed(key: str) -> None:
+    reason = (st.session_state.get(key) or {}).get("failed")
+    if reason:
+        st.session_state[FAILED] = str(reason)[:200]
+
+
+def live_sliders(
+    key: str,
+    folder: Path,
+    role: str,
+    output_shape: tuple,
+    sliders: list[Slider],
+    base: np.ndarray,
+    suffix: np.ndarray | None = None,
+    scale: str | None = None,
+    placeholder: np.ndarray | None = None,
+    pixels: int = 320,  # the picture's width (presenter mode: larger), as far as its column and the screen allow
+    caption: str | None = None,
+    show_z: bool = False,
+    plane: str | None = None,
+) -> dict:
+    """The sliders and their picture; returns the current values {id: value}."""
+    problems = values_from_link(sliders)
+    if problems:
+        st.warning("; ".join(problems) + ". It starts from the default instead.", icon=":material/warning:")
+    values = {slider.id: float(st.session_state.get(slider.id, slider.default)) for slider in sliders}
+    _to_link(sliders, values)
+    specs = [
+        {**asdict(slider), "vector": None if slider.vector is None else [float(v) for v in slider.vector]}
+        for slider in sliders
+    ]
+    data = {
+        "runtime": {"module": MODULE_URL, "wasm": RUNTIME_URL},
+        "model": {"url": model_url(folder, role), "shape": [int(v) for v in output_shape]},
+        "base": [float(v) for v in base],
+        "suffix": [] if suffix is None else [float(v) for v in suffix],
+        "scale": scale,
+        "sliders": specs,
+        "values": values,
+        "pixels": presenter.image_pixels(pixels),
+        "large": presenter.is_on(),
+        "caption": caption,
+        "showZ": show_z,
+        "placeholder": None if placeholder is None else png_data_uri(placeholder),
+        "plane": plane,  # a Plotly chart of the 2-d latent plane: the pointer over it decodes live
+    }
+    _mount()(
+        key=key,
+        data=data,
+        on_position_change=partial(_on_position, key, sliders),
+        on_failed_change=partial(_on_failed, key),
+    )
+    return values

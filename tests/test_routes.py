@@ -1,0 +1,82 @@
+"""The routes that serve the browser its runtime and models (explorer/serving/routes.py), over HTTP."""
+
+from __future__ import annotations
+
+import gzip
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+from explorer.checkpoint import SHIPPED_CHECKPOINTS
+from explorer.serving.routes import MODULE_URL, RUNTIME_FOLDER, RUNTIME_URL, model_url
+
+
+def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def test_the_runtime_is_served_compressed_once_and_cached_for_a_year(app_url):
+    status, headers, body = fetch(app_url + RUNTIME_URL.replace(".js", ".wasm"), **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-type"] == "application/wasm"
+    assert headers["content-encoding"] == "gzip" and "immutable" in headers["cache-control"]
+    assert body == (RUNTIME_FOLDER / "litert_wasm_compat_internal.wasm.gz").read_bytes(), "sent as stored"
+    assert gzip.decompress(body)[:4] == b"\0asm"
+    status, headers, body = fetch(app_url + RUNTIME_URL.replace(".js", ".wasm"), **{"Accept-Encoding": "identity"})
+    assert status == 200 and body[:4] == b"\0asm" and "content-encoding" not in headers
+    status, headers, _ = fetch(app_url + MODULE_URL)
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+
+
+def test_a_model_is_the_checkpoints_own_file_at_an_address_that_changes_with_it(app_url):
+    folder = SHIPPED_CHECKPOINTS / "mnist-vae-16d"
+    address = model_url(folder, "decoder")
+    status, headers, body = fetch(app_url + address)
+    assert status == 200 and body == (folder / "decoder.tflite").read_bytes()
+    assert "immutable" in headers["cache-control"]
+    status, headers, _ = fetch(app_url + address.split("?")[0] + "?v=0000")  # an old address: not for a year
+    assert status == 200 and headers["cache-control"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/models/mnist-vae-16d/encoder.tflite",  # not a file the pages run
+        "/models/mnist-vae-16d/weights.tflite",
+        "/models/..%2F..%2Fetc/decoder.tflite",
+        "/models/.hidden/decoder.tflite",
+        "/models/no-such-model/decoder.tflite",
+        "/runtime/litert-2.5.3/LICENSE",
+        "/runtime/litert-2.5.3/..%2F..%2Fexplorer%2Fconfig.py",
+    ],
+)
+def test_nothing_else_is_served(app_url, path):
+    status, _, body = fetch(app_url + path)
+    assert status in (400, 404) and b"import" not in body
+
+
+def test_the_shipped_browser_models_declare_batch_one_and_serve_any_batch():
+    """LiteRT.js refuses a declared batch of −1; Python resizes a batch-1 file to any batch, alike."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    from explorer.serving.runtime import LiteModel
+
+    files = [*SHIPPED_CHECKPOINTS.glob("*/decoder.tflite"), *SHIPPED_CHECKPOINTS.glob("*/generator.tflite")]
+    files += [*SHIPPED_CHECKPOINTS.glob("*/step.tflite")]
+    assert len(files) >= 6
+    for path in files:
+        details = Interpreter(model_path=str(path)).get_input_details()[0]
+        assert details["shape_signature"][0] == 1, path
+        model = LiteModel(path)
+        x = np.random.default_rng(0).standard_normal((5, *model.input_shape)).astype("float32")
+        if path.name == "step.tflite":
+            x[:, 0] = np.arange(5)  # a character id, then the state
+        together = model(x)
+        one_by_one = np.concatenate([model(row[None]) for row in x])
+        assert np.abs(together - one_by_one).max() < 1e-5, path

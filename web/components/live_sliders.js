@@ -1,0 +1,275 @@
+// Sliders and the picture they make, with the model running in the page (LiteRT.js).
+//
+// While a slider moves, every animation frame decodes the latest z and draws it; nothing is sent
+// to the server. When the move ends (the pointer is released, or a key moved the slider), the
+// values go to Python once, as the state value "position", so the URL and the rest of the page follow.
+// If the runtime or the model cannot load, the state value "failed" says why, and the page falls
+// back to its server-side sliders.
+//
+// data: {runtime: {module, wasm}, model: {url, shape: [H, W, C]}, base: z before the sliders,
+//        scale: id of the slider that multiplies base (ψ) or null, suffix: numbers appended to z,
+//        sliders: [{id, label, help, min, max, step, value, vector, unit}], pixels, large,
+//        caption, showZ, placeholder: the server's picture for the current values,
+//        plane: a CSS selector of a Plotly chart of the latent plane, or null}
+//
+// With `plane`, the pointer over that chart decodes where it points (x, y as z), live, into the
+// same picture; when it leaves, the picture is the sliders' again. A click still moves the sliders
+// (the chart's own selection, handled by Python).
+
+const shared = (globalThis.__latentExplorerLive ??= { runtime: null, models: new Map(), views: new Map() });
+
+// This script runs from a blob: address; the app's own paths are resolved against the page's.
+const onPage = (path) => new URL(path, window.location.href).href;
+
+function loadRuntime(runtime) {
+  if (!shared.runtime) {
+    shared.runtime = (async () => {
+      const lib = await import(onPage(runtime.module));
+      // The runtime prints its INFO lines through printErr: keep them out of the console's errors.
+      self.Module = { print: (text) => console.debug(text), printErr: (text) => console.debug(text) };
+      await lib.loadLiteRt(onPage(runtime.wasm));
+      return lib;
+    })();
+    shared.runtime.catch(() => (shared.runtime = null)); // a later page may try again
+  }
+  return shared.runtime;
+}
+
+function loadModel(runtime, url) {
+  if (!shared.models.has(url)) {
+    const compiled = loadRuntime(runtime).then((lib) =>
+      lib.loadAndCompile(onPage(url), { accelerator: "wasm" }).then((model) => ({ lib, model })),
+    );
+    compiled.catch(() => shared.models.delete(url));
+    shared.models.set(url, compiled);
+  }
+  return shared.models.get(url);
+}
+
+function structure(data) {
+  return JSON.stringify([data.model.url, data.sliders.map((s) => [s.id, s.label, s.min, s.max, s.step])]);
+}
+
+function build(parentElement, data) {
+  parentElement.querySelector(":scope > .live")?.remove(); // a model with other sliders: start again
+  const root = document.createElement("div");
+  root.className = "live" + (data.sliders.length <= 4 ? " few" : "");
+  root.dataset.state = "loading";
+  const controls = document.createElement("div");
+  controls.className = "controls";
+  const inputs = new Map();
+  for (const spec of data.sliders) {
+    const field = document.createElement("div");
+    field.className = "field";
+    const label = document.createElement("label");
+    const id = `live-${spec.id}`;
+    label.htmlFor = id;
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = spec.label;
+    const value = document.createElement("output");
+    value.className = "value";
+    label.append(name, value);
+    if (spec.help) label.title = spec.help;
+    const input = document.createElement("input");
+    Object.assign(input, { type: "range", id, min: spec.min, max: spec.max, step: spec.step });
+    input.dataset.id = spec.id;
+    input.setAttribute("aria-describedby", id + "-value");
+    value.id = id + "-value";
+    field.append(label, input);
+    controls.append(field);
+    inputs.set(spec.id, { input, value, spec });
+  }
+  const picture = document.createElement("figure");
+  const canvas = document.createElement("canvas");
+  [canvas.height, canvas.width] = data.model.shape;
+  canvas.dataset.frames = "0";
+  canvas.setAttribute("role", "img");
+  const caption = document.createElement("figcaption");
+  const zLine = document.createElement("figcaption");
+  zLine.className = "z";
+  picture.append(canvas, caption, zLine);
+  root.append(controls, picture);
+  parentElement.append(root);
+  return { root, inputs, canvas, caption, zLine, active: null, received: {}, busy: false, pending: false };
+}
+
+// The picture's largest side: its column, and the screen below the picture's place on the page, so
+// that on a short screen (an instructor's 1280×720) it shows whole without scrolling.
+function fitToScreen(view) {
+  let top = view.canvas.getBoundingClientRect().top + window.scrollY;
+  for (let node = view.canvas.parentElement; node; node = node.parentElement || node.getRootNode().host) {
+    top += node.scrollTop || 0;
+  }
+  const below = view.zLine.hidden ? 48 : 88; // the captions under it
+  view.canvas.style.maxWidth = `min(100%, ${Math.max(160, Math.floor(window.innerHeight - top - below))}px)`;
+}
+
+function currentValues(view) {
+  const values = {};
+  for (const [id, { input }] of view.inputs) values[id] = Number(input.value);
+  return values;
+}
+
+function latent(view, data) {
+  const values = currentValues(view);
+  const scale = data.scale ? values[data.scale] : 1;
+  const z = data.base.map((v) => v * scale);
+  for (const spec of data.sliders) {
+    if (!spec.vector) continue;
+    const amount = values[spec.id];
+    for (let i = 0; i < z.length; i++) z[i] += amount * spec.vector[i];
+  }
+  return z;
+}
+
+function showValue(entry) {
+  const number = Number(entry.input.value);
+  entry.value.textContent = (number === 0 ? 0 : number).toFixed(entry.spec.step < 0.1 ? 2 : 1) + (entry.spec.unit || "");
+}
+
+function draw(view, output) {
+  const [height, width, channels] = view.data.model.shape;
+  const context = view.canvas.getContext("2d");
+  const image = context.createImageData(width, height);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) {
+      const x = output[p * channels + (channels === 1 ? 0 : c)];
+      image.data[p * 4 + c] = Math.round(Math.min(1, Math.max(0, x)) * 255);
+    }
+    image.data[p * 4 + 3] = 255;
+  }
+  context.putImageData(image, 0, 0);
+  view.canvas.dataset.frames = String(Number(view.canvas.dataset.frames) + 1);
+}
+
+function followPlane(view, tries = 20) {
+  const selector = view.data.plane;
+  if (!selector) return;
+  const plot = document.querySelector(selector);
+  if (!plot || typeof plot.on !== "function") {
+    if (tries > 0) setTimeout(() => followPlane(view, tries - 1), 500); // the chart is drawn after the sliders
+    return;
+  }
+  if (plot.__livePlane === view) return;
+  plot.__livePlane = view;
+  plot.on("plotly_hover", (event) => {
+    const point = event.points && event.points[0];
+    if (!point || typeof point.x !== "number") return;
+    view.pointer = [point.x, point.y];
+    requestAnimationFrame(() => decode(view));
+  });
+  plot.on("plotly_unhover", () => {
+    view.pointer = null;
+    requestAnimationFrame(() => decode(view));
+  });
+}
+
+async function decode(view) {
+  if (!view.compiled) return;
+  if (view.busy) {
+    view.pending = true;
+    return;
+  }
+  view.busy = true;
+  const data = view.data;
+  const z = view.pointer ? [...view.pointer] : latent(view, data);
+  if (data.showZ) {
+    const shown = "[" + z.map((v) => (Math.abs(v) < 0.05 ? 0 : v).toFixed(1)).join(", ") + "]";
+    view.zLine.textContent = view.pointer ? `under the pointer: z = ${shown}` : `z = ${shown}`;
+  }
+  const { lib, model } = view.compiled;
+  const input = new lib.Tensor(Float32Array.from([...z, ...data.suffix]), [1, z.length + data.suffix.length]);
+  const started = performance.now();
+  try {
+    const [output] = await model.run([input]);
+    const values = output.toTypedArray();
+    output.delete();
+    view.decodeTimes.push(performance.now() - started);
+    if (view.decodeTimes.length > 600) view.decodeTimes.shift();
+    draw(view, values);
+  } finally {
+    input.delete();
+    view.busy = false;
+  }
+  if (view.pending) {
+    view.pending = false;
+    requestAnimationFrame(() => decode(view));
+  }
+}
+
+function drawPlaceholder(view, uri) {
+  if (view.compiled || !uri) return;
+  const image = new Image();
+  image.onload = () => {
+    if (view.compiled) return;
+    view.canvas.getContext("2d").drawImage(image, 0, 0, view.canvas.width, view.canvas.height);
+  };
+  image.src = uri;
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue, key } = component;
+  let view = shared.views.get(key);
+  if (!view || view.structure !== structure(data) || !parentElement.contains(view.root)) {
+    view = build(parentElement, data);
+    view.structure = structure(data);
+    view.decodeTimes = [];
+    shared.views.set(key, view);
+    const report = () => {
+      view.active = null;
+      setStateValue("position", currentValues(view));
+    };
+    for (const entry of view.inputs.values()) {
+      const { input } = entry;
+      input.addEventListener("pointerdown", () => (view.active = input.dataset.id));
+      input.addEventListener("input", () => {
+        showValue(entry);
+        requestAnimationFrame(() => decode(view));
+      });
+      input.addEventListener("change", report); // the end of a drag, or a key press
+    }
+    view.root.__liveView = view; // for the benchmark and the tests: frame count, decode times
+    new ResizeObserver(() => fitToScreen(view)).observe(document.body);
+  }
+  view.data = data;
+  view.root.classList.toggle("large", Boolean(data.large));
+  view.canvas.style.width = `${data.pixels}px`;
+  view.caption.textContent = data.caption || "";
+  view.caption.hidden = !data.caption;
+  view.zLine.hidden = !data.showZ;
+  requestAnimationFrame(() => {
+    fitToScreen(view);
+    followPlane(view);
+  });
+  // Values Python changed (a button, a link, a click on the map) move the sliders; the one being
+  // dragged stays with the pointer.
+  let changed = false;
+  for (const [id, entry] of view.inputs) {
+    const value = data.values[id];
+    if (value !== view.received[id] && id !== view.active && Number(entry.input.value) !== value) {
+      entry.input.value = value;
+      changed = true;
+    }
+    view.received[id] = value;
+    showValue(entry);
+  }
+  drawPlaceholder(view, data.placeholder);
+  if (view.compiled) {
+    if (changed || view.lastSuffix !== JSON.stringify([data.base, data.suffix])) decode(view);
+  } else if (!view.loading) {
+    view.loading = loadModel(data.runtime, data.model.url).then(
+      (compiled) => {
+        view.compiled = compiled;
+        view.root.dataset.state = "live";
+        decode(view);
+      },
+      (error) => {
+        view.root.dataset.state = "failed";
+        console.warn("The in-browser model could not load; the server draws instead.", error);
+        setStateValue("failed", String((error && error.message) || error).slice(0, 200));
+      },
+    );
+  }
+  view.lastSuffix = JSON.stringify([data.base, data.suffix]);
+}

@@ -1,0 +1,1 @@
+export {loadLiteRt, loadAndCompile, Tensor} from '@litertjs/core';
