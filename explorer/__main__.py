@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--repeats", type=int, default=30, help="slider moves per browser measurement")
     bench.add_argument("--skip-browser", action="store_true")
     bench.add_argument("--skip-projector", action="store_true", help="skip UMAP/t-SNE timings (minutes)")
+    bench.add_argument("--live", action="store_true", help="only the live sliders in the browser (bench_live)")
 
     loadtest = commands.add_parser(
         "loadtest",

@@ -235,6 +235,13 @@ def bench_browser(model_name: str, repeats: int) -> dict:
 
 def run_bench(args) -> int:
     from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+    from explorer.tooling.bench_live import bench_live, print_live
+
+    if args.live:
+        results = bench_live(args.repeats)
+        print_live(results)
+        (ROOT / "bench" / "live.json").write_text(json.dumps(results, indent=2) + "\n")
+        return 0
 
     gans = [c.folder for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0]]
     results = {
@@ -243,6 +250,7 @@ def run_bench(args) -> int:
     }
     if not args.skip_browser:
         results.update(bench_browser(Path(args.checkpoint).name, args.repeats))
+        results.update(bench_live(args.repeats))
     if not args.skip_projector:
         from explorer.tooling.bench_projector import bench_projector
 
@@ -253,6 +261,7 @@ def run_bench(args) -> int:
 
         results.update(bench_text(texts[0].folder, browser=not args.skip_browser))
     print_table(results)
+    print_live(results)
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nWrote {out.relative_to(ROOT)}")

@@ -215,6 +215,7 @@ export default function (component) {
     view = build(parentElement, data);
     view.structure = structure(data);
     view.decodeTimes = [];
+    view.moves = 0; // slider moves seen, for the benchmark: pictures drawn against moves made
     shared.views.set(key, view);
     const report = () => {
       view.active = null;
@@ -224,6 +225,7 @@ export default function (component) {
       const { input } = entry;
       input.addEventListener("pointerdown", () => (view.active = input.dataset.id));
       input.addEventListener("input", () => {
+        view.moves += 1;
         showValue(entry);
         requestAnimationFrame(() => decode(view));
       });
