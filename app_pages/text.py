@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import text
+from explorer.ui import live, text
 from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
 
@@ -22,24 +22,34 @@ if "heldout_nats_per_char" in metrics:
 
 options = text.settings(model)
 prompt = text.prepared_prompt(model)
+in_browser = live.enabled()
 buttons = st.columns([2, 2, 6])
 go = buttons[0].button("Generate", type="primary", icon=":material/edit:", key="generate", width="stretch")
-buttons[1].button(
-    "Stop", icon=":material/stop:", key="stop", width="stretch", help="Stops the writing; what was written stays."
-)
+if not in_browser:  # in the browser, the box has its own Stop while it writes
+    buttons[1].button(
+        "Stop", icon=":material/stop:", key="stop", width="stretch", help="Stops the writing; what was written stays."
+    )
+    live.explain_fallback("Text is written")
 # Drawn before the click, so that the first character lands in a box already on screen.
 output = st.container(border=True, key="output")
-if go:
+if in_browser:
+    from explorer.ui.live_text import live_writer
+
+    with output:
+        live_writer(model, prompt, options, go)
+elif go:
     text.stream(model, prompt, options, output)
 else:
     text.write_for_link(model, prompt, options)
     text.show_generated(output)
 if text.generated_text():
     speed = st.session_state.get("speed")
+    fresh = st.session_state.pop("fresh_speed", False) or go  # said once, after the writing
     used_prompt, used_options = text.generated_for()
     st.caption(
         f"{len(text.generated_text()):,} characters"
-        + (f" · {speed:,.0f} per second" if speed and go else "")
+        + (f" · {speed:,.0f} per second" if speed and fresh else "")
+        + (" in your browser" if speed and fresh and in_browser else "")
         + (
             ""
             if (used_prompt, used_options) == (prompt, options)

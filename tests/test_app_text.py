@@ -19,7 +19,7 @@ def generated(at) -> str:
 
 
 def test_generate_writes_the_text_and_the_same_seed_writes_it_again(text_root):
-    at = open_page("app_pages/text.py", length="120", text_seed="3")
+    at = open_page("app_pages/text.py", runtime="server", length="120", text_seed="3")
     assert not at.exception and not at.error
     at.button(key="generate").click().run()
     first = generated(at)
@@ -35,7 +35,7 @@ def test_generate_writes_the_text_and_the_same_seed_writes_it_again(text_root):
 
 
 def test_probability_view_shows_ten_likeliest_next_characters(text_root):
-    at = open_page("app_pages/text.py", length="50")
+    at = open_page("app_pages/text.py", runtime="server", length="50")
     at.button(key="generate").click().run()
     at.slider(key="position").set_value(10).run()
     assert not at.exception
@@ -46,7 +46,7 @@ def test_probability_view_shows_ten_likeliest_next_characters(text_root):
 
 
 def test_temperatures_side_by_side(text_root):
-    at = open_page("app_pages/text.py", length="50", view="Compare temperatures")
+    at = open_page("app_pages/text.py", runtime="server", length="50", view="Compare temperatures")
     at.button(key="generate").click().run()
     assert not at.exception
     texts = [c.value for c in at.code]
@@ -54,7 +54,7 @@ def test_temperatures_side_by_side(text_root):
 
 
 def test_temperature_zero_and_length_zero_are_handled(text_root):
-    at = open_page("app_pages/text.py", temperature="0", length="60")
+    at = open_page("app_pages/text.py", runtime="server", temperature="0", length="60")
     at.button(key="generate").click().run()
     greedy = generated(at)
     at.number_input(key="text_seed").set_value(9).run()
@@ -67,7 +67,7 @@ def test_temperature_zero_and_length_zero_are_handled(text_root):
 
 
 def test_unknown_characters_and_a_long_prompt_are_explained(text_root):
-    at = open_page("app_pages/text.py", prompt="ROMEO 😀 says ¿hola? " + "the king " * 80)
+    at = open_page("app_pages/text.py", runtime="server", prompt="ROMEO 😀 says ¿hola? " + "the king " * 80)
     assert not at.exception
     notes = " ".join(i.value for i in at.info)
     assert "😀" in notes and "¿" in notes and "left out" in notes
@@ -79,6 +79,47 @@ def test_unknown_characters_and_a_long_prompt_are_explained(text_root):
 
 
 def test_hostile_url_values_fall_back_to_defaults(text_root):
-    at = open_page("app_pages/text.py", temperature="-5", length="99999999", top_k="abc", top_p="2", view="<img src=x>")
+    at = open_page(
+        "app_pages/text.py",
+        runtime="server",
+        temperature="-5",
+        length="99999999",
+        top_k="abc",
+        top_p="2",
+        view="<img src=x>",
+    )
     assert not at.exception
     assert at.slider(key="temperature").value == 0.8 and at.slider(key="length").value == 400
+
+
+def test_in_the_browser_generate_asks_the_page_to_write_what_the_server_would():
+    """The page gets the prompt's ids, the settings and the seed's uniform draws: the server path's inputs."""
+    import numpy as np
+
+    from explorer.maths.sampling import clean_prompt
+    from explorer.serving.models import CharModel
+
+    at = open_page("app_pages/text.py", length="120", text_seed="3", temperature="0.7", top_k="5")
+    assert live_data_text(at)["job"] is None and "Stop" not in [b.label for b in at.button]
+    at.button(key="generate").click().run()
+    job = live_data_text(at)["job"]
+    model = CharModel.from_folder(_shipped_text_model())
+    assert job["prompt"] == model.vocabulary.encode(clean_prompt("ROMEO:\n", model.vocabulary).text).tolist()
+    assert job["uniforms"] == np.random.default_rng(3).random(120).tolist()
+    assert (job["temperature"], job["topK"], job["topP"]) == (0.7, 5, 1.0)
+    assert live_data_text(at)["model"]["url"].startswith(f"/models/{model.name}/step.tflite?v=")
+    at.button(key="generate").click().run()
+    assert live_data_text(at)["job"]["run"] == job["run"] + 1, "each click a new text, even with the same settings"
+
+
+def live_data_text(at) -> dict:
+    import json
+
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("live_text")]
+    return json.loads(element.proto.json)
+
+
+def _shipped_text_model():
+    from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+
+    return list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0][0].folder

@@ -134,3 +134,37 @@ def test_a_model_file_the_page_cannot_load_gets_a_sentence(page, app_url):
     page.get_by_text("Pictures are drawn on the server").wait_for(timeout=60_000)
     page.locator(".st-key-on_screen_sample img").wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+TEXT_OUTPUT = "() => [...window.__latentExplorerLive.views.values()].find(v => v.root.isConnected && v.text)"
+
+
+def test_the_page_writes_the_servers_text_for_the_same_seed_and_its_views_follow(page, app_url):
+    from explorer.maths.sampling import clean_prompt
+    from explorer.serving.models import CharModel
+    from explorer.serving.text_generation import generate
+
+    name = list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0][0].name
+    page.goto(f"{app_url}/text?model={name}&text_seed=5&length=200&temperature=0.8&top_p=0.9")
+    page.locator(".live-text[data-state='live']").wait_for(timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text("per second in your browser").wait_for(timeout=60_000)
+    written = page.evaluate(f"() => ({TEXT_OUTPUT})().text.textContent")
+    model = CharModel.from_folder(SHIPPED_CHECKPOINTS / name)
+    prompt = clean_prompt("ROMEO:\n", model.vocabulary).text
+    assert written == "".join(step.char for step in generate(model, prompt, 200, 0.8, 0, 0.9, 5))
+    assert "written=1" in page.url
+    page.get_by_text("The darker the highlight").wait_for(timeout=20_000)  # the steps came back to Python
+    page.goto(page.url)  # a link to the written text writes it again, in the browser
+    page.get_by_text("per second in your browser").wait_for(timeout=60_000)
+    assert page.evaluate(f"() => ({TEXT_OUTPUT})().text.textContent") == written
+
+
+def test_without_webassembly_the_server_writes_and_says_so(page, app_url):
+    page.route("**/runtime/**", lambda route: route.abort())
+    page.goto(f"{app_url}/text?length=50")
+    page.get_by_text("Text is written on the server").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text("50 characters").wait_for(timeout=60_000)
+    page.console_errors[:] = [e for e in page.console_errors if "ERR_FAILED" not in e]

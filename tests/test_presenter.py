@@ -173,12 +173,12 @@ def test_naming_a_direction_puts_the_name_in_the_url():
 
 
 def test_a_link_to_written_text_writes_the_same_text():
-    at = open_page("app_pages/text.py", length="120", text_seed="5")
+    at = open_page("app_pages/text.py", runtime="server", length="120", text_seed="5")
     assert "steps" not in at.session_state
     at.button(key="generate").click().run()
     written = "".join(step.char for step in at.session_state["steps"])
     assert at.query_params["written"] == "1" and len(written) == 120
-    again = open_page("app_pages/text.py", length="120", text_seed="5", written="1")
+    again = open_page("app_pages/text.py", runtime="server", length="120", text_seed="5", written="1")
     assert not again.exception
     assert again.code[0].value == written, "the link writes the same text, without pressing Generate"
 

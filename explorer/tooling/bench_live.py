@@ -76,6 +76,7 @@ def bench_live(repeats: int = 10) -> dict:
             )
             for address in PAGES:
                 results[address] = measure_page(browser, url + address, repeats)
+            results["/text"] = measure_text(browser, url, repeats=3)
             browser.close()
     finally:
         server.terminate()
@@ -131,6 +132,46 @@ def measure_page(browser, address: str, repeats: int) -> dict:
             (second_bytes.get("runtime", 0) + second_bytes.get("model", 0)) / 1024
         ),
     }
+
+
+TEXT_VIEW = "() => [...window.__latentExplorerLive.views.values()].find(v => v.root.isConnected && v.text)"
+
+
+def measure_text(browser, url: str, repeats: int, length: int = 1000) -> dict:
+    """Generate → first character on screen, and characters per second, written in the page; the
+    same on the server path (streamed by Streamlit), in the same run."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    rows = {}
+    for path in ("in the page", "server path"):
+        query = f"/text?length={length}&text_seed=1" + ("&runtime=server" if path == "server path" else "")
+        page.goto(url + query)
+        if path == "in the page":
+            page.locator(".live-text[data-state='live']").wait_for(timeout=120_000)
+            started_js = f"() => ({TEXT_VIEW})().text.textContent"
+        else:
+            page.locator(".st-key-output").wait_for(timeout=120_000)
+            started_js = "() => document.querySelector('.st-key-output code')?.innerText ?? ''"
+        _idle(page)
+        first, speed = [], []
+        for _ in range(repeats):
+            before = page.evaluate(started_js)
+            started = time.perf_counter()
+            page.get_by_role("button", name="Generate").click()
+            page.wait_for_function(
+                f"before => {{ const t = ({started_js})(); return t.length > 0 && t !== before"
+                " && !t.startsWith('The text appears'); }",
+                arg=before,
+                timeout=60_000,
+                polling="raf",
+            )
+            first.append(time.perf_counter() - started)
+            page.wait_for_function(f"n => ({started_js})().length >= n", arg=length, timeout=120_000)
+            speed.append(length / (time.perf_counter() - started))
+            _idle(page)
+        rows[path] = {"click -> first character": summarize(first), "characters per second": statistics.median(speed)}
+    context.close()
+    return rows
 
 
 def watch_bytes(context, page) -> dict:
@@ -223,7 +264,10 @@ def print_live(results: dict) -> None:
         " | messages held / release | first visit (s, KB) | second visit KB |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
+    text = results.get("live sliders", {}).get("/text")
     for address, row in results.get("live sliders", {}).items():
+        if address == "/text":
+            continue
         decode, live, server = (
             row["decode in the page"],
             row["key press -> new picture (in the page)"],
@@ -240,3 +284,11 @@ def print_live(results: dict) -> None:
             f"{row['first visit: KB transferred (runtime + model, compressed)']:,} KB | "
             f"{row['second visit: KB transferred (runtime + model)']} |"
         )
+    if text:
+        print("\n| /text (1,000 characters) | click → first character (median / p95) | characters per second |")
+        print("|---|---|---|")
+        for path, row in text.items():
+            first = row["click -> first character"]
+            print(
+                f"| {path} | {first['median_ms']:.0f} / {first['p95_ms']:.0f} ms | {row['characters per second']:,.0f} |"
+            )

@@ -44,18 +44,30 @@ class Slider:
     unit: str = ""
 
 
-_component = None
+_components: dict = {}
 
 
-def _mount():
-    global _component
-    if _component is None:
-        _component = st.components.v2.component(
-            "latent_explorer_live_sliders",
-            js=(WEB / "live_sliders.js").read_text(),
-            css=(WEB / "live_sliders.css").read_text(),
+def component(name: str):
+    """The v2 component `web/components/<name>.js` (with the shared runtime loader before it, and
+    `<name>.css` if there is one), registered once per process."""
+    if name not in _components:
+        css = WEB / f"{name}.css"
+        _components[name] = st.components.v2.component(
+            f"latent_explorer_{name}",
+            js=(WEB / "live_runtime.js").read_text() + "\n" + (WEB / f"{name}.js").read_text(),
+            css=css.read_text() if css.exists() else None,
         )
-    return _component
+    return _components[name]
+
+
+RUNTIME = {"module": MODULE_URL, "wasm": RUNTIME_URL}  # what the components load LiteRT.js from
+
+
+def on_failed(key: str) -> None:
+    """A live component's `failed` state: from now on this session draws and writes on the server."""
+    reason = (st.session_state.get(key) or {}).get("failed")
+    if reason:
+        st.session_state[FAILED] = str(reason)[:200]
 
 
 def enabled() -> bool:
@@ -65,13 +77,12 @@ def enabled() -> bool:
     return FAILED not in st.session_state
 
 
-def explain_fallback() -> None:
-    """One line on a page drawing on the server although the browser was meant to."""
+def explain_fallback(what: str = "Pictures are drawn") -> None:
+    """One line on a page computing on the server although the browser was meant to."""
     reason = st.session_state.get(FAILED)
     if reason:
         st.caption(
-            f":material/cloud: Pictures are drawn on the server: this browser could not run the model "
-            f"itself ({literal(reason)})."
+            f":material/cloud: {what} on the server: this browser could not run the model itself ({literal(reason)})."
         )
 
 
@@ -114,12 +125,6 @@ def _on_position(key: str, sliders: list[Slider]) -> None:
             st.session_state[slider.id] = float(np.clip(values[slider.id], slider.min, slider.max))
 
 
-def _on_failed(key: str) -> None:
-    reason = (st.session_state.get(key) or {}).get("failed")
-    if reason:
-        st.session_state[FAILED] = str(reason)[:200]
-
-
 def live_sliders(
     key: str,
     folder: Path,
@@ -146,7 +151,7 @@ def live_sliders(
         for slider in sliders
     ]
     data = {
-        "runtime": {"module": MODULE_URL, "wasm": RUNTIME_URL},
+        "runtime": RUNTIME,
         "model": {"url": model_url(folder, role), "shape": [int(v) for v in output_shape]},
         "base": [float(v) for v in base],
         "suffix": [] if suffix is None else [float(v) for v in suffix],
@@ -160,10 +165,10 @@ def live_sliders(
         "placeholder": None if placeholder is None else png_data_uri(placeholder),
         "plane": plane,  # a Plotly chart of the 2-d latent plane: the pointer over it decodes live
     }
-    _mount()(
+    component("live_sliders")(
         key=key,
         data=data,
         on_position_change=partial(_on_position, key, sliders),
-        on_failed_change=partial(_on_failed, key),
+        on_failed_change=partial(on_failed, key),
     )
     return values

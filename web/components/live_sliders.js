@@ -16,35 +16,7 @@
 // same picture; when it leaves, the picture is the sliders' again. A click still moves the sliders
 // (the chart's own selection, handled by Python).
 
-const shared = (globalThis.__latentExplorerLive ??= { runtime: null, models: new Map(), views: new Map() });
-
-// This script runs from a blob: address; the app's own paths are resolved against the page's.
-const onPage = (path) => new URL(path, window.location.href).href;
-
-function loadRuntime(runtime) {
-  if (!shared.runtime) {
-    shared.runtime = (async () => {
-      const lib = await import(onPage(runtime.module));
-      // The runtime prints its INFO lines through printErr: keep them out of the console's errors.
-      self.Module = { print: (text) => console.debug(text), printErr: (text) => console.debug(text) };
-      await lib.loadLiteRt(onPage(runtime.wasm));
-      return lib;
-    })();
-    shared.runtime.catch(() => (shared.runtime = null)); // a later page may try again
-  }
-  return shared.runtime;
-}
-
-function loadModel(runtime, url) {
-  if (!shared.models.has(url)) {
-    const compiled = loadRuntime(runtime).then((lib) =>
-      lib.loadAndCompile(onPage(url), { accelerator: "wasm" }).then((model) => ({ lib, model })),
-    );
-    compiled.catch(() => shared.models.delete(url));
-    shared.models.set(url, compiled);
-  }
-  return shared.models.get(url);
-}
+// `shared`, `onPage`, `loadModel`: live_runtime.js, prepended.
 
 function structure(data) {
   return JSON.stringify([data.model.url, data.sliders.map((s) => [s.id, s.label, s.min, s.max, s.step])]);

@@ -1,0 +1,32 @@
+// Shared by the live components (prepended to each by explorer/ui/live.py): one LiteRT.js runtime
+// per browser tab, and each model compiled once, kept across reruns and pages in module scope.
+
+const shared = (globalThis.__latentExplorerLive ??= { runtime: null, models: new Map(), views: new Map() });
+
+// This script runs from a blob: address; the app's own paths are resolved against the page's.
+const onPage = (path) => new URL(path, window.location.href).href;
+
+function loadRuntime(runtime) {
+  if (!shared.runtime) {
+    shared.runtime = (async () => {
+      const lib = await import(onPage(runtime.module));
+      // The runtime prints its INFO lines through printErr: keep them out of the console's errors.
+      self.Module = { print: (text) => console.debug(text), printErr: (text) => console.debug(text) };
+      await lib.loadLiteRt(onPage(runtime.wasm));
+      return lib;
+    })();
+    shared.runtime.catch(() => (shared.runtime = null)); // a later page may try again
+  }
+  return shared.runtime;
+}
+
+function loadModel(runtime, url) {
+  if (!shared.models.has(url)) {
+    const compiled = loadRuntime(runtime).then((lib) =>
+      lib.loadAndCompile(onPage(url), { accelerator: "wasm" }).then((model) => ({ lib, model })),
+    );
+    compiled.catch(() => shared.models.delete(url));
+    shared.models.set(url, compiled);
+  }
+  return shared.models.get(url);
+}
