@@ -191,7 +191,7 @@ def bench_browser(model_name: str, repeats: int) -> dict:
             spawned = time.perf_counter()
             server = start_streamlit("streamlit_app.py", port)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/vae?model={model_name}")
+            page.goto(f"http://127.0.0.1:{port}/vae?model={model_name}&runtime=server")  # the server path
             page.locator(IMAGE).first.wait_for(timeout=120_000)
             starts.append(time.perf_counter() - spawned)
             if len(starts) < 3:
@@ -201,7 +201,7 @@ def bench_browser(model_name: str, repeats: int) -> dict:
         results["cold start to first image on /vae"] = summarize(starts)
         results["slider key press -> new image (/vae)"] = summarize(key_press_latencies(page, image_probe, repeats))
         use_every_part(page)
-        page.goto(page.url.split("/vae")[0] + "/gan?model=mnist-gan")
+        page.goto(page.url.split("/vae")[0] + "/gan?model=mnist-gan&runtime=server")
         page.locator(IMAGE).first.wait_for(timeout=60_000)
         # A direction slider reruns the sample's fragment; ψ reruns the page, open Directions tab included.
         results["slider key press -> new image (/gan, mnist-gan)"] = summarize(

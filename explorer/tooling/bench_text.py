@@ -81,7 +81,7 @@ def click_to_first_character(model_name: str) -> list[float]:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
             page = browser.new_page()
             for run in range(CLICKS + 1):
-                page.goto(f"http://127.0.0.1:{port}/text?model={model_name}&text_seed={run}&length=300")
+                page.goto(f"http://127.0.0.1:{port}/text?model={model_name}&text_seed={run}&length=300&runtime=server")
                 button = page.get_by_role("button", name="Generate")
                 button.wait_for(timeout=60_000)
                 page.wait_for_timeout(300)

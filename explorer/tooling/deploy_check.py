@@ -29,6 +29,9 @@ from explorer.tooling.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_p
 from explorer.tooling.processes import peak_memory_mb
 
 IMAGE = "[data-testid='stImage'] img"
+LIVE_FRAMES = (
+    "() => Number([...window.__latentExplorerLive.views.values()].find(v => v.root.isConnected).canvas.dataset.frames)"
+)
 PLOT = ".st-key-plot .js-plotly-plot"
 MEMORY_TARGET_MB = 400  # issue 6: the app process after every page has been used
 
@@ -86,19 +89,19 @@ def use_every_page(page, base: str, memory_mb) -> list[tuple[str, float]]:
         done.append((step, memory_mb()))
 
     def move_first_slider() -> None:
-        image = page.locator(IMAGE).first
-        before = image.get_attribute("src")
-        page.get_by_role("slider").first.focus()
+        """In the browser: the page's own model draws the new picture (web/components/live_sliders.js)."""
+        frames = LIVE_FRAMES
+        page.locator(".live[data-state='live']").first.wait_for(timeout=120_000)
+        page.wait_for_function(f"() => ({frames})() > 0", timeout=60_000)
+        before = page.evaluate(frames)
+        page.locator(".live input[type=range]").nth(1).focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            'before => document.querySelector("' + IMAGE + '").src !== before', arg=before, timeout=60_000
-        )
+        page.wait_for_function(f"n => ({frames})() > n", arg=before, timeout=60_000)
 
     for path in ("/vae?model=mnist-vae-16d", "/gan?model=mnist-gan", "/gan?model=emoji-gan"):
         page.goto(base + path)
-        page.locator(IMAGE).first.wait_for(timeout=120_000)
         move_first_slider()
-        check(f"{path}: slider moved, new image")
+        check(f"{path}: slider moved, new picture drawn in the browser")
     for data in ("mnist-vae-16d", "emoji-vae-16d", "shakespeare-charrnn"):
         page.goto(f"{base}/projector?data={data}&method=UMAP")
         page.locator(PLOT).wait_for(timeout=120_000)
@@ -111,10 +114,9 @@ def use_every_page(page, base: str, memory_mb) -> list[tuple[str, float]]:
             page.wait_for_timeout(80)
         check(f"/projector {data}: UMAP, colour changed, hovered")
     page.goto(f"{base}/text?length=400")
+    page.locator(".live-text[data-state='live']").wait_for(timeout=120_000)
     page.get_by_role("button", name="Generate").click()
-    page.wait_for_function(
-        "() => (document.querySelector('.st-key-output code')?.innerText || '').length > 300", timeout=60_000
-    )
+    page.get_by_text("per second in your browser").wait_for(timeout=60_000)  # written in the page
     page.wait_for_timeout(2_000)
     check("/text: 400 characters generated")
     page.goto(base + "/")

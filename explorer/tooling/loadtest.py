@@ -285,10 +285,14 @@ async def _generate(session: StreamlitSession, seed: int) -> Run:
     )
 
 
+SERVER = "runtime=server"
+
 ACTIONS = (
     # Pages open with their defaults, as from the navigation: mnist-vae-2d with its latent plane, mnist-gan.
-    Action("/vae: move latent slider z1", "vae", "", (0.5, 1.0, 1.5, -0.5, -1.0), _slider("z1"), images_drawn),
-    Action("/gan: move direction slider 1", "gan", "", (0.5, 1.0, 1.5, -0.5, -1.0), _slider("d1"), images_drawn),
+    # The server path (runtime=server): what the room costs when no browser can run the models itself,
+    # every move and every character computed here; in the browser a move costs nothing until release.
+    Action("/vae: move latent slider z1", "vae", SERVER, (0.5, 1.0, 1.5, -0.5, -1.0), _slider("z1"), images_drawn),
+    Action("/gan: move direction slider 1", "gan", SERVER, (0.5, 1.0, 1.5, -0.5, -1.0), _slider("d1"), images_drawn),
     Action(
         "/projector: y axis to PC 3/4/5",
         "projector",
@@ -297,7 +301,7 @@ ACTIONS = (
         lambda session, component: session.set_widgets({"pc_y": ("string_value", str(component))}),
         plot_drawn,
     ),
-    Action(f"/text: generate {TEXT_LENGTH} characters", "text", "", (1, 2, 3), _generate, text_generated),
+    Action(f"/text: generate {TEXT_LENGTH} characters", "text", SERVER, (1, 2, 3), _generate, text_generated),
 )
 
 
