@@ -168,3 +168,21 @@ def test_without_webassembly_the_server_writes_and_says_so(page, app_url):
     page.get_by_role("button", name="Generate").click()
     page.get_by_text("50 characters").wait_for(timeout=60_000)
     page.console_errors[:] = [e for e in page.console_errors if "ERR_FAILED" not in e]
+
+
+def test_the_latent_plane_decodes_under_the_pointer_and_gives_the_picture_back(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{app_url}/vae?model=mnist-vae-2d&z1=-1&z2=2")
+    frames = wait_live(page)
+    wait_idle(page)
+    plane = page.locator(".st-key-latent_map .nsewdrag").first
+    box = plane.bounding_box()
+    for step in range(12):  # across the plane at about z2 = 1.5
+        page.mouse.move(box["x"] + box["width"] * (0.2 + 0.05 * step), box["y"] + box["height"] * 0.25)
+        page.wait_for_timeout(40)
+    caption = page.locator(".live figcaption.z")
+    caption.filter(has_text="under the pointer: z = [").wait_for(timeout=10_000)
+    assert page.evaluate("() => window.liveFrames()") >= frames + 3, "each point under the pointer is decoded"
+    assert "z1=-1" in page.url and "z2=2" in page.url, "pointing moves nothing; only a click does"
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] + 150)  # off the plane
+    caption.filter(has_text="z = [-1.0, 2.0]").wait_for(timeout=10_000)

@@ -418,7 +418,7 @@ def test_any_link_to_the_projector_draws_a_map_or_says_why_not(query):
     )
 )
 def test_any_prompt_in_a_link_is_written_on_from_known_characters(prompt):
-    at = check_page("text", {"prompt": prompt, "length": "20", "temperature": "0"})
+    at = check_page("text", {"prompt": prompt, "length": "20", "temperature": "0", "runtime": "server"})
     vocabulary = manifest(at.selectbox(key="model").value)["vocabulary"]
     dropped = {c for c in at.text_area(key="prompt").value if c not in vocabulary}
     notes = " ".join(info.value for info in at.info)
