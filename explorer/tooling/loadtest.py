@@ -275,6 +275,14 @@ def _slider(key: str):
     return lambda session, value: session.set_widgets({key: ("double_array_value", [value])})
 
 
+def _release(component: str, slider: str, others: dict):
+    """What a browser sends when a live slider is let go (explorer/ui/live.py): every slider's value
+    in the component's state, once; the picture itself was drawn in the browser during the drag."""
+    return lambda session, value: session.set_widgets(
+        {component: ("json_value", json.dumps({"position": {**others, slider: value}}))}
+    )
+
+
 async def _generate(session: StreamlitSession, seed: int) -> Run:
     return await session.set_widgets(
         {
@@ -302,6 +310,24 @@ ACTIONS = (
         plot_drawn,
     ),
     Action(f"/text: generate {TEXT_LENGTH} characters", "text", SERVER, (1, 2, 3), _generate, text_generated),
+    # In the browser: a drag costs the server nothing until the release, which syncs the values once
+    # (the URL, the traversal, the other seeds follow it).
+    Action(
+        "/vae in the browser: release slider z1",
+        "vae",
+        "",
+        (0.5, 1.0, 1.5, -0.5, -1.0),
+        _release("live_vae", "z1", {"z2": 0.0}),
+        images_drawn,
+    ),
+    Action(
+        "/gan in the browser: release direction 1",
+        "gan",
+        "",
+        (0.5, 1.0, 1.5, -0.5, -1.0),
+        _release("live_gan", "d1", {"psi": 1.0, **{f"d{i}": 0.0 for i in range(2, 7)}}),
+        images_drawn,
+    ),
 )
 
 
