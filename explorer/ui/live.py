@@ -13,6 +13,7 @@ False from then on for this session: the page draws its server-side sliders and 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -61,6 +62,18 @@ def component(name: str):
 
 
 RUNTIME = {"module": MODULE_URL, "wasm": RUNTIME_URL}  # what the components load LiteRT.js from
+_MOUNTS = itertools.count()
+
+
+def unique(data: dict) -> dict:
+    """`data` made unlike any earlier message, so that Streamlit never sends it by reference.
+
+    A component's message is over 10 KB (its JS), so Streamlit caches it in the browser and sends
+    the same message again only as a reference. When the same values came back a few runs later
+    (the same image uploaded in another format, then "Move the sliders to μ") while a fragment run
+    overlapped, the browser had just let it go: "Cached ForwardMsg MISS", and the page stopped (seen
+    in the crawl under load). A counter makes every message new; the browser ignores it."""
+    return {**data, "mount": next(_MOUNTS)}
 
 
 def on_failed(key: str) -> None:
@@ -167,7 +180,7 @@ def live_sliders(
     }
     component("live_sliders")(
         key=key,
-        data=data,
+        data=unique(data),
         on_position_change=partial(_on_position, key, sliders),
         on_failed_change=partial(on_failed, key),
     )

@@ -44,7 +44,7 @@ def live_writer(model: CharModel, prompt: str, options: dict, go: bool) -> None:
     }
     live.component("live_text")(
         key=KEY,
-        data=data,
+        data=live.unique(data),
         on_result_change=partial(_on_result, model),
         on_failed_change=partial(live.on_failed, KEY),
     )
