@@ -181,3 +181,12 @@ def test_hostile_url_values_get_a_sentence_on_the_live_page(gan_root):
     assert not at.exception
     assert live_data(at)["values"]["psi"] == 1.0 and live_data(at)["values"]["d1"] == 0.0
     assert "psi=9" in at.warning[0].value and "d1=abc" in at.warning[0].value
+
+
+def test_on_the_server_path_a_direction_name_from_a_link_stays_text(gan_root):
+    """Streamlit renders a slider's label as Markdown: the server path escapes the linked name."""
+    at = open_page("app_pages/gan.py", runtime="server", names="1:[Sign in](https://evil.example)")
+    assert at.slider(key="d1").label.startswith("\\[Sign in\\]")
+    assert live_data(open_page("app_pages/gan.py", names="1:[Sign in](x)"))["sliders"][1]["label"].startswith(
+        "[Sign in](x)"
+    ), "the page sets the live label as text, unescaped"

@@ -9,7 +9,7 @@ import urllib.request
 import numpy as np
 import pytest
 
-from explorer.checkpoint import SHIPPED_CHECKPOINTS
+from explorer.checkpoint import SHIPPED_CHECKPOINTS, read_checkpoint
 from explorer.serving.routes import MODULE_URL, RUNTIME_FOLDER, RUNTIME_URL, model_url
 
 
@@ -36,7 +36,7 @@ def test_the_runtime_is_served_compressed_once_and_cached_for_a_year(app_url):
 
 def test_a_model_is_the_checkpoints_own_file_at_an_address_that_changes_with_it(app_url):
     folder = SHIPPED_CHECKPOINTS / "mnist-vae-16d"
-    address = model_url(folder, "decoder")
+    address = model_url(read_checkpoint(folder), "decoder")
     status, headers, body = fetch(app_url + address)
     assert status == 200 and body == (folder / "decoder.tflite").read_bytes()
     assert "immutable" in headers["cache-control"]

@@ -41,9 +41,9 @@ RUNTIME_URL = f"{RUNTIME_PREFIX}/litert_wasm_compat_internal.js"  # what `loadLi
 MODULE_URL = f"{RUNTIME_PREFIX}/litert.mjs"
 
 
-def model_url(folder: Path, role: str) -> str:
-    """Where the page fetches a checkpoint's `role` file; the digest makes a new file a new address."""
-    return f"/models/{Path(folder).name}/{role}.tflite?v={digest(read_checkpoint(folder).file(role))}"
+def model_url(checkpoint, role: str) -> str:
+    """Where the page fetches a (loaded) checkpoint's `role` file; the digest makes a new file a new address."""
+    return f"/models/{checkpoint.folder.name}/{role}.tflite?v={digest(checkpoint.file(role))}"
 
 
 def digest(path: Path) -> str:

@@ -248,7 +248,7 @@ def live_view(model: ImageGenerator) -> None:
     suffix = latent.with_classes(np.zeros((1, 0)), label, len(model.class_names))[0] if model.conditional else None
     live.live_sliders(
         "live_gan",
-        model.checkpoint.folder,
+        model.checkpoint,
         "generator",
         model.image_shape,
         sample_sliders(model, raw),
@@ -274,19 +274,11 @@ def server_view(model: ImageGenerator):
     controls, view = st.columns(2, gap="large")  # half the width: the sample and the other seeds beside it
     with controls:
         st.button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets, args=(model,))
-        st.slider(PSI.label, PSI.min, PSI.max, PSI.default, PSI.step, key="psi", bind="query-params", help=PSI.help)
+        live.server_slider(st, PSI)
         columns = st.columns(2)
         for index, slider in enumerate(sample_sliders(model, raw=False)[1:]):
-            columns[index % 2].slider(
-                slider.label,
-                slider.min,
-                slider.max,
-                0.0,
-                slider.step,
-                key=slider.id,
-                bind="query-params",
-                format="%.1f σ",
-            )
+            # Streamlit reads a label as Markdown: a name from a link is escaped there
+            live.server_slider(columns[index % 2], slider, "%.1f σ", label=direction_name(model, index))
     image = model.generate(current_latent(model), current_class(model))[0]
     with view:  # the sample and, beside it, the other seeds: both above the fold of a 1280×720 screen
         sample, others = st.columns([2, 1], gap="small")

@@ -45,6 +45,22 @@ class Slider:
     unit: str = ""
 
 
+def server_slider(container, slider: Slider, format: str | None = None, label: str | None = None) -> float:
+    """The same slider as Streamlit draws it on the server path, bound to the URL under its id.
+    `label` replaces the slider's plain-text label (Markdown, for a name that came from a link)."""
+    return container.slider(
+        label or slider.label,
+        slider.min,
+        slider.max,
+        slider.default,
+        slider.step,
+        key=slider.id,
+        bind="query-params",
+        format=format,
+        help=slider.help,
+    )
+
+
 _components: dict = {}
 
 
@@ -140,7 +156,7 @@ def _on_position(key: str, sliders: list[Slider]) -> None:
 
 def live_sliders(
     key: str,
-    folder: Path,
+    checkpoint,
     role: str,
     output_shape: tuple,
     sliders: list[Slider],
@@ -165,7 +181,7 @@ def live_sliders(
     ]
     data = {
         "runtime": RUNTIME,
-        "model": {"url": model_url(folder, role), "shape": [int(v) for v in output_shape]},
+        "model": {"url": model_url(checkpoint, role), "shape": [int(v) for v in output_shape]},
         "base": [float(v) for v in base],
         "suffix": [] if suffix is None else [float(v) for v in suffix],
         "scale": scale,

@@ -34,7 +34,7 @@ def live_writer(model: CharModel, prompt: str, options: dict, go: bool) -> None:
         st.session_state[JOB] = job(model, prompt, options, st.session_state[RUNS])
     data = {
         "runtime": live.RUNTIME,
-        "model": {"url": model_url(model.checkpoint.folder, "step")},
+        "model": {"url": model_url(model.checkpoint, "step")},
         "vocabulary": list(model.vocabulary.chars),
         "units": model.units,
         "top": TOP_CHOICES,

@@ -117,7 +117,7 @@ def live_view(model: ImageAutoencoder) -> np.ndarray:
     z = current_latent(model.latent_dim)
     live.live_sliders(
         "live_vae",
-        model.checkpoint.folder,
+        model.checkpoint,
         "decoder",
         model.image_shape,
         latent_sliders(model),
@@ -137,17 +137,7 @@ def server_view(model: ImageAutoencoder) -> np.ndarray:
     with controls:
         columns = st.columns(2 if model.latent_dim > 4 else 1)
         for dim, slider in enumerate(latent_sliders(model)):
-            columns[dim % len(columns)].slider(
-                slider.label,
-                slider.min,
-                slider.max,
-                0.0,
-                slider.step,
-                key=slider.id,
-                bind="query-params",
-                format="%.1f",
-                help=slider.help,
-            )
+            live.server_slider(columns[dim % len(columns)], slider, "%.1f")
     z = current_latent(model.latent_dim)
     with view:
         show_image(model.decode_latents(z)[0], caption="decoded image", on_screen="decoded")
