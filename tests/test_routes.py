@@ -61,8 +61,9 @@ def test_nothing_else_is_served(app_url, path):
     assert status in (400, 404) and b"import" not in body
 
 
-def test_the_shipped_browser_models_declare_batch_one_and_serve_any_batch():
-    """LiteRT.js refuses a declared batch of −1; Python resizes a batch-1 file to any batch, alike."""
+def test_the_shipped_browser_models_declare_batch_one_store_float16_and_serve_any_batch():
+    """LiteRT.js refuses a declared batch of −1; Python resizes a batch-1 file to any batch, alike.
+    The weights are stored as float16: half the bytes of a first visit."""
     from ai_edge_litert.interpreter import Interpreter
 
     from explorer.serving.runtime import LiteModel
@@ -71,8 +72,10 @@ def test_the_shipped_browser_models_declare_batch_one_and_serve_any_batch():
     files += [*SHIPPED_CHECKPOINTS.glob("*/step.tflite")]
     assert len(files) >= 6
     for path in files:
-        details = Interpreter(model_path=str(path)).get_input_details()[0]
-        assert details["shape_signature"][0] == 1, path
+        interpreter = Interpreter(model_path=str(path))
+        assert interpreter.get_input_details()[0]["shape_signature"][0] == 1, path
+        stored = [t for t in interpreter.get_tensor_details() if t["dtype"] == np.float16]
+        assert sum(int(np.prod(t["shape"])) for t in stored) * 2 > 0.9 * path.stat().st_size, path
         model = LiteModel(path)
         x = np.random.default_rng(0).standard_normal((5, *model.input_shape)).astype("float32")
         if path.name == "step.tflite":

@@ -167,6 +167,7 @@ def export_step(model, config: CharRNNConfig, out: Path) -> str:
         step_function(model),
         tf.TensorSpec([None, 1 + config.units], tf.float32, name="id_and_state"),
         out / "step.tflite",
+        half=True,
     )
     return "step.tflite"
 
