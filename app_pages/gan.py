@@ -16,7 +16,7 @@ explain(
 
 checkpoint, model = model_picker(("gan",), load_generator)
 
-metrics = checkpoint.manifest.get("metrics", {})
+metrics = checkpoint.metrics
 if "fid" in metrics:
     st.sidebar.caption(
         f"{model.latent_dim}-d latent · FID {metrics['fid']:.1f} (real data against itself: "

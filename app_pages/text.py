@@ -13,7 +13,7 @@ explain(
 )
 
 checkpoint, model = model_picker(("charrnn",), text.load_char_model)
-metrics = checkpoint.manifest.get("metrics", {})
+metrics = checkpoint.metrics
 if "heldout_nats_per_char" in metrics:
     st.sidebar.caption(
         f"Held-out loss {metrics['heldout_nats_per_char']:.2f} nats "

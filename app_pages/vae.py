@@ -15,7 +15,7 @@ explain(
 
 checkpoint, model = model_picker(("vae",))
 
-metrics = checkpoint.manifest.get("metrics", {}).get("heldout", {})
+metrics = checkpoint.metrics.get("heldout", {})
 if "neg_elbo" in metrics:
     st.sidebar.caption(f"{model.latent_dim}-d latent · held-out −ELBO {metrics['neg_elbo']:.1f} nats per image")
 

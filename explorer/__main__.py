@@ -8,7 +8,17 @@ import os
 import sys
 from pathlib import Path
 
+from explorer.config import TRAINING_DEFAULTS, CharRNNConfig, GANConfig, VAEConfig
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the output
+
+
+def _defaults(setting: str) -> str:
+    """`train`'s default of one training setting, per kind, for the help text: "vae/ae 60; gan 100"."""
+    kinds_of = {}
+    for kind, defaults in TRAINING_DEFAULTS.items():
+        kinds_of.setdefault(getattr(defaults, setting), []).append(kind)
+    return "default " + "; ".join(f"{'/'.join(kinds)} {value:g}" for value, kinds in kinds_of.items())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,15 +26,20 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model and write its checkpoint folder")
-    train.add_argument("kind", choices=["vae", "ae", "gan", "classifier", "charrnn"])
+    train.add_argument("kind", choices=list(TRAINING_DEFAULTS))
     train.add_argument(
         "--data",
         required=True,
         help="mnist, fashion_mnist, an .npz with x (and y), an image folder; charrnn: a UTF-8 .txt file",
     )
-    train.add_argument("--latent-dim", type=int, default=None, help="size of z (VAE default 2, GAN default 64)")
-    train.add_argument("--epochs", type=int, default=None, help="VAE 60, GAN 100, classifier 30")
-    train.add_argument("--learning-rate", type=float, default=None, help="Adam's (default 1e-3; GAN 2e-4)")
+    train.add_argument(
+        "--latent-dim",
+        type=int,
+        default=None,
+        help=f"size of z (default vae/ae {VAEConfig.latent_dim}; gan {GANConfig.latent_dim})",
+    )
+    train.add_argument("--epochs", type=int, default=None, help=_defaults("epochs"))
+    train.add_argument("--learning-rate", type=float, default=None, help=f"Adam's ({_defaults('learning_rate')})")
     train.add_argument(
         "--features", type=Path, default=None, help="GAN: a classifier checkpoint for FID and nearest training images"
     )
@@ -59,21 +74,36 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="VAE: afterwards, ship every image's latent mean and default projections (see embed)",
     )
-    train.add_argument("--units", type=int, default=512, help="charrnn: GRU state size")
-    train.add_argument("--seq-len", type=int, default=100, help="charrnn: characters per training sequence")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--units", type=int, default=None, help=f"charrnn: GRU state size (default {CharRNNConfig.units})"
+    )
+    train.add_argument(
+        "--seq-len",
+        type=int,
+        default=None,
+        help=f"charrnn: characters per training sequence (default {CharRNNConfig.seq_len})",
+    )
+    train.add_argument("--seed", type=int, default=None, help=_defaults("seed"))
     train.add_argument("--image-size", type=int, default=None, help="resize images to this square size")
-    train.add_argument("--holdout", type=int, default=1000, help="images held out for metrics")
-    train.add_argument("--hidden-units", type=int, default=256)
-    train.add_argument("--filters", default=None, help="VAE/AE: comma-separated conv channels (default 16,32)")
-    train.add_argument("--beta", type=float, default=1.0, help="VAE: KL weight (1 = the true ELBO)")
+    train.add_argument(
+        "--holdout", type=int, default=None, help=f"images held out for metrics ({_defaults('holdout')})"
+    )
+    train.add_argument("--hidden-units", type=int, default=None, help=f"VAE/AE (default {VAEConfig.hidden_units})")
+    train.add_argument(
+        "--filters",
+        default=None,
+        help=f"VAE/AE: comma-separated conv channels (default {','.join(map(str, VAEConfig.filters))})",
+    )
+    train.add_argument(
+        "--beta", type=float, default=None, help=f"VAE: KL weight (default {VAEConfig.beta:g}, the true ELBO)"
+    )
     train.add_argument(
         "--likelihood",
         choices=["bernoulli", "gaussian"],
         default=None,
         help="VAE/AE: p(x | z) (default bernoulli for grey images, gaussian for colour)",
     )
-    train.add_argument("--batch-size", type=int, default=None, help="default 128; GAN 64")
+    train.add_argument("--batch-size", type=int, default=None, help=_defaults("batch_size"))
     train.add_argument("--out", type=Path, default=None, help="checkpoint folder (default checkpoints/DATA-KIND-Nd)")
 
     evaluate = commands.add_parser("evaluate", help="print held-out metrics of a checkpoint as JSON")
@@ -162,33 +192,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_train(args) -> int:
-    from explorer.config import TrainConfig
+    from explorer.config import training_config
     from explorer.training.data import load_dataset
 
-    if args.kind == "charrnn":
-        return run_train_charrnn(args)
-    data = load_dataset(args.data, args.image_size)
-    defaults = {"gan": (100, 64, 2e-4), "classifier": (30, 128, 1e-3)}.get(args.kind, (60, 128, 1e-3))
-    train = TrainConfig(
-        epochs=args.epochs or defaults[0],
+    train = training_config(
+        args.kind,
+        epochs=args.epochs,
         seed=args.seed,
         holdout=args.holdout,
-        batch_size=args.batch_size or defaults[1],
-        learning_rate=args.learning_rate or defaults[2],
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
     )
+    if args.kind == "charrnn":
+        return run_train_charrnn(args, train)
+    data = load_dataset(args.data, args.image_size)
     name = f"{Path(args.data).stem}-{args.kind}"
+    size, channels = data.x.shape[1], data.x.shape[-1]
     if args.kind == "gan":
-        from explorer.config import GANConfig, default_generator_filters
+        from explorer.config import default_generator_filters
         from explorer.training.gan import train_gan
 
         config = GANConfig(
             image_shape=data.x.shape[1:],
-            latent_dim=args.latent_dim or 64,
-            generator_filters=_channels(args.generator_filters) or default_generator_filters(data.x.shape[1]),
-            discriminator_filters=_channels(args.discriminator_filters) or (64, 128, 256)[: 2 + (data.x.shape[1] > 28)],
+            **_given(latent_dim=args.latent_dim),
+            generator_filters=_channels(args.generator_filters) or default_generator_filters(size),
+            discriminator_filters=_channels(args.discriminator_filters) or (64, 128, 256)[: 2 + (size > 28)],
             augment=args.augment
             if args.augment is not None
-            else ("translation,cutout" if data.x.shape[-1] == 1 else "color,translation,cutout"),
+            else ("translation,cutout" if channels == 1 else "color,translation,cutout"),
             upsampling=args.upsampling,
             batch_norm=args.batch_norm,
         )
@@ -208,20 +239,20 @@ def run_train(args) -> int:
         out = args.out or Path("checkpoints") / name
         train_classifier(data, config, train, out)
     else:
-        from explorer.config import VAEConfig
         from explorer.training.vae import train_vae
 
-        latent_dim = args.latent_dim or 2
         model_config = VAEConfig(
             kind=args.kind,
             image_shape=data.x.shape[1:],
-            latent_dim=latent_dim,
-            hidden_units=args.hidden_units,
-            filters=_channels(args.filters) if args.filters else VAEConfig.filters,
-            likelihood=args.likelihood or ("bernoulli" if data.x.shape[-1] == 1 else "gaussian"),
-            beta=args.beta,
+            **_given(
+                latent_dim=args.latent_dim,
+                hidden_units=args.hidden_units,
+                filters=_channels(args.filters),
+                beta=args.beta,
+            ),
+            likelihood=args.likelihood or ("bernoulli" if channels == 1 else "gaussian"),
         )
-        out = args.out or Path("checkpoints") / f"{name}-{latent_dim}d"
+        out = args.out or Path("checkpoints") / f"{name}-{model_config.latent_dim}d"
         train_vae(data, model_config, train, out)
         if args.kind == "vae" and args.embed:
             from explorer.training.embed import write_embedding
@@ -231,24 +262,22 @@ def run_train(args) -> int:
     return 0
 
 
-def run_train_charrnn(args) -> int:
-    from explorer.config import CharRNNConfig, TrainConfig
+def run_train_charrnn(args, train) -> int:
     from explorer.training.text import read_text, train_charrnn
 
-    if args.units < 1 or args.seq_len < 2:
+    config = CharRNNConfig(**_given(units=args.units, seq_len=args.seq_len))
+    if config.units < 1 or config.seq_len < 2:
         raise ValueError("--units must be at least 1 and --seq-len at least 2.")
     text, origin = read_text(args.data)
-    train = TrainConfig(
-        epochs=args.epochs or 30,
-        seed=args.seed,
-        batch_size=args.batch_size or 64,
-        learning_rate=args.learning_rate or 2e-3,
-        patience=5,
-    )
     out = args.out or Path("checkpoints") / f"{Path(args.data).stem}-charrnn"
-    train_charrnn(text, origin, CharRNNConfig(units=args.units, seq_len=args.seq_len), train, out)
+    train_charrnn(text, origin, config, train, out)
     print(f"Wrote {out}")
     return 0
+
+
+def _given(**settings) -> dict:
+    """The settings the command line gave: the rest keep their config's default."""
+    return {key: value for key, value in settings.items() if value is not None}
 
 
 def run_evaluate_text(checkpoint, args) -> int:
@@ -261,7 +290,7 @@ def run_evaluate_text(checkpoint, args) -> int:
     text, origin = read_text(args.data)
     known = "".join(c for c in text if c in model.vocabulary.index)
     ids = model.vocabulary.encode(known)
-    same_file = origin["sha256"] == checkpoint.manifest.get("data", {}).get("sha256")
+    same_file = origin["sha256"] == checkpoint.data.sha256
     scored = split_text(ids)[1] if same_file else ids
     metrics = heldout_loss(model, scored[: args.max_chars + 1])
     metrics["text"] = ("the held-out tail of the training text" if same_file else "the whole file") + (
@@ -349,7 +378,7 @@ def run_embed(args) -> int:
     checkpoint = read_checkpoint(args.checkpoint)
     if checkpoint.kind != "vae":
         raise ValueError(f"{checkpoint.name} is a {checkpoint.kind}; embed ships a VAE's latent means.")
-    size = checkpoint.config["image_shape"][0]
+    size = checkpoint.config.image_shape[0]
     summary = write_embedding(args.checkpoint, load_dataset(args.data, size))
     print(f"Wrote {summary['points']:,} points of {summary['dims']} dimensions to {args.checkpoint}")
     return 0

@@ -2,7 +2,9 @@
 
 A manifest describes its model completely (kind, architecture config, data and split, training
 settings, held-out metrics, date, library versions), so the app and the command line rebuild
-everything from the folder alone. Light: json and numpy only.
+everything from the folder alone. `read_checkpoint` gives it typed: the config as its dataclass,
+the data as a `DataDescription`. Every training path writes its manifest with `new_manifest`.
+Light: json and numpy only.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import json
 import os
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+from explorer.config import MODEL_CONFIGS, model_config, to_dict
 
 SHIPPED_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
 MANIFEST = "manifest.json"
@@ -40,9 +44,31 @@ class CheckpointError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class DataDescription:
+    """What a model was trained on: the manifest's `data` section."""
+
+    source: str = ""  # the path or name given to `train --data`
+    file: str = ""  # its file name
+    sha256: str = ""  # of that file
+    images: int | None = None  # images in it (image models)
+    holdout_images: int | None = None  # of those, kept out of training for the metrics
+    label_names: tuple | None = None  # what each label is called, if the data had labels
+    preprocess: str = "mnist"  # how served images are scaled: "mnist" (grey) or "rgb"
+    split: str = ""  # how training and held-out data were separated, as a sentence
+
+    @classmethod
+    def from_manifest(cls, values: dict) -> DataDescription:
+        known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
+        if known.get("label_names") is not None:
+            known["label_names"] = tuple(str(label) for label in known["label_names"])
+        return cls(**known)
+
+
+@dataclass(frozen=True)
 class Checkpoint:
     folder: Path
-    manifest: dict
+    manifest: dict = field(repr=False)
+    config: object  # the model's config dataclass (VAEConfig, GANConfig, ...)
 
     @property
     def name(self) -> str:
@@ -53,12 +79,31 @@ class Checkpoint:
         return self.manifest["kind"]
 
     @property
-    def config(self) -> dict:
-        return self.manifest["config"]
-
-    @property
     def title(self) -> str:
         return self.manifest.get("title", self.name)
+
+    @property
+    def data(self) -> DataDescription:
+        return DataDescription.from_manifest(self.manifest.get("data") or {})
+
+    @property
+    def metrics(self) -> dict:
+        """Held-out figures as training measured them on the served files ({} if none)."""
+        return self.manifest.get("metrics") or {}
+
+    @property
+    def training(self) -> dict:
+        """Training settings, epochs run and the per-epoch `history`."""
+        return self.manifest.get("training") or {}
+
+    @property
+    def files(self) -> dict:
+        """Role ("decoder", "embedding", ...) -> file name, for every file the checkpoint has."""
+        return self.manifest["files"]
+
+    def section(self, key: str) -> dict:
+        """Another part of the manifest ("neighbours", "embedding", ...), {} if absent."""
+        return self.manifest.get(key) or {}
 
     def file(self, role: str) -> Path:
         """Path of the file the manifest names for `role` ("encoder", "decoder", ...)."""
@@ -87,7 +132,18 @@ def read_checkpoint(folder: Path | str) -> Checkpoint:
     missing = [key for key in ("kind", "config", "files") if key not in manifest] if isinstance(manifest, dict) else []
     if not isinstance(manifest, dict) or missing:
         raise CheckpointError(f"{shown(path)} lacks {', '.join(missing) or 'an object'}; retrain with: {TRAIN_HINT}")
-    return Checkpoint(folder, manifest)
+    if manifest["kind"] not in MODEL_CONFIGS:
+        raise CheckpointError(
+            f"{shown(path)} is of kind {manifest['kind']!r}, which this app does not know "
+            f"(it knows {', '.join(MODEL_CONFIGS)}); retrain with: {TRAIN_HINT}"
+        )
+    try:
+        config = model_config(manifest["kind"], manifest["config"])
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(
+            f"{shown(path)} has a config this app cannot use ({error}); retrain with: {TRAIN_HINT}"
+        ) from None
+    return Checkpoint(folder, manifest, config)
 
 
 def list_checkpoints(kinds: tuple = (), root: Path | None = None) -> tuple[list, list]:
@@ -102,6 +158,41 @@ def list_checkpoints(kinds: tuple = (), root: Path | None = None) -> tuple[list,
         if not kinds or checkpoint.kind in kinds:
             found.append(checkpoint)
     return found, broken
+
+
+# The files a page downloads and runs itself; written with float16 weights (training/export.py).
+BROWSER_ROLES = ("decoder", "generator", "step")
+
+
+def new_manifest(
+    name: str, title: str, config, train, state: dict, data: dict, files: dict, training: dict | None = None, **sections
+) -> dict:
+    """The manifest of a freshly trained model, alike for every kind: what it is (`config`), how it
+    was trained (`train` and the resumable run's `state`: epochs, best epoch, time, history, plus
+    `training`'s extra facts), on what (`data`) and which files serve it. Other `sections`
+    (vocabulary, embedding, neighbours) are the kind's own; metrics come after, from the served files."""
+    return {
+        "name": name,
+        "kind": config.kind,
+        "title": title,
+        "config": to_dict(config),
+        **sections,
+        "training": {
+            **to_dict(train),
+            "epochs_run": state["epoch"],
+            "best_epoch": state["best_epoch"],
+            "train_seconds": round(state["seconds"], 1),
+            **(training or {}),
+            "history": state["history"],
+        },
+        "data": data,
+        "files": files,
+        "stored_as": {
+            role: "float16 weights, float32 arithmetic" if role in BROWSER_ROLES else "float32"
+            for role, file in files.items()
+            if file.endswith(".tflite")
+        },
+    }
 
 
 def write_manifest(folder: Path, manifest: dict, stamp: bool = True) -> None:

@@ -6,7 +6,7 @@ means. No TensorFlow import: the app reads these too.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 
@@ -113,6 +113,36 @@ class TrainConfig:
     seed: int = 0  # weights, data split and sampling noise
     holdout: int = 1000  # images kept out of training for the metrics
     patience: int = 20  # stop after this many epochs without held-out progress
+
+
+# What `train KIND` uses unless the command line says otherwise: the one place for these (the
+# command's help text is written from it).
+TRAINING_DEFAULTS = {
+    "vae": TrainConfig(),
+    "ae": TrainConfig(),
+    "gan": TrainConfig(epochs=100, batch_size=64, learning_rate=2e-4),
+    "classifier": TrainConfig(epochs=30),
+    "charrnn": TrainConfig(epochs=30, batch_size=64, learning_rate=2e-3, patience=5),
+}
+
+# The config class of each kind of checkpoint.
+MODEL_CONFIGS = {
+    "vae": VAEConfig,
+    "ae": VAEConfig,
+    "gan": GANConfig,
+    "classifier": ClassifierConfig,
+    "charrnn": CharRNNConfig,
+}
+
+
+def training_config(kind: str, **given) -> TrainConfig:
+    """The kind's training defaults with the settings given (None: not given)."""
+    return replace(TRAINING_DEFAULTS[kind], **{key: value for key, value in given.items() if value is not None})
+
+
+def model_config(kind: str, values: dict):
+    """The config of a `kind` model from a manifest's `config` section."""
+    return from_dict(MODEL_CONFIGS[kind], {**values, "kind": kind})
 
 
 def to_dict(config) -> dict:

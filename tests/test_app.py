@@ -14,7 +14,7 @@ from .conftest import image_urls, live_data, open_page
 VAE_NAMES = [
     c.name
     for c in sorted(
-        list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0], key=lambda c: (c.config["latent_dim"], c.name)
+        list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0], key=lambda c: (c.config.latent_dim, c.name)
     )
 ]
 
@@ -27,8 +27,8 @@ def test_home_page_shows_a_picture_and_links_the_vae_page():
 
 
 def test_shipped_checkpoints_include_the_three_models():
-    autoencoders = [c.config["latent_dim"] for c in list_checkpoints(("ae",), root=SHIPPED_CHECKPOINTS)[0]]
-    vae_dims = sorted(c.config["latent_dim"] for c in list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0])
+    autoencoders = [c.config.latent_dim for c in list_checkpoints(("ae",), root=SHIPPED_CHECKPOINTS)[0]]
+    vae_dims = sorted(c.config.latent_dim for c in list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0])
     assert vae_dims[0] == 2 and vae_dims[-1] >= 16 and autoencoders
 
 
@@ -69,7 +69,7 @@ def test_only_the_open_section_is_drawn(name, section):
 def has_matching_autoencoder(name: str) -> bool:
     manifest = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())
     return any(
-        c.config["latent_dim"] == manifest["config"]["latent_dim"]
+        c.config.latent_dim == manifest["config"]["latent_dim"]
         and c.manifest["data"]["file"] == manifest["data"]["file"]
         for c in list_checkpoints(("ae",), root=SHIPPED_CHECKPOINTS)[0]
     )

@@ -27,7 +27,7 @@ def gan_root(tiny_gan, tmp_path, monkeypatch):
 
 
 def test_shipped_gans_cover_digits_and_colour():
-    channels = {c.config["image_shape"][-1] for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0]}
+    channels = {c.config.image_shape[-1] for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0]}
     assert channels == {1, 3}
 
 
@@ -127,14 +127,14 @@ def test_with_the_nearest_images_open_a_slider_move_updates_them(gan_root):
 def conditional_gans() -> list[str]:
     from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
-    return sorted(c.name for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0] if c.config.get("classes"))
+    return sorted(c.name for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0] if c.config.classes)
 
 
 @pytest.mark.parametrize("name", conditional_gans())
 def test_conditional_gan_page_makes_the_picked_class_in_the_seeds_style(name):
     from explorer.checkpoint import read_checkpoint
 
-    classes = read_checkpoint(SHIPPED_CHECKPOINTS / name).config["class_names"]
+    classes = read_checkpoint(SHIPPED_CHECKPOINTS / name).config.class_names
     first = open_page("app_pages/gan.py", runtime="server", model=name, seed="5")
     assert not first.exception and not first.error
     assert first.get("button_group")[0].proto.label == "Class"

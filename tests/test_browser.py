@@ -11,7 +11,7 @@ from .conftest import settle, wait_idle, wait_live
 
 def largest_vae() -> str:
     vaes = list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0]
-    return max(vaes, key=lambda c: c.config["latent_dim"]).name
+    return max(vaes, key=lambda c: c.config.latent_dim).name
 
 
 def main_image(page):

@@ -38,6 +38,9 @@ def test_listing_separates_usable_from_broken_checkpoints(tmp_path):
         ("[1, 2]", "lacks an object"),
         ('{"kind": "vae"}', "lacks config, files"),
         ("\udcff", "not valid JSON"),
+        ('{"kind": "diffusion", "config": {}, "files": {}}', "kind 'diffusion', which this app does not know"),
+        ('{"kind": "vae", "config": {"filters": [8, 8, 8, 8, 8]}, "files": {}}', "config this app cannot use"),
+        ('{"kind": "gan", "config": {"upsampling": "bicubic"}, "files": {}}', "config this app cannot use"),
     ],
 )
 def test_malformed_manifests_name_the_file(tmp_path, manifest, message):
@@ -47,6 +50,65 @@ def test_malformed_manifests_name_the_file(tmp_path, manifest, message):
     with pytest.raises(CheckpointError, match=message) as error:
         read_checkpoint(folder)
     assert "manifest.json" in str(error.value)
+
+
+def test_a_checkpoint_reads_typed():
+    """Its config is the kind's dataclass (a newer manifest's extra keys ignored), its data a
+    DataDescription; metrics and sections default to empty."""
+    from explorer.checkpoint import SHIPPED_CHECKPOINTS
+    from explorer.config import CharRNNConfig, GANConfig, VAEConfig
+
+    vae = read_checkpoint(SHIPPED_CHECKPOINTS / "mnist-vae-16d")
+    assert isinstance(vae.config, VAEConfig) and vae.config.latent_dim == 16 and vae.config.image_shape == (28, 28, 1)
+    assert vae.data.file == "mnist-9000.npz" and vae.data.holdout_images == 1000 and vae.data.preprocess == "mnist"
+    emoji = read_checkpoint(SHIPPED_CHECKPOINTS / "emoji-vae-16d").data
+    assert emoji.preprocess == "rgb" and emoji.label_names[1] == "Animals & Nature"
+    assert vae.metrics["heldout"]["neg_elbo"] > 0
+    gan = read_checkpoint(SHIPPED_CHECKPOINTS / "mnist-cgan")
+    assert isinstance(gan.config, GANConfig) and gan.config.classes == 10 and gan.config.input_dim == 74
+    assert isinstance(read_checkpoint(SHIPPED_CHECKPOINTS / "shakespeare-charrnn").config, CharRNNConfig)
+    assert read_checkpoint(SHIPPED_CHECKPOINTS / "mnist-gan").section("no-such-part") == {}
+
+
+def test_newer_manifests_keep_reading(tmp_path):
+    folder = write(tmp_path / "newer", {**GOOD, "config": {**GOOD["config"], "added_later": 1}, "data": {"x": 1}})
+    checkpoint = read_checkpoint(folder)
+    assert checkpoint.config.latent_dim == 2 and checkpoint.data.source == "" and checkpoint.metrics == {}
+
+
+def test_every_training_path_writes_its_manifest_alike():
+    """One writer (new_manifest): the same sections, training facts and file precision for every kind."""
+    from explorer.checkpoint import new_manifest
+    from explorer.config import CharRNNConfig, GANConfig, training_config
+
+    state = {"epoch": 3, "best_epoch": 2, "seconds": 12.34, "history": [{"loss": 1.0}] * 3}
+    gan = new_manifest(
+        "g", "A GAN", GANConfig(), training_config("gan"), state, {"file": "d.npz"},
+        {"generator": "generator.tflite", "neighbours": "neighbours.npz"}, training={"selected_by": "last epoch"},
+    )  # fmt: skip
+    assert gan["kind"] == "gan" and gan["config"]["latent_dim"] == 64
+    assert gan["training"]["epochs"] == 100 and gan["training"]["learning_rate"] == 2e-4
+    assert gan["training"]["epochs_run"] == 3 and gan["training"]["train_seconds"] == 12.3
+    assert gan["training"]["selected_by"] == "last epoch" and len(gan["training"]["history"]) == 3
+    assert gan["stored_as"] == {"generator": "float16 weights, float32 arithmetic"}
+    text = new_manifest(
+        "t", "Text", CharRNNConfig(), training_config("charrnn"), state, {}, {"step": "step.tflite"}, vocabulary=["a"]
+    )
+    assert text["kind"] == "charrnn" and text["vocabulary"] == ["a"] and text["training"]["patience"] == 5
+    assert set(gan) - {"neighbours"} == set(text) - {"vocabulary"}
+
+
+def test_training_defaults_live_in_one_place_and_the_help_says_them(capsys):
+    from explorer.__main__ import main
+    from explorer.config import TRAINING_DEFAULTS, training_config
+
+    assert training_config("gan", epochs=None, batch_size=32).batch_size == 32
+    assert training_config("gan", epochs=None).epochs == TRAINING_DEFAULTS["gan"].epochs == 100
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "default vae/ae 60; gan 100; classifier/charrnn 30" in shown
+    assert "default vae/ae/classifier 128; gan/charrnn 64" in shown
 
 
 def test_missing_and_corrupt_model_files_are_named(tmp_path, tiny_vae):

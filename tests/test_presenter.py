@@ -188,7 +188,7 @@ def test_a_model_picked_on_one_page_neither_leaks_into_another_nor_is_lost():
     at.selectbox(key="model").set_value("mnist-vae-16d").run()
     at.switch_page("app_pages/gan.py").run()
     gans = list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0]
-    default_gan = min(gans, key=lambda c: (c.config["latent_dim"], c.name)).name  # the picker's first
+    default_gan = min(gans, key=lambda c: (c.config.latent_dim, c.name)).name  # the picker's first
     assert not at.exception and at.selectbox(key="model").value == default_gan
     at.switch_page("app_pages/vae.py").run()
     assert at.selectbox(key="model").value == "mnist-vae-16d" and len(live_data(at)["sliders"]) == 16

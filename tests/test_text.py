@@ -72,20 +72,19 @@ def test_state_is_carried_between_steps(tiny_charrnn):
     assert first + second == at_once
 
 
-def test_litert_step_matches_keras_to_1e_4(tiny_charrnn):
+def test_litert_step_matches_keras_to_a_thousandth(tiny_charrnn):
+    """The step file stores float16 weights (the page downloads it): logits within 1e-3 of Keras's."""
     import keras
 
-    from explorer.config import CharRNNConfig, from_dict
     from explorer.models.charrnn import build_charrnn
     from explorer.serving.models import CharModel
 
     served = CharModel.from_folder(tiny_charrnn)
-    manifest = json.loads((tiny_charrnn / "manifest.json").read_text())
-    model = build_charrnn(from_dict(CharRNNConfig, manifest["config"]))
+    model = build_charrnn(served.checkpoint.config)
     model.load_weights(tiny_charrnn / "model.weights.h5")
     ids = served.vocabulary.encode("JULIET : what light")
     keras_logits = keras.ops.convert_to_numpy(model(ids[None]))[0, -1]
-    np.testing.assert_allclose(served.read("JULIET : what light")[0], keras_logits, atol=1e-4)
+    np.testing.assert_allclose(served.read("JULIET : what light")[0], keras_logits, atol=1e-3)
 
 
 def test_checkpoint_describes_itself_and_ships_character_embeddings(tiny_charrnn):

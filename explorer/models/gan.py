@@ -229,9 +229,8 @@ class GAN(keras.Model):
 def load_gan(checkpoint) -> GAN:
     """Rebuild the Keras model of a checkpoint from its manifest and weights."""
     from explorer.checkpoint import CheckpointError
-    from explorer.config import from_dict
 
-    model = GAN(from_dict(GANConfig, checkpoint.config))
+    model = GAN(checkpoint.config)
     model(np.zeros((1, model.config.input_dim), "float32"))
     try:
         model.load_weights(checkpoint.file("weights"))

@@ -146,9 +146,8 @@ class VAE(keras.Model):
 def load_vae(checkpoint) -> VAE:
     """Rebuild the Keras model of a checkpoint from its manifest and weights."""
     from explorer.checkpoint import CheckpointError
-    from explorer.config import VAEConfig, from_dict
 
-    model = VAE(from_dict(VAEConfig, checkpoint.config))
+    model = VAE(checkpoint.config)
     model(np.zeros((1, *model.config.image_shape), "float32"))
     try:
         model.load_weights(checkpoint.file("weights"))

@@ -31,10 +31,10 @@ class ImageAutoencoder:
         self.checkpoint = checkpoint
         config = checkpoint.config
         self.kind = checkpoint.kind
-        self.latent_dim = int(config["latent_dim"])
-        self.image_shape = tuple(int(v) for v in config["image_shape"])
-        self.preprocess = checkpoint.manifest.get("data", {}).get("preprocess", "mnist")
-        self.likelihood = config.get("likelihood", "bernoulli")  # p(x | z), for held-out metrics
+        self.latent_dim = int(config.latent_dim)
+        self.image_shape = tuple(int(v) for v in config.image_shape)
+        self.preprocess = checkpoint.data.preprocess
+        self.likelihood = config.likelihood  # p(x | z), for held-out metrics
         self.encoder = _lite(checkpoint, "encoder")
         self.decoder = _lite(checkpoint, "decoder")
         self.examples = load_examples(checkpoint)
@@ -69,9 +69,9 @@ class ImageGenerator:
         self.checkpoint = checkpoint
         config = checkpoint.config
         self.kind = checkpoint.kind
-        self.latent_dim = int(config["latent_dim"])
-        self.class_names = [str(name) for name in config.get("class_names") or range(int(config.get("classes", 0)))]
-        self.image_shape = tuple(int(v) for v in config["image_shape"])
+        self.latent_dim = int(config.latent_dim)
+        self.class_names = [str(name) for name in config.class_names or range(config.classes)]
+        self.image_shape = tuple(int(v) for v in config.image_shape)
         self.generator = _lite(checkpoint, "generator")
         arrays = load_arrays(checkpoint, "directions")
         self.directions = Directions(arrays["vectors"], arrays["explained_variance"])
@@ -131,8 +131,8 @@ class FeatureSpace:
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint) -> FeatureSpace:
         arrays = load_arrays(checkpoint, "neighbours")
-        files = checkpoint.manifest["files"]
-        about = checkpoint.manifest.get("neighbours", {})
+        files = checkpoint.files
+        about = checkpoint.section("neighbours")
         # Checkpoints may leave the features out (they are the images through features.tflite): a
         # megabyte less in git each, and a GAN page that opens without them.
         features = arrays["features"].astype("float32") if "features" in arrays else None
@@ -181,7 +181,7 @@ class CharModel:
 
         self.checkpoint = checkpoint
         self.vocabulary = Vocabulary(checkpoint.manifest["vocabulary"])
-        self.units = int(checkpoint.config["units"])
+        self.units = int(checkpoint.config.units)
         self.step_model = _lite(checkpoint, "step")
 
     @classmethod

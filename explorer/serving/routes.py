@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from explorer.checkpoint import CheckpointError, checkpoint_root, read_checkpoint
+from explorer.checkpoint import BROWSER_ROLES, CheckpointError, checkpoint_root, read_checkpoint
 
 RUNTIME_VERSION = "2.5.3"
 RUNTIME_PREFIX = f"/runtime/litert-{RUNTIME_VERSION}"
@@ -32,7 +32,6 @@ RUNTIME_FILES = {  # served name -> (stored name, media type)
     "litert_wasm_compat_internal.js": ("litert_wasm_compat_internal.js", "text/javascript"),
     "litert_wasm_compat_internal.wasm": ("litert_wasm_compat_internal.wasm.gz", "application/wasm"),
 }
-BROWSER_ROLES = ("decoder", "generator", "step")  # what the pages run in the browser
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 FOREVER = "public, max-age=31536000, immutable"
 

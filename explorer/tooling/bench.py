@@ -59,11 +59,10 @@ def bench_decode(checkpoint: Path) -> dict:
     try:
         decoder = load_vae(served.checkpoint).decoder
     except CheckpointError:  # git ships no Keras weights; the timing depends only on the architecture
-        from explorer.config import VAEConfig, from_dict
         from explorer.models.vae import VAE
 
         print("No Keras weights next to the checkpoint: timing the same architecture, freshly initialised.")
-        decoder = VAE(from_dict(VAEConfig, served.checkpoint.config)).decoder
+        decoder = VAE(served.checkpoint.config).decoder
     compiled = tf.function(decoder)
     rows["keras.Model.predict"] = time_calls(lambda: decoder.predict(z, verbose=0), 50)
     rows["eager call"] = time_calls(lambda: keras.ops.convert_to_numpy(decoder(z)), 200)
@@ -74,7 +73,7 @@ def bench_decode(checkpoint: Path) -> dict:
 def bench_generate(checkpoints: list[Path]) -> dict:
     """One image through each shipped GAN's serving path against `keras.Model.predict`, plus a
     64×64 colour generator of the same family (the issue's target size), freshly initialised."""
-    from explorer.config import GANConfig, from_dict
+    from explorer.config import GANConfig
     from explorer.serving.models import ImageGenerator
 
     rows = {}
@@ -92,7 +91,7 @@ def bench_generate(checkpoints: list[Path]) -> dict:
         z = np.random.default_rng(0).standard_normal((1, served.latent_dim)).astype("float32")
         shape = "×".join(map(str, served.image_shape))
         rows[f"{served.name} ({shape}): LiteRT"] = time_calls(lambda: served.generate(z), 500)
-        configs[f"{served.name} ({shape})"] = from_dict(GANConfig, served.checkpoint.config)
+        configs[f"{served.name} ({shape})"] = served.checkpoint.config
     if tf is None:
         print("TensorFlow is not installed: only the serving path is measured.")
         return rows

@@ -37,11 +37,10 @@ def tutorial_speed(folder: Path) -> list[float]:
     import tensorflow as tf
 
     from explorer.checkpoint import read_checkpoint
-    from explorer.config import CharRNNConfig, from_dict
     from explorer.models.charrnn import build_charrnn
 
     checkpoint = read_checkpoint(folder)
-    config = from_dict(CharRNNConfig, checkpoint.config)
+    config = checkpoint.config
     model = build_charrnn(config)
     weights = Path(folder) / "model.weights.h5"
     if weights.is_file():  # git ships no Keras weights; the speed does not depend on their values

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.checkpoint import read_checkpoint, write_manifest
+from explorer.checkpoint import new_manifest, read_checkpoint, write_manifest
 from explorer.config import ClassifierConfig, GANConfig, TrainConfig, to_dict
 from explorer.training.data import Dataset, split_holdout, to_unit_float
 from explorer.training.vae import ResumeState, fit_resumable, keras_verbosity
@@ -145,30 +145,26 @@ def train_gan(
     files.update(_write_timeline(np.stack(frames), state["history"], timeline_z, out))
     neighbours = _write_neighbours(data, out, features_from)
     files.update(neighbours.pop("files"))
-    manifest = {
-        "name": name or out.name,
-        "kind": "gan",
-        "title": f"{'Conditional GAN' if config.classes else 'GAN'}, {config.latent_dim}-d latent ({Path(data.origin.get('source', 'data')).stem}, "
-        f"{config.image_shape[0]}×{config.image_shape[1]})",
-        "config": to_dict(config),
-        "training": {
-            **to_dict(train),
-            "epochs_run": state["epoch"],
-            "best_epoch": state["best_epoch"],
-            "selected_by": "lowest FID during training" if judges else "last epoch",
-            "train_seconds": round(state["seconds"], 1),
-            "train_images": len(data.x),
-            "optimizer": "Adam, beta_1 0.5, both networks",
-            "history": state["history"],
-        },
-        "data": {
+    manifest = new_manifest(
+        name or out.name,
+        f"{'Conditional GAN' if config.classes else 'GAN'}, {config.latent_dim}-d latent "
+        f"({Path(data.origin.get('source', 'data')).stem}, {config.image_shape[0]}×{config.image_shape[1]})",
+        config,
+        train,
+        state,
+        data={
             **data.origin,
             "label_names": data.label_names,
             "split": "all images train the GAN; FID compares samples with half of them",
         },
-        "neighbours": neighbours,
-        "files": files,
-    }
+        files=files,
+        training={
+            "selected_by": "lowest FID during training" if judges else "last epoch",
+            "train_images": len(data.x),
+            "optimizer": "Adam, beta_1 0.5, both networks",
+        },
+        neighbours=neighbours,
+    )
     write_manifest(out, manifest)
     if judges:
         from explorer.serving.models import ImageGenerator
@@ -187,7 +183,7 @@ def train_gan(
 
 
 def shown_features(folder: Path) -> str:
-    units = read_checkpoint(folder).config.get("feature_units", "?")
+    units = read_checkpoint(folder).config.feature_units
     return f"{Path(folder).name}: the {units}-unit 'features' layer of the project's classifier"
 
 
@@ -195,9 +191,9 @@ def _feature_models(folder: Path, config: GANConfig):
     from explorer.serving.runtime import LiteModel
 
     checkpoint = read_checkpoint(folder)
-    if tuple(checkpoint.config["image_shape"]) != config.image_shape:
+    if checkpoint.config.image_shape != config.image_shape:
         raise ValueError(
-            f"{folder} classifies {tuple(checkpoint.config['image_shape'])} images; the GAN makes {config.image_shape}."
+            f"{folder} classifies {checkpoint.config.image_shape} images; the GAN makes {config.image_shape}."
         )
     return LiteModel(checkpoint.file("classifier")), LiteModel(checkpoint.file("features"))
 
@@ -233,10 +229,8 @@ def _write_neighbours(data: Dataset, out: Path, features_from: Path | None) -> d
         shutil.copyfile(checkpoint.file("features"), out / "features.tflite")
         shutil.copyfile(checkpoint.file("classifier"), out / "classifier.tflite")
         files = {"features": "features.tflite", "classifier": "classifier.tflite"}
-        space = (
-            f"cosine distance in the {checkpoint.config.get('feature_units', '')}-unit features of {checkpoint.name}"
-        )
-        labels = checkpoint.manifest.get("data", {}).get("label_names")
+        space = f"cosine distance in the {checkpoint.config.feature_units}-unit features of {checkpoint.name}"
+        labels = checkpoint.data.label_names and list(checkpoint.data.label_names)
     else:
         files, space, labels = {}, "cosine distance of pixels", None
     np.savez_compressed(out / "neighbours.npz", x=x)
@@ -284,33 +278,27 @@ def train_classifier(
     files = export_classifier(model, out)
     files["weights"] = "model.weights.h5"
     probabilities = LiteModel(out / "classifier.tflite")(x[holdout_index])
-    manifest = {
-        "name": name or out.name,
-        "kind": "classifier",
-        "title": f"Classifier ({Path(data.origin.get('source', 'data')).stem})",
-        "config": to_dict(config),
-        "training": {
-            **to_dict(train),
-            "epochs_run": state["epoch"],
-            "best_epoch": state["best_epoch"],
-            "train_seconds": round(state["seconds"], 1),
-            "train_images": len(train_index),
-            "history": state["history"],
-        },
-        "data": {
+    manifest = new_manifest(
+        name or out.name,
+        f"Classifier ({Path(data.origin.get('source', 'data')).stem})",
+        config,
+        train,
+        state,
+        data={
             **data.origin,
             "holdout_images": len(holdout_index),
             "label_names": data.label_names,
             "split": f"seeded permutation (seed {train.seed}); the first {len(holdout_index)} are held out",
         },
-        "metrics": {
-            "heldout": {
-                "accuracy": float(np.mean(probabilities.argmax(1) == y[holdout_index])),
-                "confident_share": float(np.mean(probabilities.max(1) >= 0.9)),
-            },
-            "measured_with": "LiteRT",
+        files=files,
+        training={"train_images": len(train_index)},
+    )
+    manifest["metrics"] = {
+        "heldout": {
+            "accuracy": float(np.mean(probabilities.argmax(1) == y[holdout_index])),
+            "confident_share": float(np.mean(probabilities.max(1) >= 0.9)),
         },
-        "files": files,
+        "measured_with": "LiteRT",
     }
     write_manifest(out, manifest)
     ResumeState(out).clear()

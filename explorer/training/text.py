@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.checkpoint import write_manifest
+from explorer.checkpoint import new_manifest, write_manifest
 from explorer.config import CharRNNConfig, TrainConfig, to_dict
 from explorer.maths.sampling import Vocabulary
 from explorer.training.data import DataError
@@ -113,30 +113,26 @@ def train_charrnn(
         "embedding": write_char_embedding(model, vocabulary, text, out),
     }
     heldout_nats = float(model.evaluate(heldout_data, verbose=0))
-    manifest = {
-        "name": name or out.name,
-        "kind": "charrnn",
-        "title": f"char-RNN, GRU {config.units} ({Path(origin['source']).stem})",
-        "config": to_dict(config),
-        "vocabulary": vocabulary.chars,
-        "training": {
-            **to_dict(train),
-            "epochs_run": state["epoch"],
-            "best_epoch": state["best_epoch"],
+    manifest = new_manifest(
+        name or out.name,
+        f"char-RNN, GRU {config.units} ({Path(origin['source']).stem})",
+        config,
+        train,
+        state,
+        data={**origin, "split": f"the last {HOLDOUT_FRACTION:.0%} ({len(heldout_ids):,} characters) held out"},
+        files=files,
+        training={
             "steps_per_epoch": steps,
-            "train_seconds": round(state["seconds"], 1),
             "train_characters": len(train_ids),
             "optimizer": "Adam, gradient norm clipped at 1",
-            "history": state["history"],
         },
-        "data": {**origin, "split": f"the last {HOLDOUT_FRACTION:.0%} ({len(heldout_ids):,} characters) held out"},
-        "embedding": {
+        vocabulary=vocabulary.chars,
+        embedding={
             "points": len(vocabulary),
             "dims": config.embedding_dim,
             "description": f"The {len(vocabulary)} characters' learnt input vectors.",
         },
-        "files": files,
-    }
+    )
     write_manifest(out, manifest)
     from explorer.serving.models import CharModel
     from explorer.serving.text_generation import heldout_loss

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.checkpoint import write_manifest
+from explorer.checkpoint import new_manifest, write_manifest
 from explorer.config import TrainConfig, VAEConfig, to_dict
 from explorer.training.data import Dataset, split_holdout, to_unit_float
 
@@ -147,28 +147,22 @@ def train_vae(data: Dataset, model_config: VAEConfig, train: TrainConfig, out: P
     examples = encode_examples(model, data, holdout_index)
     np.savez_compressed(out / "examples.npz", **examples)
     files.update({"weights": "model.weights.h5", "examples": "examples.npz"})
-    manifest = {
-        "name": name or out.name,
-        "kind": model_config.kind,
-        "title": _title(model_config, data),
-        "config": to_dict(model_config),
-        "training": {
-            **to_dict(train),
-            "epochs_run": state["epoch"],
-            "best_epoch": state["best_epoch"],
-            "train_seconds": round(state["seconds"], 1),
-            "train_images": len(train_index),
-            "history": state["history"],
-        },
-        "data": {
+    manifest = new_manifest(
+        name or out.name,
+        _title(model_config, data),
+        model_config,
+        train,
+        state,
+        data={
             **data.origin,
             "holdout_images": len(holdout_index),
             "split": f"seeded permutation (seed {train.seed}); the first {len(holdout_index)} are held out",
             "preprocess": "mnist" if model_config.image_shape[-1] == 1 else "rgb",
             "label_names": data.label_names,
         },
-        "files": files,
-    }
+        files=files,
+        training={"train_images": len(train_index)},
+    )
     write_manifest(out, manifest)  # first without metrics: they are measured on the served files
     served = ImageAutoencoder.from_folder(out)
     manifest["metrics"] = {

@@ -77,7 +77,7 @@ def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoin
             f"`python -m explorer train {kinds[0]} --data mnist`"
         )
         return None
-    checkpoints.sort(key=lambda c: (c.config.get("latent_dim", 0), c.name))
+    checkpoints.sort(key=lambda c: (getattr(c.config, "latent_dim", 0), c.name))
     by_name = {c.name: c for c in checkpoints}
     # The pages share this key (and URL parameter): arriving from another page, it holds that
     # page's model. Go back to the one this page had, and keep it for the next visit.
@@ -159,7 +159,7 @@ def home_picture() -> None:
     checkpoints, _ = list_checkpoints(("vae",))
     if not checkpoints:
         return
-    smallest = min(checkpoints, key=lambda c: c.config.get("latent_dim", 0))
+    smallest = min(checkpoints, key=lambda c: getattr(c.config, "latent_dim", 0))
     try:
         model = load_autoencoder(str(smallest.folder))
     except CheckpointError:

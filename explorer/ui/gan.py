@@ -422,7 +422,7 @@ def timeline_section(model: ImageGenerator) -> None:
             caption=f"{len(frames)} fixed latent vectors after epoch {epoch}",
         )
     with curves:
-        history = model.checkpoint.manifest["training"]["history"]
+        history = model.checkpoint.training["history"]
         st.plotly_chart(
             presenter.sized(training_curves(history, epoch)), key="curves", config={"displayModeBar": False}
         )

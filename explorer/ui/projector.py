@@ -38,7 +38,7 @@ THUMBNAIL_PIXELS = 80
 def shipped_embeddings() -> dict:
     """Checkpoints that ship an embedding, by name."""
     checkpoints, _ = list_checkpoints()
-    return {c.name: c for c in checkpoints if "embedding" in c.manifest.get("files", {})}
+    return {c.name: c for c in checkpoints if "embedding" in c.files}
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the embedding…")
@@ -60,7 +60,7 @@ def data_picker() -> tuple[str, Embedding | None, dict, str]:
     choice = st.sidebar.selectbox("Data set", [*shipped, UPLOAD], key="data", bind="query-params")
     if choice != UPLOAD:
         checkpoint = shipped[choice]
-        description = checkpoint.manifest.get("embedding", {}).get("description", checkpoint.title)
+        description = checkpoint.section("embedding").get("description", checkpoint.title)
         embedding, projections = load_shipped(str(checkpoint.folder), choice, description)
         st.sidebar.caption(description)
         return choice, embedding, projections, checkpoint.kind

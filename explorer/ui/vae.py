@@ -53,7 +53,7 @@ def example_picker(model: ImageAutoencoder, label: str, key: str, value: int = 0
 
 
 def example_label(model: ImageAutoencoder, index: int) -> str:
-    examples, names = model.examples, model.checkpoint.manifest.get("data", {}).get("label_names")
+    examples, names = model.examples, model.checkpoint.data.label_names
     if "name" in examples:  # emoji: their short name and category
         category = f" ({names[examples['y'][index]]})" if names and "y" in examples else ""
         return f"#{index} — {examples['name'][index].replace('_', ' ')}{category}"
@@ -309,7 +309,7 @@ def example_section(model: ImageAutoencoder) -> None:
 
 def upload_subject(model: ImageAutoencoder) -> str:
     """What the model knows how to draw, for the uploader's label: "a digit", "an emoji"."""
-    source = str(model.checkpoint.manifest.get("data", {}).get("source", "")).lower()
+    source = model.checkpoint.data.source.lower()
     return "an emoji" if "emoji" in source else "a digit" if model.preprocess == "mnist" else "an image like its data"
 
 
@@ -376,12 +376,9 @@ def interpolation_section(model: ImageAutoencoder) -> None:
 def matching_autoencoder(model: ImageAutoencoder):
     """The shipped plain autoencoder with the same latent size and data, if there is one."""
     autoencoders, _ = list_checkpoints(("ae",))
-    data_file = model.checkpoint.manifest.get("data", {}).get("file")
+    data_file = model.checkpoint.data.file
     for checkpoint in autoencoders:
-        if (
-            checkpoint.config["latent_dim"] == model.latent_dim
-            and checkpoint.manifest.get("data", {}).get("file") == data_file
-        ):
+        if checkpoint.config.latent_dim == model.latent_dim and checkpoint.data.file == data_file:
             return load_autoencoder(str(checkpoint.folder))
     return None
 
@@ -389,7 +386,7 @@ def matching_autoencoder(model: ImageAutoencoder):
 def ae_versus_vae_section(model: ImageAutoencoder) -> None:
     autoencoder = matching_autoencoder(model)
     if autoencoder is None:
-        source = model.checkpoint.manifest.get("data", {}).get("source", "mnist")
+        source = model.checkpoint.data.source or "mnist"
         st.info(
             f"No plain autoencoder with a {model.latent_dim}-d latent on the same data is shipped to compare "
             f"with. Train one: `python -m explorer train ae --data {source} --latent-dim {model.latent_dim}`"
