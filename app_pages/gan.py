@@ -23,7 +23,7 @@ if "fid" in metrics:
         f"{metrics['fid_real_halves']:.1f}) in the project's classifier features"
     )
 
-gan.seed_controls(model)
+view = gan.seed_controls(model)
 sections = {
     "Directions": gan.directions_section,
     "Interpolate": gan.interpolation_section,
@@ -39,4 +39,4 @@ tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="re
 for tab, draw in zip(tabs, sections.values()):
     if tab.open:
         with tab:
-            draw(model)
+            draw(model, view)

@@ -22,21 +22,9 @@ if embedding is None:
 params, column = projector.projection_controls(embedding)
 
 # A link reopens its view at once; afterwards, slow projections wait for Run.
-applied = st.session_state.get("applied")
-if applied is None or applied[0] != data_id or projector.is_ready(data_id, embedding, params, column, shipped):
-    st.session_state["applied"] = applied = (data_id, params, column)
-elif applied[1:] != (params, column):
-    st.sidebar.button(
-        "Run",
-        type="primary",
-        icon=":material/play_arrow:",
-        key="run",
-        width="stretch",
-        on_click=lambda: st.session_state.update(applied=(data_id, params, column)),
-    )
-    st.sidebar.caption("The plot shows the last projection until you press Run.")
+applied = projector.applied_projection(data_id, embedding, params, column, shipped)
 try:
-    result = projector.compute(data_id, embedding, applied[1], applied[2], shipped)
+    result = projector.compute(data_id, embedding, applied.params, applied.column, shipped)
 except ValueError as error:
     st.error(literal(error), icon=":material/error:")
     st.stop()
@@ -46,8 +34,7 @@ highlight = projector.search_controls(embedding)
 plot, side = st.columns([5, 3], gap="large")
 with plot:
     chart = st.container()  # drawn after the controls below it, which decide what it shows
-    isolated = projector.isolation_controls(len(embedding), data_id)
-shown = np.arange(len(result.indices)) if isolated is None else np.flatnonzero(np.isin(result.indices, isolated))
+    shown = projector.isolation_controls(result, len(embedding), data_id)
 with side:
     marked = projector.inspector(embedding, data_id, kind)
 with plot:
@@ -59,7 +46,7 @@ with plot:
         highlight=None if highlight is None else highlight[result.indices[shown]],
         marked=np.array(marked),
         path=path,
-        axis_titles=projector.axis_titles(applied[1], result),
+        axis_titles=projector.axis_titles(applied.params, result),
         **style,
     )
     chart.plotly_chart(

@@ -43,8 +43,9 @@ else:
     text.write_for_link(model, prompt, options)
     text.show_generated(output)
 if text.generated_text():
-    speed = st.session_state.get("speed")
-    fresh = st.session_state.pop("fresh_speed", False) or go  # said once, after the writing
+    kept = text.memory()
+    speed, fresh = kept.speed, kept.fresh_speed or go  # said once, after the writing
+    kept.fresh_speed = False
     used_prompt, used_options = text.generated_for()
     st.caption(
         f"{len(text.generated_text()):,} characters"

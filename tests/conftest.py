@@ -302,6 +302,12 @@ def live_data(at: AppTest, index: int = 0) -> dict | None:
     return json.loads(components[index].proto.json) if len(components) > index else None
 
 
+def written_steps(at: AppTest) -> list | None:
+    """The Text page's last written steps (its TextMemory); None before anything was written."""
+    kept = at.session_state["memory.TextMemory"] if "memory.TextMemory" in at.session_state else None
+    return kept.steps if kept else None
+
+
 def image_urls(at: AppTest) -> list[str]:
     return [image.proto.imgs[0].url for image in at.get("image")]
 

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from .conftest import open_page
+from .conftest import open_page, written_steps
 
 
 @pytest.fixture()
@@ -15,7 +15,7 @@ def text_root(tiny_charrnn, tmp_path, monkeypatch):
 
 
 def generated(at) -> str:
-    return "".join(step.char for step in at.session_state["steps"])
+    return "".join(step.char for step in written_steps(at))
 
 
 def test_generate_writes_the_text_and_the_same_seed_writes_it_again(text_root):
@@ -41,7 +41,7 @@ def test_probability_view_shows_ten_likeliest_next_characters(text_root):
     assert not at.exception
     bars = at.get("plotly_chart")[0].proto.spec
     assert '"orientation":"h"' in bars.replace(" ", "")
-    step = at.session_state["steps"][9]
+    step = written_steps(at)[9]
     assert len(step.top_ids) == 10 and step.top_probabilities[0] >= step.top_probabilities[-1]
 
 

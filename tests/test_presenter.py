@@ -11,7 +11,7 @@ from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from explorer.ui.common import DISPLAY_PIXELS
 from explorer.ui.presenter import IMAGE_SCALE
 
-from .conftest import ROOT, live_data, open_page
+from .conftest import ROOT, live_data, open_page, written_steps
 
 VAE_INTRO = "A variational autoencoder squeezes each image"
 
@@ -174,9 +174,9 @@ def test_naming_a_direction_puts_the_name_in_the_url():
 
 def test_a_link_to_written_text_writes_the_same_text():
     at = open_page("app_pages/text.py", runtime="server", length="120", text_seed="5")
-    assert "steps" not in at.session_state
+    assert written_steps(at) is None
     at.button(key="generate").click().run()
-    written = "".join(step.char for step in at.session_state["steps"])
+    written = "".join(step.char for step in written_steps(at))
     assert at.query_params["written"] == "1" and len(written) == 120
     again = open_page("app_pages/text.py", runtime="server", length="120", text_seed="5", written="1")
     assert not again.exception

@@ -36,7 +36,7 @@ from explorer.projector import projection as proj
 from explorer.ui import projector as projector_ui
 from explorer.ui.common import literal
 
-from .conftest import ROOT, live_data
+from .conftest import ROOT, live_data, written_steps
 from .test_properties import assert_sentence, check_params, sprite_images, uploaded_images, uploads
 
 # Each example opens a page or two (0.2 to 1 s): few examples keep the file well under a minute. No
@@ -425,7 +425,7 @@ def test_any_prompt_in_a_link_is_written_on_from_known_characters(prompt):
     assert not dropped or "does not know" in notes, "dropped characters are named"
     at.button(key="generate").click().run()
     assert not at.exception
-    written = "".join(step.char for step in at.session_state["steps"])
+    written = "".join(step.char for step in written_steps(at))
     assert len(written) == 20 and set(written) <= set(vocabulary)
 
 

@@ -32,6 +32,15 @@ def literal(text) -> str:
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the model…")
+def page_memory(kind: type):
+    """The session's one `kind` object (a page's dataclass of what it keeps between runs besides
+    its widgets' values), made on first use: one key per page instead of loose string keys."""
+    key = f"memory.{kind.__qualname__}"
+    if not isinstance(st.session_state.get(key), kind):
+        st.session_state[key] = kind()
+    return st.session_state[key]
+
+
 def load_autoencoder(folder: str) -> ImageAutoencoder:
     """One shared, thread-safe instance per checkpoint folder for all sessions."""
     return ImageAutoencoder.from_folder(folder)

@@ -9,6 +9,7 @@ given to directions, so a link reopens the same view.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -17,7 +18,7 @@ from explorer.images import png_data_uri, tile
 from explorer.maths import latent
 from explorer.serving.models import ImageGenerator
 from explorer.ui import live, presenter
-from explorer.ui.common import literal, show_image, strip_with_downloads, whole_number
+from explorer.ui.common import literal, page_memory, show_image, strip_with_downloads, whole_number
 
 SLIDER_LIMIT = 3.0  # direction and raw sliders run over ±3 σ
 SLIDER_STEP = 0.1
@@ -36,12 +37,75 @@ def raw_key(dim: int) -> str:
     return f"dz{dim + 1}"
 
 
+@dataclass
+class GanMemory:
+    """What the GAN page keeps between runs besides its widgets' values."""
+
+    # Names people gave the directions, kept apart from the name fields, which exist only while
+    # their tab is open; a link brings them in its `names` parameter.
+    direction_names: dict | None = None
+    class_problem: str | None = None  # a sentence about a class a link asked for, said once
+    psi_of_page: float | None = None  # ψ at the page's last full run, which the tabs were drawn with
+
+
+def memory() -> GanMemory:
+    kept = page_memory(GanMemory)
+    if kept.direction_names is None:
+        kept.direction_names = names_from_url(st.query_params.get_all(NAMES_PARAM))
+    return kept
+
+
+@dataclass(frozen=True)
+class GanView:
+    """The sample the page's widgets describe, read once per run after they are drawn. Their keys
+    are the link's parameters: seed, psi, d1..dK, dz1..dzD, directions_shown, show_raw, class."""
+
+    seed: int
+    seed_problem: str | None  # what is wrong with the seed field's text (seed 0 is shown meanwhile)
+    psi: float
+    offsets: tuple  # σ along each direction
+    shift: tuple  # added to each raw dimension of z
+    directions_shown: int
+    show_raw: bool
+    label: int | None  # the picked class of a conditional GAN; None for an unconditional one
+
+    @classmethod
+    def read(cls, model: ImageGenerator) -> GanView:
+        state = st.session_state
+        try:
+            seed, problem = latent.parse_seed(state.get("seed", "0")), None
+        except latent.SeedError as error:
+            seed, problem = 0, f"{literal(error)} Showing seed 0 until it is."
+        count = len(model.directions.vectors)
+        label = None
+        if model.conditional:
+            name = state.get(CLASS_KEY) or model.class_names[0]
+            label = model.class_names.index(name) if name in model.class_names else 0
+        return cls(
+            seed=seed,
+            seed_problem=problem,
+            psi=float(state.get(PSI.id, PSI.default)),
+            offsets=tuple(state.get(direction_key(i), 0.0) for i in range(count)),
+            shift=tuple(state.get(raw_key(d), 0.0) for d in range(model.latent_dim)),
+            directions_shown=min(int(state.get("directions_shown", DIRECTIONS_SHOWN)), count),
+            show_raw=bool(state.get("show_raw", st.query_params.get("show_raw") == "true")),
+            label=label,
+        )
+
+    def latent(self, model: ImageGenerator) -> np.ndarray:
+        """The sample's z: the seed's, scaled by ψ, moved by the sliders."""
+        return model.latent_for(self.seed, self.psi, self.offsets, self.shift)
+
+    def seed_latent(self, model: ImageGenerator) -> np.ndarray:
+        """The seed's z scaled by ψ, without the sliders' moves."""
+        return model.latent_for(self.seed, self.psi)
+
+    def sample(self, model: ImageGenerator) -> np.ndarray:
+        return model.generate(self.latent(model), self.label)
+
+
 def direction_names() -> dict:
-    """Names people gave the directions, kept apart from the name fields, which exist only while
-    their tab is open; a link brings them in its `names` parameter."""
-    if "direction_names" not in st.session_state:
-        st.session_state["direction_names"] = names_from_url(st.query_params.get_all(NAMES_PARAM))
-    return st.session_state["direction_names"]
+    return memory().direction_names
 
 
 def names_from_url(values: list[str]) -> dict:
@@ -71,22 +135,6 @@ def direction_name(model: ImageGenerator, index: int, markdown: bool = True) -> 
     return f"{(literal(named) if markdown else named) or f'Direction {index + 1}'} ({share:.0%} var.)"
 
 
-def current_seed() -> tuple[int, str | None]:
-    """The seed field's number, or seed 0 and a sentence saying what was wrong with it."""
-    text = st.session_state.get("seed", "0")
-    try:
-        return latent.parse_seed(text), None
-    except latent.SeedError as error:
-        return 0, f"{literal(error)} Showing seed 0 until it is."
-
-
-def current_latent(model: ImageGenerator) -> np.ndarray:
-    seed, _ = current_seed()
-    offsets = [st.session_state.get(direction_key(i), 0.0) for i in range(len(model.directions.vectors))]
-    shift = [st.session_state.get(raw_key(d), 0.0) for d in range(model.latent_dim)]
-    return model.latent_for(seed, st.session_state.get("psi", 1.0), offsets, shift)
-
-
 def _new_random_seed() -> None:
     st.session_state["seed"] = str(int(np.random.default_rng().integers(0, 100_000)))
 
@@ -98,9 +146,9 @@ def _reset_offsets(model: ImageGenerator) -> None:
         st.session_state[raw_key(dim)] = 0.0
 
 
-def seed_controls(model: ImageGenerator) -> None:
-    """Seed and how many directions: changing either reruns the whole page, so every tab follows."""
-    st.session_state[PSI_OF_PAGE] = st.session_state.get("psi", 1.0)  # what the tabs below are drawn with
+def seed_controls(model: ImageGenerator) -> GanView:
+    """Seed, how many directions and the class: changing one reruns the whole page, so every tab
+    follows. Returns the page's view, which the tabs are drawn from."""
     row = st.columns([3, 3, 2, 4], vertical_alignment="bottom", gap="medium")
     row[0].text_input(
         "Seed",
@@ -121,10 +169,13 @@ def seed_controls(model: ImageGenerator) -> None:
         key="directions_shown",
         help="How many of the directions, most variance first, get a slider (and a row in the Directions tab).",
     )
-    _, problem = current_seed()
-    if problem:
-        st.error(problem, icon=":material/error:")
+    seed_problem = GanView.read(model).seed_problem
+    if seed_problem:
+        st.error(seed_problem, icon=":material/error:")
     class_picker(model)
+    view = GanView.read(model)
+    memory().psi_of_page = view.psi
+    return view
 
 
 CLASS_KEY = "class"  # the class picker's key and URL parameter: /gan?model=mnist-cgan&class=7
@@ -137,7 +188,7 @@ def class_picker(model: ImageGenerator) -> None:
     asked = st.query_params.get(CLASS_KEY)
     if asked is not None and asked not in model.class_names:  # Streamlit would drop it without a word
         st.query_params.pop(CLASS_KEY)
-        st.session_state["class_problem"] = (
+        memory().class_problem = (
             f"This model makes no class “{literal(asked[:40])}”; it makes {', '.join(model.class_names)}."
         )
     st.segmented_control(
@@ -149,17 +200,9 @@ def class_picker(model: ImageGenerator) -> None:
         required=True,
         help="What the generator is asked to make. The seed, and so the style, stays.",
     )
-    problem = st.session_state.pop("class_problem", None)
+    problem, memory().class_problem = memory().class_problem, None
     if problem:
         st.warning(problem, icon=":material/warning:")
-
-
-def current_class(model: ImageGenerator) -> int | None:
-    """The picked class's index for a conditional GAN; None for an unconditional one."""
-    if not model.conditional:
-        return None
-    name = st.session_state.get(CLASS_KEY) or model.class_names[0]
-    return model.class_names.index(name) if name in model.class_names else 0
 
 
 def sample_section(model: ImageGenerator) -> None:
@@ -167,22 +210,20 @@ def sample_section(model: ImageGenerator) -> None:
 
     In the browser (explorer/ui/live.py) the sample follows a drag frame by frame, ψ and the raw z
     sliders included; on the server it follows each release. The other seeds follow the release."""
-    seed, _ = current_seed()
     if live.enabled():
         left, right = st.columns([5, 1] if presenter.is_on() else [4, 1], gap="medium")
         with left:
-            live_view(model)
+            live_view(model, GanView.read(model))
         others = right
     else:
         live.explain_fallback()
-        others = server_view(model)
-    psi = st.session_state.get("psi", 1.0)
-    if psi != st.session_state.get(PSI_OF_PAGE, psi):  # ψ moved: every tab follows it
+        others = server_view(model, GanView.read(model))
+    view = GanView.read(model)  # the sliders as this run left them
+    if memory().psi_of_page not in (None, view.psi):  # ψ moved: every tab follows it
         st.rerun()
-    z = current_latent(model)
-    grid_z = np.stack([model.latent_for(seed + 1 + i, psi) for i in range(GRID_SAMPLES)])
-    offsets = z - model.latent_for(seed, psi)
-    images = model.generate(grid_z + offsets, current_class(model))
+    seed = view.seed
+    grid_z = np.stack([model.latent_for(seed + 1 + i, view.psi) for i in range(GRID_SAMPLES)])
+    images = model.generate(grid_z + view.latent(model) - view.seed_latent(model), view.label)
     with others:
         show_image(
             tile(images, 2),
@@ -198,11 +239,6 @@ def sample_section(model: ImageGenerator) -> None:
 sample_fragment = st.fragment(sample_section)
 
 
-def shown_directions(model: ImageGenerator) -> int:
-    return min(int(st.session_state.get("directions_shown", DIRECTIONS_SHOWN)), len(model.directions.vectors))
-
-
-PSI_OF_PAGE = "psi_of_page"  # ψ at the page's last full run
 PSI = live.Slider(
     "psi",
     "Truncation ψ",
@@ -215,10 +251,10 @@ PSI = live.Slider(
 )
 
 
-def sample_sliders(model: ImageGenerator, raw: bool) -> list[live.Slider]:
+def sample_sliders(model: ImageGenerator, view: GanView, raw: bool) -> list[live.Slider]:
     """ψ, one slider per shown direction and, on request, one per raw dimension of z."""
     sliders = [PSI]
-    for index in range(shown_directions(model)):
+    for index in range(view.directions_shown):
         sliders.append(
             live.Slider(
                 direction_key(index),
@@ -239,25 +275,23 @@ def sample_sliders(model: ImageGenerator, raw: bool) -> list[live.Slider]:
     return sliders
 
 
-def live_view(model: ImageGenerator) -> None:
+def live_view(model: ImageGenerator, view: GanView) -> None:
     """The sample, drawn in the browser from the seed's z (sent by the server, so that a seed is the
     same image everywhere), ψ times it, plus the sliders' moves; the class as a one-hot after z."""
-    seed, _ = current_seed()
-    raw = st.session_state.get("show_raw", st.query_params.get("show_raw") == "true")
-    label = current_class(model)
-    suffix = latent.with_classes(np.zeros((1, 0)), label, len(model.class_names))[0] if model.conditional else None
+    classes = len(model.class_names)
+    suffix = latent.with_classes(np.zeros((1, 0)), view.label, classes)[0] if model.conditional else None
     live.live_sliders(
         "live_gan",
         model.checkpoint,
         "generator",
         model.image_shape,
-        sample_sliders(model, raw),
-        base=latent.sample_prior(1, model.latent_dim, seed)[0],
+        sample_sliders(model, view, view.show_raw),
+        base=latent.sample_prior(1, model.latent_dim, view.seed)[0],
         suffix=suffix,
-        scale="psi",
-        placeholder=model.generate(current_latent(model), label)[0],
+        scale=PSI.id,
+        placeholder=view.sample(model)[0],
         pixels=300,
-        caption=f"seed {seed}",
+        caption=f"seed {view.seed}",
     )
     # Below the picture, so that on a short screen the picture stays in view.
     reset, toggle = st.columns([1, 3], vertical_alignment="center")
@@ -266,24 +300,22 @@ def live_view(model: ImageGenerator) -> None:
         raw_toggle(model)
 
 
-def server_view(model: ImageGenerator):
+def server_view(model: ImageGenerator, view: GanView):
     """Streamlit's sliders, and the sample drawn on the server after each move; returns the column
     for the other seeds."""
-    seed, _ = current_seed()
-    psi = st.session_state.get("psi", 1.0)
-    controls, view = st.columns(2, gap="large")  # half the width: the sample and the other seeds beside it
+    controls, picture = st.columns(2, gap="large")  # half the width: the sample and the other seeds beside it
     with controls:
         st.button("Reset sliders", icon=":material/restart_alt:", key="reset", on_click=_reset_offsets, args=(model,))
         live.server_slider(st, PSI)
         columns = st.columns(2)
-        for index, slider in enumerate(sample_sliders(model, raw=False)[1:]):
+        for index, slider in enumerate(sample_sliders(model, view, raw=False)[1:]):
             # Streamlit reads a label as Markdown: a name from a link is escaped there
             live.server_slider(columns[index % 2], slider, "%.1f σ", label=direction_name(model, index))
-    image = model.generate(current_latent(model), current_class(model))[0]
-    with view:  # the sample and, beside it, the other seeds: both above the fold of a 1280×720 screen
+    view = GanView.read(model)  # as the sliders just drawn hold it
+    with picture:  # the sample and, beside it, the other seeds: both above the fold of a 1280×720 screen
         sample, others = st.columns([2, 1], gap="small")
         with sample:
-            show_image(image, caption=f"seed {seed}, ψ = {psi:.2f}", on_screen="sample")
+            show_image(view.sample(model)[0], caption=f"seed {view.seed}, ψ = {view.psi:.2f}", on_screen="sample")
     return others
 
 
@@ -315,7 +347,7 @@ def raw_sliders(model: ImageGenerator) -> None:
         )
 
 
-def directions_section(model: ImageGenerator) -> None:
+def directions_section(model: ImageGenerator, view: GanView) -> None:
     """What each direction does to the current sample, with a field to name it and a download."""
     presenter.explain(
         "Principal directions of the generator's first feature map over 5,000 random z, mapped "
@@ -324,10 +356,9 @@ def directions_section(model: ImageGenerator) -> None:
         f"+{SLIDER_LIMIT:.0f}σ. Give a direction a name and it becomes the slider's label.",
         label="About the directions",
     )
-    seed, _ = current_seed()
-    z = model.latent_for(seed, st.session_state.get("psi", 1.0))
+    z = view.seed_latent(model)
     example = "e.g. stroke width" if model.image_shape[-1] == 1 else "e.g. skin tone"
-    for index in range(min(st.session_state.get("directions_shown", DIRECTIONS_SHOWN), len(model.directions.vectors))):
+    for index in range(view.directions_shown):
         name, sweep = st.columns([1, 3], vertical_alignment="center")
         name.text_input(
             f"Name of direction {index + 1} ({model.directions.explained_variance[index]:.1%} var.)",
@@ -340,9 +371,7 @@ def directions_section(model: ImageGenerator) -> None:
         )
         steps = z + SWEEP_VALUES[:, None] * model.directions.vectors[index]
         with sweep:
-            show_image(
-                tile(model.generate(steps, current_class(model)), len(SWEEP_VALUES)), pixels=70 * len(SWEEP_VALUES)
-            )
+            show_image(tile(model.generate(steps, view.label), len(SWEEP_VALUES)), pixels=70 * len(SWEEP_VALUES))
     st.download_button(
         "Download the directions as JSON",
         directions_json(model),
@@ -375,8 +404,8 @@ def directions_json(model: ImageGenerator) -> str:
     )
 
 
-def interpolation_section(model: ImageGenerator) -> None:
-    seed, _ = current_seed()
+def interpolation_section(model: ImageGenerator, view: GanView) -> None:
+    seed = view.seed
     ends = st.columns(2)
     start = whole_number(ends[0], "From seed", 0, latent.MAX_SEED, seed, key="from_seed")
     end = whole_number(ends[1], "To seed", 0, latent.MAX_SEED, min(seed + 1, latent.MAX_SEED), key="to_seed")
@@ -391,9 +420,9 @@ def interpolation_section(model: ImageGenerator) -> None:
         help="Spherical keeps every frame at the typical length of z ~ N(0, I); a linear "
         "path passes nearer the mean, where images look washed-out and alike.",
     )
-    psi = st.session_state.get("psi", 1.0)
+    psi = view.psi
     path = latent.interpolate(model.latent_for(int(start), psi), model.latent_for(int(end), psi), frames, method)
-    labels = current_class(model)
+    labels = view.label
     if model.conditional:  # between classes too: the one-hot class blends linearly along the path
         names = model.class_names
         classes = st.columns(2)
@@ -406,7 +435,7 @@ def interpolation_section(model: ImageGenerator) -> None:
 
 
 @st.fragment
-def timeline_section(model: ImageGenerator) -> None:
+def timeline_section(model: ImageGenerator, view: GanView) -> None:
     """What the generator made of the same latent vectors after each epoch, beside the losses."""
     from explorer.ui.plots import training_curves
 
@@ -434,9 +463,9 @@ def timeline_section(model: ImageGenerator) -> None:
     )
 
 
-def neighbours_section(model: ImageGenerator) -> None:
+def neighbours_section(model: ImageGenerator, view: GanView) -> None:
     """The training images most like the current sample: is the GAN copying?"""
-    sample = model.generate(current_latent(model), current_class(model))
+    sample = view.sample(model)
     order, distance = model.features.nearest(sample, NEIGHBOURS)
     columns = st.columns([1, 4], gap="large")
     with columns[0]:

@@ -19,26 +19,25 @@ from explorer.serving.models import CharModel
 from explorer.serving.routes import model_url
 from explorer.serving.text_generation import TOP_CHOICES, Step
 from explorer.ui import live
-from explorer.ui.text import OUTPUT_PLACEHOLDER, WRITTEN_PARAM, generated_text
+from explorer.ui.text import OUTPUT_PLACEHOLDER, WRITTEN_PARAM, generated_text, memory
 
-JOB = "text_job"  # session key: what the page is asked to write
-RUNS = "text_runs"  # session key: how many texts were asked for (each job's number)
 KEY = "live_text"
 
 
 def live_writer(model: CharModel, prompt: str, options: dict, go: bool) -> None:
     """The output box, written in the browser; `go` (a click on Generate) starts a new text, and so
     does a link to a written text when nothing is written yet."""
-    if go or ("steps" not in st.session_state and WRITTEN_PARAM in st.query_params and JOB not in st.session_state):
-        st.session_state[RUNS] = st.session_state.get(RUNS, 0) + 1
-        st.session_state[JOB] = job(model, prompt, options, st.session_state[RUNS])
+    kept = memory()
+    if go or (kept.steps is None and WRITTEN_PARAM in st.query_params and kept.job is None):
+        kept.runs += 1
+        kept.job = job(model, prompt, options, kept.runs)
     data = {
         "runtime": live.RUNTIME,
         "model": {"url": model_url(model.checkpoint, "step")},
         "vocabulary": list(model.vocabulary.chars),
         "units": model.units,
         "top": TOP_CHOICES,
-        "job": st.session_state.get(JOB),
+        "job": kept.job,
         "shown": generated_text(),
         "placeholder": OUTPUT_PLACEHOLDER,
     }
@@ -65,21 +64,21 @@ def job(model: CharModel, prompt: str, options: dict, run: int) -> dict:
 
 def _on_result(model: CharModel) -> None:
     result = (st.session_state.get(KEY) or {}).get("result") or {}
-    asked = st.session_state.get(JOB)
+    kept = memory()
+    asked = kept.job
     if not asked or result.get("run") != asked["run"]:
         return  # an older text than the one asked for last
     chars = model.vocabulary.chars
-    st.session_state["steps"] = [
+    kept.steps = [
         Step(chars[int(i)], float(p), np.asarray(top, int), np.asarray(top_p, float))
         for i, p, top, top_p in zip(
             result["ids"], result["probabilities"], result["topIds"], result["topProbabilities"]
         )
     ]
     prompt, options = asked["for"]
-    st.session_state["generated_for"] = (prompt, tuple(tuple(item) for item in options))
+    kept.generated_for = (prompt, tuple(tuple(item) for item in options))
     seconds = float(result.get("seconds") or 0)
-    st.session_state["speed"] = len(result["ids"]) / seconds if seconds > 0 else 0.0
-    st.session_state["fresh_speed"] = True
-    st.session_state["first_character_ms"] = result.get("firstCharacterMs")
+    kept.speed = len(result["ids"]) / seconds if seconds > 0 else 0.0
+    kept.fresh_speed = True
     st.query_params[WRITTEN_PARAM] = "1"
-    del st.session_state[JOB]
+    kept.job = None

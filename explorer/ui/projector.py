@@ -8,6 +8,7 @@ t-SNE run when the person presses Run (or when a link asks for them), with a pro
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -19,7 +20,7 @@ from explorer.projector import projection as proj
 from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.projector.files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 from explorer.projector.worker import ProjectionWorker
-from explorer.ui.common import literal, whole_number
+from explorer.ui.common import literal, page_memory, whole_number
 from explorer.ui.presenter import image_pixels
 
 UPLOAD = "Upload Projector files"
@@ -30,6 +31,47 @@ METHOD_LABELS = {"PCA": "pca", "UMAP": "umap", "t-SNE": "tsne", "Custom": "custo
 MAX_NEIGHBOURS = 100
 MAX_SESSION_UPLOAD_BYTES = 100 * 2**20  # a session's Projector files together (each: server.maxUploadSize, 50 MB)
 THUMBNAIL_PIXELS = 80
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The projection the plot shows: of which data set, with which parameters, coloured how."""
+
+    data_id: str
+    params: proj.ProjectionParams
+    column: str | None
+
+
+@dataclass
+class ProjectorMemory:
+    """What the Projector page keeps between runs besides its widgets' values."""
+
+    applied: Applied | None = None  # the projection on screen (a slow one waits for Run)
+    selection: list = field(default_factory=list)  # rows picked with the box or lasso
+    selection_of: str | None = None  # the data set those rows belong to
+    isolated: np.ndarray | None = None  # rows the view is limited to; None: all
+    parsed_upload: tuple | None = None  # (the uploaded files' ids and size, what parsing them gave)
+
+
+def memory() -> ProjectorMemory:
+    return page_memory(ProjectorMemory)
+
+
+def applied_projection(data_id: str, embedding, params, column, shipped) -> Applied:
+    """The projection to show: the one asked for if it is instant, cached or the first of a data set
+    (so a link opens its view at once); else the last one, with a Run button for the new one."""
+    kept = memory()
+    asked = Applied(data_id, params, column)
+    if kept.applied is None or kept.applied.data_id != data_id or is_ready(data_id, embedding, params, column, shipped):
+        kept.applied = asked
+    elif kept.applied != asked:
+
+        def run() -> None:
+            kept.applied = asked
+
+        st.sidebar.button("Run", type="primary", icon=":material/play_arrow:", key="run", width="stretch", on_click=run)
+        st.sidebar.caption("The plot shows the last projection until you press Run.")
+    return kept.applied
 
 
 # Data sets ------------------------------------------------------------------------------------
@@ -101,7 +143,7 @@ def parsed_upload(files: list, size: str) -> tuple[str, Embedding | None, str | 
     """(data id, embedding or None, a problem or None), parsed once per upload: every other rerun
     (a slider, a hover, a colour) reuses it. With a 45 MB file each rerun cost 3–4 s and 300 MB."""
     key = (tuple(f.file_id for f in files), size)
-    kept = st.session_state.get("parsed_upload")
+    kept = memory().parsed_upload
     if kept is not None and kept[0] == key:
         return kept[1]
     contents = {f.name: f.getvalue() for f in files}
@@ -110,7 +152,7 @@ def parsed_upload(files: list, size: str) -> tuple[str, Embedding | None, str | 
         result = f"upload-{digest}", load_projector_upload(contents, _parse_size(size)), None
     except (ProjectorFileError, ValueError) as error:
         result = UPLOAD, None, str(error)
-    st.session_state["parsed_upload"] = (key, result)
+    memory().parsed_upload = (key, result)
     return result
 
 
@@ -357,18 +399,18 @@ def on_plot_select() -> None:
     from explorer.projector.plot import selected_rows
 
     rows = selected_rows(st.session_state.get("plot"))
-    st.session_state["selection"] = rows
+    memory().selection = rows
     if len(rows) == 1:
         st.session_state["point"] = rows[0]
 
 
-def isolation_controls(count: int, data_id: str) -> np.ndarray | None:
-    """Rows the view is limited to, with buttons to isolate the selection or show all again."""
-    if st.session_state.get("selection_of") != data_id:  # another data set: its rows mean nothing here
-        st.session_state.update(selection_of=data_id, selection=[])
-        st.session_state.pop("isolated", None)
-    selection = st.session_state.get("selection", [])
-    isolated = st.session_state.get("isolated")
+def isolation_controls(result: proj.Projection, count: int, data_id: str) -> np.ndarray:
+    """Buttons to isolate the selection or show all again; returns the positions in `result` of
+    the points to draw."""
+    kept = memory()
+    if kept.selection_of != data_id:  # another data set: its rows mean nothing here
+        kept.selection_of, kept.selection, kept.isolated = data_id, [], None
+    selection, isolated = kept.selection, kept.isolated
     row = st.columns([3, 2, 2], vertical_alignment="center")
     if isolated is not None:
         row[0].caption(f"Showing {len(isolated):,} isolated points of {count:,}.")
@@ -377,12 +419,14 @@ def isolation_controls(count: int, data_id: str) -> np.ndarray | None:
     else:
         row[0].caption("Click a point to inspect it; with the box or lasso tool (2-D), select several.")
     if row[1].button("Isolate the selection", key="isolate", disabled=len(selection) < 2):
-        st.session_state["isolated"] = np.array(sorted(selection))
+        kept.isolated = np.array(sorted(selection))
         st.rerun()
     if row[2].button("Show all", key="show_all", disabled=isolated is None):
-        st.session_state.pop("isolated", None)
+        kept.isolated = None
         st.rerun()
-    return st.session_state.get("isolated")
+    if isolated is None:
+        return np.arange(len(result.indices))
+    return np.flatnonzero(np.isin(result.indices, isolated))
 
 
 def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:

@@ -1,7 +1,7 @@
 """The Text page's parts: settings, streaming generation with a stop button, the probability view,
 and the same prompt at several temperatures.
 
-Settings are bound to the URL. The generated steps are kept in `st.session_state["steps"]` as
+Settings are bound to the URL. The generated steps are kept in the page's `TextMemory` as
 they stream, so a Stop (which reruns the page and interrupts the stream) keeps what was written.
 Once something is written the URL says so (`written=1`): the same settings and seed write the same
 text, so a link opens with it written again.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -19,7 +20,7 @@ from explorer.palette import EMPHASIS, rgba
 from explorer.serving.models import CharModel
 from explorer.serving.text_generation import generate
 from explorer.ui import presenter
-from explorer.ui.common import whole_number
+from explorer.ui.common import page_memory, whole_number
 
 MAX_LENGTH = 2_000
 COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)
@@ -27,6 +28,22 @@ COMPARE_LENGTH = 300
 OUTPUT_PLACEHOLDER = "The text appears here as it is written."
 FLUSH_SECONDS = 0.03  # stream in small batches: one page update per character would flood the socket
 WRITTEN_PARAM = "written"  # in the URL once a text was written for its settings
+
+
+@dataclass
+class TextMemory:
+    """What the Text page keeps between runs besides its widgets' values."""
+
+    steps: list | None = None  # the last text's steps (`Step`s); None: nothing written yet
+    generated_for: tuple = ("", ())  # the prompt and (sorted) options it was written with
+    speed: float | None = None  # its characters per second
+    fresh_speed: bool = False  # the speed is new: say it once
+    job: dict | None = None  # a text the page is asked to write in the browser (live_text.job)
+    runs: int = 0  # texts asked of the browser so far: each job's number
+
+
+def memory() -> TextMemory:
+    return page_memory(TextMemory)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
@@ -131,8 +148,8 @@ def prepared_prompt(model: CharModel) -> str:
 
 def _start_writing(prompt: str, options: dict) -> list:
     """The list the steps go into, with what they are written for; the URL records that a text was written."""
-    st.session_state["steps"] = steps = []
-    st.session_state["generated_for"] = (prompt, tuple(sorted(options.items())))
+    memory().steps = steps = []
+    memory().generated_for = (prompt, tuple(sorted(options.items())))
     st.query_params[WRITTEN_PARAM] = "1"
     return steps
 
@@ -156,7 +173,7 @@ def stream(model: CharModel, prompt: str, options: dict, output) -> None:
     with output:
         st.write_stream(_fenced(chunks()))
     seconds = time.perf_counter() - started
-    st.session_state["speed"] = len(steps) / seconds if seconds > 0 else 0.0
+    memory().speed = len(steps) / seconds if seconds > 0 else 0.0
 
 
 def _fenced(chunks):
@@ -169,7 +186,7 @@ def _fenced(chunks):
 
 def write_for_link(model: CharModel, prompt: str, options: dict) -> None:
     """A link to a written text: write it again at once, unstreamed (the seed makes it the same text)."""
-    if "steps" not in st.session_state and WRITTEN_PARAM in st.query_params:
+    if memory().steps is None and WRITTEN_PARAM in st.query_params:
         _start_writing(prompt, options).extend(generate(model, prompt, **options))
 
 
@@ -184,19 +201,19 @@ def show_generated(output) -> None:
 
 def generated_for() -> tuple[str, dict]:
     """The prompt and options the shown text was generated with."""
-    prompt, options = st.session_state.get("generated_for", ("", ()))
+    prompt, options = memory().generated_for
     return prompt, dict(options)
 
 
 def generated_text() -> str:
-    return "".join(step.char for step in st.session_state.get("steps", []))
+    return "".join(step.char for step in memory().steps or [])
 
 
 def probability_view(model: CharModel) -> None:
     """The text coloured by how probable each character was, and the likeliest next characters anywhere."""
     from explorer.ui.plots import next_char_bars
 
-    steps = st.session_state.get("steps", [])
+    steps = memory().steps or []
     if not steps:
         return
     st.html(coloured_text(steps))

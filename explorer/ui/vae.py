@@ -2,10 +2,12 @@
 
 Each `*_section` draws one part of the page and returns nothing; the latent vector lives in
 `st.session_state` under the slider keys `z1..zD`. Those and every other control are bound to the
-URL, so a link reopens the same view (all but an uploaded image).
+URL, so a link reopens the same view (all but an uploaded image, which `VaeMemory` keeps).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -15,7 +17,14 @@ from explorer.images import MAX_UPLOAD_BYTES, ImageInputError, fit_to_model, rea
 from explorer.maths import latent
 from explorer.serving.models import ImageAutoencoder
 from explorer.ui import live, presenter
-from explorer.ui.common import literal, load_autoencoder, show_image, strip_with_downloads, whole_number
+from explorer.ui.common import (
+    literal,
+    load_autoencoder,
+    page_memory,
+    show_image,
+    strip_with_downloads,
+    whole_number,
+)
 
 SLIDER_LIMIT = 3.0  # sliders run over ±3 σ of the N(0, 1) prior
 SLIDER_STEP = 0.1  # one arrow-key press
@@ -24,6 +33,15 @@ TRAVERSAL_DEFAULT_DIMS = 4  # show the traversal by default up to this many dime
 MAP_TILES = 15  # decodes per side of the 2-d latent map
 UNUSED_SHARE = 0.05  # a dimension whose KL is under this share of the busiest one's is marked unused
 MAP_PIXELS = 400  # its height on screen (presenter mode: 1.2 times that), beside the sliders
+
+
+@dataclass
+class VaeMemory:
+    """What the VAE page keeps between runs besides its widgets' values."""
+
+    traversal_model: str | None = None  # the model the traversal toggle was last drawn for
+    # The encoded upload ({"seen", "mu", "sigma", "notes", "name"}) or {"error": sentence}; None without one
+    upload: dict | None = None
 
 
 def slider_key(dim: int) -> str:
@@ -80,9 +98,10 @@ def slider_section(model: ImageAutoencoder) -> None:
     # Off by default for large latents: 9 decodes per dimension would slow every slider move. Another
     # model picked on the page opens with its own default, as its link would, not the last model's.
     default = model.latent_dim <= TRAVERSAL_DEFAULT_DIMS
-    if st.session_state.get("traversal_model", model.name) != model.name:
+    kept = page_memory(VaeMemory)
+    if kept.traversal_model not in (None, model.name):
         st.session_state["show_traversal"] = default
-    st.session_state["traversal_model"] = model.name
+    kept.traversal_model = model.name
     if st.toggle(
         "Latent traversal around this vector",
         value=default,
@@ -247,17 +266,18 @@ def latent_map(model: ImageAutoencoder, z: np.ndarray) -> None:
 
 def _encode_upload(model: ImageAutoencoder) -> None:
     upload = st.session_state.get("upload")
-    st.session_state.pop("upload_result", None)
+    kept = page_memory(VaeMemory)
+    kept.upload = None
     if upload is None:
         return
     try:
         image, notes = read_upload(upload.getvalue())
         seen, fit_notes = fit_to_model(image, model.image_shape, model.preprocess)
     except ImageInputError as error:
-        st.session_state["upload_result"] = {"error": literal(f"{upload.name}: {error}")}
+        kept.upload = {"error": literal(f"{upload.name}: {error}")}
         return
     encoding = model.encode_images(seen[None])
-    st.session_state["upload_result"] = {
+    kept.upload = {
         "seen": seen,
         "mu": encoding.mu[0],
         "sigma": encoding.sigma[0],
@@ -298,7 +318,7 @@ def example_section(model: ImageAutoencoder) -> None:
                 on_change=_encode_upload,
                 args=(model,),
             )
-            result = st.session_state.get("upload_result")
+            result = page_memory(VaeMemory).upload
             if result and "error" in result:
                 st.error(result["error"], icon=":material/error:")
             elif result:
@@ -345,7 +365,7 @@ def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int)
     if source == "held-out example":
         index = example_picker(model, "Example", f"{key}_example", value=default * 7)
         return model.examples["mu"][index]
-    result = st.session_state.get("upload_result") or {}
+    result = page_memory(VaeMemory).upload or {}
     if "mu" not in result:
         st.info("Upload an image in “Start from an example” first.")
         return None
