@@ -31,7 +31,6 @@ def literal(text) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", text)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading the model…")
 def page_memory(kind: type):
     """The session's one `kind` object (a page's dataclass of what it keeps between runs besides
     its widgets' values), made on first use: one key per page instead of loose string keys."""
@@ -41,6 +40,7 @@ def page_memory(kind: type):
     return st.session_state[key]
 
 
+@st.cache_resource(max_entries=8, show_spinner="Loading the model…")
 def load_autoencoder(folder: str) -> ImageAutoencoder:
     """One shared, thread-safe instance per checkpoint folder for all sessions."""
     return ImageAutoencoder.from_folder(folder)
