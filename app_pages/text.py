@@ -5,6 +5,7 @@ import streamlit as st
 from explorer.ui import live, text
 from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
+from explorer.ui.text_numbers import numbers_view
 
 st.title("Text: a char-RNN, one character at a time")
 explain(
@@ -70,8 +71,11 @@ if text.generated_text():
         "How probable was each character?": text.probability_view,
         "Compare temperatures": lambda m: text.compare_temperatures(m, used_prompt, used_options),
     }
-    tabs = st.tabs(list(sections), key="view", bind="query-params", on_change="rerun")
-    for tab, draw in zip(tabs, sections.values()):
-        if tab.open:
-            with tab:
-                draw(model)
+else:
+    sections = {}
+sections["Text as numbers"] = lambda m: numbers_view(m, prompt)  # the prompt as the model reads it
+tabs = st.tabs(list(sections), key="view", bind="query-params", on_change="rerun")
+for tab, draw in zip(tabs, sections.values()):
+    if tab.open:
+        with tab:
+            draw(model)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import vae
+from explorer.ui import vae, vae_blends
 from explorer.ui.arrival import scroll_to_linked_tabs
 from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
@@ -23,6 +23,8 @@ vae.sliders_beside_the_plane(model)
 sections = {
     "Start from an example": vae.example_section,
     "Interpolate": vae.interpolation_section,
+    "Between distributions": vae_blends.distributions_section,
+    "Blend inputs": vae_blends.blend_section,
     "Autoencoder vs VAE": vae.ae_versus_vae_section,
 }
 # Only the open tab is drawn: every element on the page costs the browser time at each slider move.

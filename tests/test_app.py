@@ -213,3 +213,32 @@ def test_the_live_sliders_message_is_never_the_same_twice():
     assert {k: v for k, v in json.loads(first).items() if k != "mount"} == {
         k: v for k, v in json.loads(again).items() if k != "mount"
     }
+
+
+def test_between_distributions_shows_the_means_and_seeded_samples_under_each_frame():
+    at = open_page("app_pages/vae.py", model="mnist-vae-16d", section="Between distributions", dframes="5")
+    assert not at.exception
+    captions = [image.proto.imgs[0].caption for image in at.get("image")]
+    assert "the path of the means μ_t" in captions
+    assert any(c.startswith("4 samples from each N(μ_t, σ_t²), seed 0") for c in captions)
+    samples = image_urls(at)[-1]
+    at.number_input(key="dseed").set_value(3).run()
+    assert image_urls(at)[-1] != samples
+    at.number_input(key="dseed").set_value(0).run()
+    assert image_urls(at)[-1] == samples, "a seed reopens the same samples"
+    assert at.get("download_button")
+
+
+def test_blend_grid_of_three_or_four_inputs_and_a_sentence_for_a_bad_link():
+    four = open_page("app_pages/vae.py", model="mnist-vae-16d", section="Blend inputs", cells="4")
+    assert not four.exception and len(four.radio) == 4
+    assert four.get("image")[-1].proto.imgs[0].caption.startswith("Top left · Top right")
+    three = open_page("app_pages/vae.py", model="mnist-vae-16d", section="Blend inputs", corners="3")
+    assert len(three.radio) == 3 and image_urls(three)[-1] != image_urls(four)[-1]
+    bad = open_page("app_pages/vae.py", model="mnist-vae-16d", section="Blend inputs", corners="5", c2_example="9999")
+    assert not bad.exception and len(bad.radio) == 4
+    warnings = " ".join(w.value for w in bad.warning)
+    assert "three or four corners" in warnings and "“5”" in warnings
+    assert "example “9999”; there are 1,000" in warnings
+    upload = open_page("app_pages/vae.py", model="mnist-vae-16d", section="Blend inputs", c1_source="your upload")
+    assert "Upload an image" in upload.info[0].value and not upload.exception

@@ -123,3 +123,15 @@ def _shipped_text_model():
     from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
     return list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0][0].folder
+
+
+def test_text_as_numbers_shows_the_prompts_ids_and_its_shifted_pairs(text_root):
+    at = open_page("app_pages/text.py", runtime="server", view="Text as numbers", prompt="ROMEO: what")
+    assert not at.exception
+    assert "input   ROMEO:␣wha\ntarget  OMEO:␣what" in [code.value for code in at.code]
+    pairs = at.dataframe[0].value
+    assert list(pairs["input"][:2]) == ["R", "O"] and list(pairs["target"][:2]) == ["O", "M"]
+    assert ((pairs["p(target)"] > 0) & (pairs["p(target)"] < 1)).all()
+    assert "in training, sequences were 20 characters long, this one is 10" in " ".join(c.value for c in at.caption)
+    short = open_page("app_pages/text.py", runtime="server", view="Text as numbers", prompt="R")
+    assert "two characters or more" in short.info[-1].value

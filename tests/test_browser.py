@@ -380,3 +380,32 @@ def test_streamed_text_wraps_in_presenter_mode(page, app_url):
     long_line = "x" * 400
     block.evaluate("(e, text) => { (e.querySelector('code') || e).textContent = text; }", long_line)
     assert block.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "a long line stays inside the box"
+
+
+def test_the_vae_blend_and_distribution_views_follow_their_controls_and_links(page, app_url):
+    page.goto(f"{app_url}/vae?model={largest_vae()}&section=Blend+inputs&corners=3")
+    caption = page.get_by_text("Top · Bottom left · Bottom right: the corners")
+    caption.wait_for(timeout=60_000)
+    settle(
+        page,
+        lambda: page.get_by_role("radiogroup", name="Inputs at the corners").get_by_role("radio", name="4").click(),
+    )
+    page.get_by_text("Top left · Top right · Bottom left · Bottom right: the corners").wait_for(timeout=30_000)
+    page.wait_for_function("() => !location.search.includes('corners=')", timeout=10_000)  # the default
+    page.get_by_role("button", name="Download PNG").wait_for()
+    page.goto(f"{app_url}/vae?model={largest_vae()}&section=Between+distributions&dsamples=2")
+    page.get_by_text("2 samples from each N(μ_t, σ_t²), seed 0").wait_for(timeout=60_000)
+    seed = page.get_by_role("spinbutton", name="Seed")
+    settle(page, lambda: (seed.fill("5"), seed.press("Enter")))
+    page.get_by_text("2 samples from each N(μ_t, σ_t²), seed 5").wait_for(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('dseed=5')", timeout=10_000)
+
+
+def test_text_as_numbers_follows_the_prompt(page, app_url):
+    name = list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0][0].name
+    page.goto(f"{app_url}/text?model={name}&view=Text+as+numbers&prompt=Machine")
+    page.get_by_text("target  achine").wait_for(timeout=60_000)
+    prompt = page.get_by_role("textbox", name="Prompt")
+    settle(page, lambda: (prompt.fill("ROMEO"), prompt.press("Control+Enter")))
+    page.get_by_text("target  OMEO").wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stDataFrame']").count() == 1

@@ -86,3 +86,43 @@ def test_kl_per_dimension_is_zero_for_the_prior_and_grows_with_information():
     sigma = np.array([[1.0, 1.0, 0.5], [1.0, 1.0, 0.5]])
     kl = kl_per_dimension(mu, sigma)
     np.testing.assert_allclose(kl, [0.0, 0.5, 0.5 * (0.25 - 1) - np.log(0.5)], atol=1e-12)
+
+
+def test_interpolated_distributions_start_and_end_at_the_two_posteriors():
+    rng = np.random.default_rng(2)
+    mu_a, mu_b = rng.standard_normal(8), rng.standard_normal(8)
+    sigma_a, sigma_b = rng.uniform(0.05, 1, 8), rng.uniform(0.05, 1, 8)
+    means, sigmas = latent.interpolate_distributions(mu_a, sigma_a, mu_b, sigma_b, 6)
+    assert means.shape == sigmas.shape == (6, 8)
+    np.testing.assert_allclose(means[[0, -1]], [mu_a, mu_b], atol=1e-6)
+    np.testing.assert_allclose(sigmas[[0, -1]], [sigma_a, sigma_b], atol=1e-6)
+    assert (sigmas > 0).all(), "every frame is a distribution"
+    samples = latent.distribution_samples(means, sigmas, 500, seed=3)
+    assert samples.shape == (6, 500, 8)
+    # the first frame's samples are draws from the first posterior: their spread is its σ
+    np.testing.assert_allclose(samples[0].std(0), sigma_a, rtol=0.15)
+    np.testing.assert_array_equal(samples, latent.distribution_samples(means, sigmas, 500, seed=3))
+    with pytest.raises(ValueError):
+        latent.interpolate_distributions(mu_a, sigma_a, mu_b, sigma_b, 1)
+
+
+def test_bilinear_weights_sum_to_one_and_hit_the_four_corners():
+    weights = latent.bilinear_weights(5)
+    assert weights.shape == (25, 4) and (weights >= 0).all()
+    np.testing.assert_allclose(weights.sum(1), 1, atol=1e-6)
+    np.testing.assert_allclose(weights[[0, 4, 20, 24]], np.eye(4), atol=1e-6)
+    corners = np.random.default_rng(0).standard_normal((4, 3))
+    grid = latent.blend(corners, weights)
+    np.testing.assert_allclose(grid[12], corners.mean(0), atol=1e-5)  # the centre: all four alike
+
+
+def test_barycentric_weights_make_a_triangle_that_hits_its_three_corners():
+    positions, weights = latent.barycentric_weights(4)
+    assert len(positions) == len(weights) == 1 + 2 + 3 + 4
+    assert (positions[:, 1] <= positions[:, 0]).all(), "row r holds r + 1 cells"
+    assert (weights >= -1e-7).all()
+    np.testing.assert_allclose(weights.sum(1), 1, atol=1e-6)
+    corner_cells = [list(map(tuple, positions)).index(cell) for cell in [(0, 0), (3, 0), (3, 3)]]
+    np.testing.assert_allclose(weights[corner_cells], np.eye(3), atol=1e-6)
+    with pytest.raises(ValueError):
+        latent.barycentric_weights(1)

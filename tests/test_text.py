@@ -117,3 +117,31 @@ def test_cli_trains_and_evaluates_a_charrnn_and_explains_bad_text(tmp_path):
     short.write_text("to be or not", encoding="utf-8")
     result = run_cli("train", "charrnn", "--data", short, "--out", tmp_path / "y")
     assert result.returncode == 2 and "needs thousands" in result.stderr
+
+
+def test_training_pairs_are_the_text_shifted_by_one():
+    from explorer.maths.sampling import Vocabulary, shifted_pairs
+
+    vocabulary = Vocabulary.from_text("Machine learning")
+    inputs, targets = shifted_pairs(vocabulary.encode("Machine"), 6)
+    assert vocabulary.decode(inputs[0]) == "Machin" and vocabulary.decode(targets[0]) == "achine"
+    inputs, targets = shifted_pairs(vocabulary.encode("Machine learning"), 5)
+    assert inputs.shape == targets.shape == (3, 5)  # 16 characters: three full sequences and a target
+    np.testing.assert_array_equal(inputs[:, 1:], targets[:, :-1])
+    np.testing.assert_array_equal(inputs[1:, 0], targets[:-1, -1])
+    assert shifted_pairs(vocabulary.encode("M"), 5)[0].shape == (0, 5)
+
+
+def test_each_targets_probability_is_what_the_model_says_after_its_prefix(tiny_charrnn):
+    from explorer.maths.sampling import softmax
+    from explorer.serving.models import CharModel
+    from explorer.serving.text_generation import heldout_loss, next_char_log_probabilities
+
+    model = CharModel.from_folder(tiny_charrnn)
+    text = "ROMEO: what"
+    ids = model.vocabulary.encode(text)
+    scores = next_char_log_probabilities(model, ids)
+    assert scores.shape == (len(text) - 1,) and (scores < 0).all()
+    after_five = softmax(model.read(text[:5])[0])[ids[5]]
+    assert np.exp(scores[4]) == pytest.approx(after_five, rel=1e-4)
+    assert heldout_loss(model, ids)["nats_per_char"] == pytest.approx(-scores.mean())

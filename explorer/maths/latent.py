@@ -115,3 +115,59 @@ def plane_grid(count: int, extent: float = 3.0) -> np.ndarray:
     xs = np.linspace(-extent, extent, count)
     ys = xs[::-1]
     return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype("float32")
+
+
+def interpolate_distributions(
+    mu_a: np.ndarray, sigma_a: np.ndarray, mu_b: np.ndarray, sigma_b: np.ndarray, steps: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`steps` diagonal Gaussians from N(mu_a, sigma_a²) to N(mu_b, sigma_b²), both included:
+    (means, standard deviations), each (steps, D).
+
+    Means and standard deviations each move in a straight line: between Gaussians with diagonal
+    covariance that is the shortest path in the 2-Wasserstein distance (displacement
+    interpolation), so every frame is itself a posterior-shaped distribution, not a mixture."""
+    if steps < 2:
+        raise ValueError("An interpolation needs at least 2 frames.")
+    t = np.linspace(0.0, 1.0, steps)
+    return lerp(np.asarray(mu_a, "float64"), np.asarray(mu_b, "float64"), t), lerp(
+        np.asarray(sigma_a, "float64"), np.asarray(sigma_b, "float64"), t
+    )
+
+
+def distribution_samples(means: np.ndarray, sigmas: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
+    """`count` draws from each of the distributions N(means[i], sigmas[i]²): (steps, count, D).
+
+    The same seeded noise serves every frame, so sample j moves smoothly along the strip and a
+    seed reopens the same picture."""
+    noise = np.random.default_rng(seed).standard_normal((count, means.shape[1]))
+    return (means[:, None, :] + sigmas[:, None, :] * noise[None]).astype("float32")
+
+
+def bilinear_weights(size: int) -> np.ndarray:
+    """A size × size grid blending four corners, rows top to bottom: (size², 4) weights of the
+    corners top-left, top-right, bottom-left, bottom-right. Each row sums to one; the grid's
+    corners are the corners themselves."""
+    if size < 2:
+        raise ValueError("A blend grid needs at least 2 cells a side.")
+    t = np.linspace(0.0, 1.0, size)
+    down, across = (g.ravel() for g in np.meshgrid(t, t, indexing="ij"))
+    return np.stack(
+        [(1 - down) * (1 - across), (1 - down) * across, down * (1 - across), down * across], axis=1
+    ).astype("float32")
+
+
+def barycentric_weights(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """A triangle of cells blending three corners, `size` cells a side: (positions (N, 2) as
+    (row, column) in a size × size grid, weights (N, 3) of the corners top, bottom-left,
+    bottom-right). Row r holds r + 1 cells; every row of weights sums to one."""
+    if size < 2:
+        raise ValueError("A blend grid needs at least 2 cells a side.")
+    positions = np.array([(r, c) for r in range(size) for c in range(r + 1)])
+    rows, columns = positions[:, 0] / (size - 1), positions[:, 1] / (size - 1)
+    weights = np.stack([1 - rows, rows - columns, columns], axis=1)
+    return positions, weights.astype("float32")
+
+
+def blend(corners: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Latent vectors mixed from `corners` (K, D) by `weights` (N, K): (N, D)."""
+    return (np.asarray(weights, "float64") @ np.asarray(corners, "float64")).astype("float32")

@@ -54,6 +54,18 @@ def clean_prompt(prompt: str, vocabulary: Vocabulary, limit: int = MAX_PROMPT) -
     return CleanPrompt(text, "".join(unknown), cut)
 
 
+def shifted_pairs(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """How the char-RNN is trained: the text cut into sequences of `seq_len` characters (inputs)
+    and the same shifted by one (targets), so the model learns each next character: "Machin" ->
+    "achine". (count, seq_len) each; what does not fill a last sequence is left out."""
+    ids = np.asarray(ids)
+    if seq_len < 1:
+        raise ValueError("A sequence holds at least one character.")
+    count = max(0, (len(ids) - 1) // seq_len)
+    windows = ids[: count * seq_len + 1]
+    return windows[:-1].reshape(count, seq_len), windows[1:].reshape(count, seq_len)
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.asarray(logits, dtype=np.float64) - np.max(logits)
     weights = np.exp(shifted)

@@ -39,13 +39,19 @@ def generate(
         logits = step_logits[0]
 
 
-def heldout_loss(model, ids: np.ndarray) -> dict:
-    """Mean negative log-likelihood of each next character, state carried from the first: nats and bits."""
+def next_char_log_probabilities(model, ids: np.ndarray) -> np.ndarray:
+    """log p(ids[t + 1] | ids[: t + 1]) for each t, the state carried from the first character:
+    how well the model predicts each target of the shifted pairs it was trained on. (len(ids) - 1,)"""
     state = model.initial_state()
-    total = 0.0
-    for current, following in zip(ids[:-1], ids[1:]):
+    scores = np.zeros(max(0, len(ids) - 1))
+    for t, (current, following) in enumerate(zip(ids[:-1], ids[1:])):
         logits, state = model.step(np.array([current]), state)
         shifted = logits[0] - logits[0].max()
-        total += float(np.log(np.exp(shifted).sum()) - shifted[following])
-    nats = total / max(1, len(ids) - 1)
+        scores[t] = shifted[following] - np.log(np.exp(shifted).sum())
+    return scores
+
+
+def heldout_loss(model, ids: np.ndarray) -> dict:
+    """Mean negative log-likelihood of each next character, state carried from the first: nats and bits."""
+    nats = -float(next_char_log_probabilities(model, ids).sum()) / max(1, len(ids) - 1)
     return {"nats_per_char": nats, "bits_per_char": nats / np.log(2), "characters": int(len(ids) - 1)}

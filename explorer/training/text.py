@@ -19,7 +19,7 @@ import numpy as np
 
 from explorer.checkpoint import new_manifest, write_manifest
 from explorer.config import CharRNNConfig, TrainConfig, to_dict
-from explorer.maths.sampling import Vocabulary
+from explorer.maths.sampling import Vocabulary, shifted_pairs
 from explorer.training.data import DataError
 
 HOLDOUT_FRACTION = 0.05  # the tail of the text kept out of training
@@ -57,10 +57,8 @@ def sequence_pairs(ids: np.ndarray, seq_len: int, batch_size: int, seed: int | N
     """(input, target) batches: sequences of seq_len characters and the same shifted by one."""
     import tensorflow as tf
 
-    count = (len(ids) - 1) // seq_len
-    windows = ids[: count * seq_len + 1]
-    inputs = windows[:-1].reshape(count, seq_len)
-    targets = windows[1:].reshape(count, seq_len)
+    inputs, targets = shifted_pairs(ids, seq_len)
+    count = len(inputs)
     data = tf.data.Dataset.from_tensor_slices((inputs, targets))
     if seed is not None:
         data = data.shuffle(count, seed=seed, reshuffle_each_iteration=True)
