@@ -28,6 +28,7 @@ sections = {
     "Directions": gan.directions_section,
     "Interpolate": gan.interpolation_section,
     "Training timeline": gan.timeline_section,
+    "Discriminator": gan.discriminator_section,
     "Nearest training images": gan.neighbours_section,
 }
 # The nearest images follow every slider move, so with that tab open a move reruns the whole page.

@@ -161,7 +161,7 @@ def list_checkpoints(kinds: tuple = (), root: Path | None = None) -> tuple[list,
 
 
 # The files a page downloads and runs itself; written with float16 weights (training/export.py).
-BROWSER_ROLES = ("decoder", "generator", "step")
+BROWSER_ROLES = ("decoder", "generator", "step", "discriminator")
 
 
 def new_manifest(

@@ -190,3 +190,17 @@ def test_on_the_server_path_a_direction_name_from_a_link_stays_text(gan_root):
     assert live_data(open_page("app_pages/gan.py", names="1:[Sign in](x)"))["sliders"][1]["label"].startswith(
         "[Sign in](x)"
     ), "the page sets the live label as text, unescaped"
+
+
+def test_the_discriminator_tab_scores_the_sample_real_images_and_noise():
+    at = open_page("app_pages/gan.py", model="mnist-cgan", section="Discriminator", **{"class": "7"})
+    assert not at.exception
+    assert live_data(at)["judge"]["column"] == 7, "the page scores the picture as “a real 7?”"
+    averages = [c.value for c in at.caption if "D says" in c.value]
+    assert averages[0].startswith("Training images: D says") and averages[1].startswith("Noise: D says")
+    share = [int(text.split("D says ")[1].split("%")[0]) for text in averages]
+    assert share[0] > share[1], "real digits look more real to D than noise does"
+    server = open_page("app_pages/gan.py", model="mnist-cgan", runtime="server")
+    assert "discriminator: " in server.get("image")[0].proto.imgs[0].caption
+    kept_none = open_page("app_pages/gan.py", model="mnist-gan", section="Discriminator")
+    assert "was not kept" in kept_none.info[0].value and live_data(kept_none)["judge"] is None

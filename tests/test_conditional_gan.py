@@ -72,6 +72,19 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     z = np.zeros((1, 4), "float32")
     assert model.generate(z, 3).shape == (1, 8, 8, 1)
     assert not np.array_equal(model.generate(z, 3), model.generate(z, 7))
+    # Its discriminator asks "a real 3?" for every class in one pass: the projection, as Keras has it.
+    import keras
+
+    from explorer.checkpoint import read_checkpoint
+    from explorer.models.gan import load_gan
+
+    discriminator = load_gan(read_checkpoint(out)).discriminator
+    images = np.random.default_rng(0).integers(0, 256, (3, 8, 8, 1), dtype=np.uint8)
+    for label in (3, 7):
+        one_hot = np.eye(10, dtype="float32")[[label] * 3]
+        expected = keras.ops.convert_to_numpy(keras.ops.sigmoid(discriminator([images / 255.0, one_hot])))[:, 0]
+        np.testing.assert_allclose(model.verdict(images, label), expected, atol=1e-3)
+    assert model.discriminator(images.astype("float32") / 255).shape == (3, 10)
 
 
 def test_conditional_without_labels_gets_a_sentence(tmp_path, capsys):

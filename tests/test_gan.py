@@ -34,13 +34,28 @@ def test_served_generator_ships_timeline_directions_and_neighbours(tiny_gan):
     assert len(model.features.images) == 600 and model.features.classify(model.generate(np.zeros((1, 4))))
 
 
-def test_litert_generator_matches_keras_to_1e_4(tiny_gan):
+def test_litert_generator_matches_keras_to_a_thousandth(tiny_gan):
+    """The generator file stores float16 weights (the page downloads it)."""
     from explorer.models.gan import load_gan
 
     keras_model = load_gan(read_checkpoint(tiny_gan))
     z = np.random.default_rng(0).standard_normal((6, 4)).astype("float32") * 2
     expected = np.asarray(keras_model.ema_generator(z, training=False))
-    np.testing.assert_allclose(ImageGenerator.from_folder(tiny_gan).generator(z), expected, atol=1e-4)
+    np.testing.assert_allclose(ImageGenerator.from_folder(tiny_gan).generator(z), expected, atol=1e-3)
+
+
+def test_the_shipped_discriminator_is_the_keras_one(tiny_gan):
+    """discriminator.tflite: D's probability that an image is real, as Keras computes it."""
+    import keras
+
+    from explorer.models.gan import load_gan
+
+    keras_model = load_gan(read_checkpoint(tiny_gan))
+    served = ImageGenerator.from_folder(tiny_gan)
+    images = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 1), dtype=np.uint8)
+    expected = keras.ops.convert_to_numpy(keras.ops.sigmoid(keras_model.discriminator(images / 255.0)))[:, 0]
+    np.testing.assert_allclose(served.verdict(images), expected, atol=1e-3)
+    assert read_checkpoint(tiny_gan).manifest["stored_as"]["discriminator"].startswith("float16")
 
 
 def test_nearest_images_match_a_brute_force_search(tiny_gan):

@@ -186,3 +186,28 @@ def test_the_latent_plane_decodes_under_the_pointer_and_gives_the_picture_back(p
     assert "z1=-1" in page.url and "z2=2" in page.url, "pointing moves nothing; only a click does"
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] + 150)  # off the plane
     caption.filter(has_text="z = [-1.0, 2.0]").wait_for(timeout=10_000)
+
+
+def test_the_discriminator_judges_each_picture_in_the_page_as_the_server_does(page, app_url):
+    page.goto(f"{app_url}/gan?model=mnist-cgan&class=7")
+    wait_live(page)
+    verdict = page.locator(".live .verdict")
+    verdict.wait_for(timeout=30_000)
+    first = float(verdict.get_attribute("data-score"))
+    page.goto(f"{app_url}/gan?model=mnist-cgan&class=7&runtime=server")
+    caption = page.get_by_text("discriminator: ").first
+    caption.wait_for(timeout=60_000)
+    on_server = int(caption.inner_text().split("discriminator: ")[1].split("%")[0])
+    assert abs(100 * first - on_server) <= 1, "the page's D and the server's agree on the same picture"
+    page.goto(f"{app_url}/gan?model=mnist-cgan&class=7")
+    frames = wait_live(page)
+    page.get_by_role("slider", name="Truncation ψ").focus()
+    page.keyboard.press("Home")  # ψ = 0: the average image, which D finds far less real
+    page.wait_for_function("n => window.liveFrames() > n", arg=frames, timeout=20_000)
+    page.wait_for_function(
+        "first => Number([...window.__latentExplorerLive.views.values()].find(view => view.root.isConnected)"
+        ".verdict.dataset.score) !== first",
+        arg=first,
+        timeout=20_000,
+    )
+    assert "real training image" in verdict.inner_text()

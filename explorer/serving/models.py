@@ -76,6 +76,9 @@ class ImageGenerator:
         arrays = load_arrays(checkpoint, "directions")
         self.directions = Directions(arrays["vectors"], arrays["explained_variance"])
         self.features = FeatureSpace.from_checkpoint(checkpoint)
+        # The discriminator it was trained against, if the checkpoint kept it (GANs trained before
+        # it was shipped did not).
+        self.discriminator = _lite(checkpoint, "discriminator") if "discriminator" in checkpoint.files else None
 
     @classmethod
     def from_folder(cls, folder: Path | str) -> ImageGenerator:
@@ -101,6 +104,15 @@ class ImageGenerator:
         z = truncate(sample_prior(1, self.latent_dim, seed)[0], psi)
         z = self.directions.shift(z, np.asarray(offsets, dtype="float32"))
         return z if shift is None else (z + np.asarray(shift, dtype="float32")).astype("float32")
+
+    def verdict(self, images: np.ndarray, labels=None) -> np.ndarray:
+        """The discriminator's probability that each uint8 image is a real training image (a real
+        one of class `labels`, one for all or one per image, for a conditional GAN): (N,)."""
+        scores = self.discriminator(np.asarray(images, dtype="float32") / 255.0)  # (N, 1) or (N, classes)
+        if scores.shape[1] == 1:
+            return scores[:, 0]
+        picked = np.broadcast_to(np.asarray(0 if labels is None else labels, dtype=int), (len(scores),))
+        return scores[np.arange(len(scores)), picked]
 
     def timeline(self) -> dict:
         """`frames` (epochs, n, H, W, C) uint8: the generator's output for fixed z after each epoch."""
@@ -161,6 +173,12 @@ class FeatureSpace:
         best = int(probabilities.argmax())
         label = self.class_names[best] if self.class_names else str(best)
         return f"The project's classifier reads this as “{label}” ({probabilities[best]:.0%} sure)."
+
+    def read_classes(self, images: np.ndarray) -> np.ndarray:
+        """The class the project's classifier reads in each image (zeros without a classifier)."""
+        if self.classifier is None:
+            return np.zeros(len(images), dtype=int)
+        return self.classifier(np.asarray(images, dtype="float32") / 255.0).argmax(1)
 
     def embed(self, images: np.ndarray) -> np.ndarray:
         x = np.asarray(images, dtype="float32") / 255.0

@@ -155,6 +155,35 @@ def export_gan(model, folder: Path) -> dict:
     return {"generator": "generator.tflite"}
 
 
+def export_discriminator(model, folder: Path) -> dict:
+    """Write discriminator.tflite: image in [0, 1] -> D's probability that it is a real training
+    image, (N, 1); for a conditional GAN (N, classes): "a real 7?" for every class at once."""
+    config = model.config
+
+    judge = lambda images: tf.sigmoid(model.discriminator(images, training=False))  # noqa: E731
+    if config.classes:
+        # D(x, c) = logit(x) + <φ(x), e_c> (projection): every class's logit at once from one pass,
+        # so the file's batch stays the image batch (LiteRT.js cannot grow a batch inside a model).
+        import keras
+
+        discriminator = model.discriminator
+        head = discriminator.get_layer("logit")
+        features = keras.Model(discriminator.inputs[0], [head.input, head.output])
+        embedding = discriminator.get_layer("class_embedding").kernel  # (classes, F)
+
+        def judge(images):
+            phi, logit = features(images, training=False)
+            return tf.sigmoid(logit + tf.matmul(phi, embedding, transpose_b=True))
+
+    export_function(
+        judge,
+        tf.TensorSpec([None, *config.image_shape], tf.float32, name="image"),
+        folder / "discriminator.tflite",
+        half=True,
+    )
+    return {"discriminator": "discriminator.tflite"}
+
+
 def export_classifier(classifier, folder: Path) -> dict:
     """Write classifier.tflite (image -> class probabilities) and features.tflite (image -> features)."""
     from explorer.models.classifier import feature_model

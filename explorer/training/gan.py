@@ -75,7 +75,7 @@ def train_gan(
 
     from explorer.maths.fid import evaluate_generator
     from explorer.models.gan import GAN
-    from explorer.training.export import export_gan
+    from explorer.training.export import export_discriminator, export_gan
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -140,7 +140,7 @@ def train_gan(
         state["best_epoch"] = state["epoch"]
 
     model.save_weights(out / "model.weights.h5")
-    files = {**export_gan(model, out), "weights": "model.weights.h5"}
+    files = {**export_gan(model, out), **export_discriminator(model, out), "weights": "model.weights.h5"}
     files.update(_write_directions(model, out, train.seed))
     files.update(_write_timeline(np.stack(frames), state["history"], timeline_z, out))
     neighbours = _write_neighbours(data, out, features_from)

@@ -292,6 +292,7 @@ def live_view(model: ImageGenerator, view: GanView) -> None:
         placeholder=view.sample(model)[0],
         pixels=300,
         caption=f"seed {view.seed}",
+        judge=None if model.discriminator is None else view.label or 0,
     )
     # Below the picture, so that on a short screen the picture stays in view.
     reset, toggle = st.columns([1, 3], vertical_alignment="center")
@@ -315,7 +316,11 @@ def server_view(model: ImageGenerator, view: GanView):
     with picture:  # the sample and, beside it, the other seeds: both above the fold of a 1280×720 screen
         sample, others = st.columns([2, 1], gap="small")
         with sample:
-            show_image(view.sample(model)[0], caption=f"seed {view.seed}, ψ = {view.psi:.2f}", on_screen="sample")
+            image = view.sample(model)
+            caption = f"seed {view.seed}, ψ = {view.psi:.2f}"
+            if model.discriminator is not None:
+                caption += f"; discriminator: {model.verdict(image, view.label)[0]:.0%} real"
+            show_image(image[0], caption=caption, on_screen="sample")
     return others
 
 
@@ -461,6 +466,53 @@ def timeline_section(model: ImageGenerator, view: GanView) -> None:
         "matched; when D wins outright, G's loss climbs.",
         label="About the curves",
     )
+
+
+VERDICT_EXAMPLES = 6  # real training images and noise images the discriminator's verdict is shown for
+
+
+def discriminator_section(model: ImageGenerator, view: GanView) -> None:
+    """What the discriminator says about the picture on screen, beside real training images and noise."""
+    presenter.explain(
+        "The discriminator D learnt, beside the generator, to tell training images (1: real) from the "
+        "generator's pictures (0: made); the generator learnt by making D say “real”. If the "
+        "generator's pictures could not be told from training images, the best D could do is guess: "
+        "½ for every picture. A perfect generator drives it there.",
+        label="About the discriminator",
+    )
+    if model.discriminator is None:
+        st.info(
+            "This model's discriminator was not kept when it was trained; GANs trained since keep it "
+            "(`python -m explorer train gan` writes `discriminator.tflite`). mnist-cgan ships one.",
+            icon=":material/info:",
+        )
+        return
+    sample = view.sample(model)
+    rng = np.random.default_rng(0)
+    real = model.features.images[rng.choice(len(model.features.images), VERDICT_EXAMPLES, replace=False)]
+    # A conditional D asks "a real 7?": each real image is asked about the class the classifier reads.
+    real_labels = model.features.read_classes(real) if model.conditional else None
+    noise = rng.integers(0, 256, (VERDICT_EXAMPLES, *model.image_shape), dtype=np.uint8)
+    score = float(model.verdict(sample, view.label)[0])
+    columns = st.columns([1, 4], gap="large")
+    with columns[0]:
+        show_image(sample[0], caption=f"current sample: {score:.0%} real", pixels=160)
+    with columns[1]:
+        for label, images, scores in (
+            ("training images", real, model.verdict(real, real_labels)),
+            ("noise", noise, model.verdict(noise, view.label)),
+        ):
+            names = (
+                [f"{model.class_names[c]}: " for c in real_labels]
+                if label == "training images" and model.conditional
+                else [""] * len(images)
+            )
+            st.image(
+                [png_data_uri(image) for image in images],
+                width=presenter.image_pixels(100),
+                caption=[f"{name}{s:.0%} real" for name, s in zip(names, scores)],
+            )
+            st.caption(f"{label.capitalize()}: D says {np.mean(scores):.0%} real on average.")
 
 
 def neighbours_section(model: ImageGenerator, view: GanView) -> None:

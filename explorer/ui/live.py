@@ -168,8 +168,11 @@ def live_sliders(
     caption: str | None = None,
     show_z: bool = False,
     plane: str | None = None,
+    judge: int | None = None,
 ) -> dict:
-    """The sliders and their picture; returns the current values {id: value}."""
+    """The sliders and their picture; returns the current values {id: value}. With `judge` (a
+    column of the checkpoint's discriminator output: the class asked for, or 0), the page also
+    runs the GAN's discriminator on every picture and says how real it finds it."""
     problems = values_from_link(sliders)
     if problems:
         st.warning("; ".join(problems) + ". It starts from the default instead.", icon=":material/warning:")
@@ -193,6 +196,7 @@ def live_sliders(
         "showZ": show_z,
         "placeholder": None if placeholder is None else png_data_uri(placeholder),
         "plane": plane,  # a Plotly chart of the 2-d latent plane: the pointer over it decodes live
+        "judge": None if judge is None else {"url": model_url(checkpoint, "discriminator"), "column": int(judge)},
     }
     component("live_sliders")(
         key=key,

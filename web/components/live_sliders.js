@@ -10,11 +10,13 @@
 //        scale: id of the slider that multiplies base (ψ) or null, suffix: numbers appended to z,
 //        sliders: [{id, label, help, min, max, step, value, vector, unit}], pixels, large,
 //        caption, showZ, placeholder: the server's picture for the current values,
-//        plane: a CSS selector of a Plotly chart of the latent plane, or null}
+//        plane: a CSS selector of a Plotly chart of the latent plane, or null,
+//        judge: {url, column} of the GAN's discriminator, or null}
 //
 // With `plane`, the pointer over that chart decodes where it points (x, y as z), live, into the
 // same picture; when it leaves, the picture is the sliders' again. A click still moves the sliders
-// (the chart's own selection, handled by Python).
+// (the chart's own selection, handled by Python). With `judge`, every picture also goes through the
+// discriminator, and a line under it says how real D finds it (its output column `column`).
 
 // `shared`, `onPage`, `loadModel`: live_runtime.js, prepended.
 
@@ -60,10 +62,13 @@ function build(parentElement, data) {
   const caption = document.createElement("figcaption");
   const zLine = document.createElement("figcaption");
   zLine.className = "z";
-  picture.append(canvas, caption, zLine);
+  const verdict = document.createElement("figcaption");
+  verdict.className = "verdict";
+  verdict.hidden = true;
+  picture.append(canvas, caption, zLine, verdict);
   root.append(controls, picture);
   parentElement.append(root);
-  return { root, inputs, canvas, caption, zLine, active: null, received: {}, busy: false, pending: false };
+  return { root, inputs, canvas, caption, zLine, verdict, active: null, received: {}, busy: false, pending: false };
 }
 
 // The picture's largest side: its column, and the screen below the picture's place on the page, so
@@ -73,7 +78,7 @@ function fitToScreen(view) {
   for (let node = view.canvas.parentElement; node; node = node.parentElement || node.getRootNode().host) {
     top += node.scrollTop || 0;
   }
-  const below = view.zLine.hidden ? 48 : 88; // the captions under it
+  const below = (view.zLine.hidden ? 48 : 88) + (view.verdict.hidden ? 0 : 24); // the captions under it
   view.canvas.style.maxWidth = `min(100%, ${Math.max(160, Math.floor(window.innerHeight - top - below))}px)`;
 }
 
@@ -160,6 +165,7 @@ async function decode(view) {
     view.decodeTimes.push(performance.now() - started);
     if (view.decodeTimes.length > 600) view.decodeTimes.shift();
     draw(view, values);
+    if (view.judge && data.judge) await judge(view, values, data.judge.column);
   } finally {
     input.delete();
     view.busy = false;
@@ -167,6 +173,22 @@ async function decode(view) {
   if (view.pending) {
     view.pending = false;
     requestAnimationFrame(() => decode(view));
+  }
+}
+
+// The discriminator's probability that the picture is a real training image, under the picture.
+async function judge(view, pixels, column) {
+  const { lib, model } = view.judge;
+  const input = new lib.Tensor(pixels, [1, ...view.data.model.shape]);
+  try {
+    const [output] = await model.run([input]);
+    const score = output.toTypedArray()[column];
+    output.delete();
+    view.verdict.dataset.score = score.toFixed(4);
+    view.verdict.textContent = `Discriminator: ${(100 * score).toFixed(0)}% sure this is a real training image`;
+    view.verdict.hidden = false;
+  } finally {
+    input.delete();
   }
 }
 
@@ -229,6 +251,17 @@ export default function (component) {
     showValue(entry);
   }
   drawPlaceholder(view, data.placeholder);
+  if (!data.judge) view.verdict.hidden = true;
+  else if (!view.judging || view.judging.url !== data.judge.url) {
+    view.judging = { url: data.judge.url };
+    loadModel(data.runtime, data.judge.url).then(
+      (compiled) => {
+        view.judge = compiled;
+        decode(view);
+      },
+      (error) => console.warn("The discriminator could not load in the page.", error),
+    );
+  }
   if (view.compiled) {
     if (changed || view.lastSuffix !== JSON.stringify([data.base, data.suffix])) decode(view);
   } else if (!view.loading) {
