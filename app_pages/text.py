@@ -67,13 +67,14 @@ if text.generated_text():
         on_click="ignore",
         icon=":material/download:",
     )
-    sections = {
-        "How probable was each character?": text.probability_view,
-        "Compare temperatures": lambda m: text.compare_temperatures(m, used_prompt, used_options),
-    }
 else:
-    sections = {}
-sections["Text as numbers"] = lambda m: numbers_view(m, prompt)  # the prompt as the model reads it
+    used_prompt, used_options = prompt, options  # nothing written yet: compare with these settings
+# The same tabs before and after writing, so that a link to one opens it whether or not it is written.
+sections = {
+    "How probable was each character?": text.probability_view,
+    "Compare temperatures": lambda m: text.compare_temperatures(m, used_prompt, used_options),
+    "Text as numbers": lambda m: numbers_view(m, prompt),  # the prompt as the model reads it
+}
 tabs = st.tabs(list(sections), key="view", bind="query-params", on_change="rerun")
 for tab, draw in zip(tabs, sections.values()):
     if tab.open:

@@ -215,6 +215,7 @@ def probability_view(model: CharModel) -> None:
 
     steps = memory().steps or []
     if not steps:
+        st.info("Press Generate: the text then appears here, coloured by how probable each character was.")
         return
     st.html(coloured_text(steps))
     st.caption("The darker the highlight, the less probable the model found that character (temperature 1).")
