@@ -4,10 +4,10 @@ Every file is one function of one input to one output. Its graph computes any ba
 file declares a batch of 1 (`fixed_batch`): LiteRT.js in the page refuses a declared batch of −1,
 while Python's LiteRT resizes a batch-1 file to any batch (`strict=False`) with identical results.
 So the page and the server run the same file. The files a page downloads (decoder, generator,
-step) store their weights as float16 (`half_weights`): half the bytes, pixels within 1/1000 of
-float32. The weights are frozen into constants first: TensorFlow 2.21's converter otherwise keeps
-them as resource variables, which LiteRT leaves uninitialised (NaN images) after a resize.
-Imports TensorFlow.
+step, discriminator) store their weights as float16 (`half_weights`): half the bytes, pixels
+within about 1/1000 of float32. The weights are frozen into constants first: TensorFlow 2.21's
+converter otherwise keeps them as resource variables, which LiteRT leaves uninitialised (NaN
+images) after a resize. Imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -47,8 +47,14 @@ def fixed_batch(flatbuffer: bytes) -> bytes:
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
-# Which input of an operator holds its weights: the tensors stored as float16 by `half_weights`.
-WEIGHT_INPUTS = {"FULLY_CONNECTED": 1, "CONV_2D": 1, "DEPTHWISE_CONV_2D": 1, "TRANSPOSE_CONV": 1, "GATHER": 0}
+# The inputs of an operator that hold its weights and biases: the tensors `half_weights` stores as float16.
+WEIGHT_INPUTS = {
+    "FULLY_CONNECTED": (1, 2),
+    "CONV_2D": (1, 2),
+    "DEPTHWISE_CONV_2D": (1, 2),
+    "TRANSPOSE_CONV": (1, 3),
+    "GATHER": (0,),
+}
 
 
 def half_weights(flatbuffer: bytes) -> bytes:
@@ -71,8 +77,8 @@ def half_weights(flatbuffer: bytes) -> bytes:
             {
                 int(op.inputs[slot])
                 for op in graph.operators
-                for name, slot in WEIGHT_INPUTS.items()
-                if flatbuffer_utils.opcode_to_name(model, op.opcodeIndex) == name and len(op.inputs) > slot
+                for slot in WEIGHT_INPUTS.get(flatbuffer_utils.opcode_to_name(model, op.opcodeIndex), ())
+                if len(op.inputs) > slot and op.inputs[slot] >= 0
             }
         )
         unpack = []
@@ -91,8 +97,11 @@ def half_weights(flatbuffer: bytes) -> bytes:
             stored.shape = tensor.shape
             stored.buffer = len(model.buffers) - 1
             graph.tensors.append(stored)
-            tensor.buffer = 0  # the float32 tensor is now computed, not stored
+            # The float32 tensor is now computed, not stored: an empty buffer of its own, as TensorFlow
+            # writes it (LiteRT.js's XNNPack then unpacks the weights once, not at every call).
             buffer.data = None
+            model.buffers.append(schema.BufferT())
+            tensor.buffer = len(model.buffers) - 1
             op = schema.OperatorT()
             op.opcodeIndex = dequantize
             op.inputs = np.array([len(graph.tensors) - 1], dtype=np.int32)
