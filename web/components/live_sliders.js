@@ -78,7 +78,9 @@ function fitToScreen(view) {
   for (let node = view.canvas.parentElement; node; node = node.parentElement || node.getRootNode().host) {
     top += node.scrollTop || 0;
   }
-  const below = (view.zLine.hidden ? 48 : 88) + (view.verdict.hidden ? 0 : 24); // the captions under it
+  // the captions under it, as tall as they are drawn (presenter mode's type is larger)
+  const captions = [view.caption, view.zLine, view.verdict].filter((line) => !line.hidden);
+  const below = 24 + captions.reduce((sum, line) => sum + Math.max(line.offsetHeight, 20) + 5, 0);
   view.canvas.style.maxWidth = `min(100%, ${Math.max(160, Math.floor(window.innerHeight - top - below))}px)`;
 }
 
@@ -154,6 +156,10 @@ async function decode(view) {
   if (data.showZ) {
     const shown = "[" + z.map((v) => (Math.abs(v) < 0.05 ? 0 : v).toFixed(1)).join(", ") + "]";
     view.zLine.textContent = view.pointer ? `under the pointer: z = ${shown}` : `z = ${shown}`;
+    if (view.zLine.offsetHeight !== view.zHeight) {
+      view.zHeight = view.zLine.offsetHeight; // the line wrapped (or unwrapped): fit the picture again
+      fitToScreen(view);
+    }
   }
   const { lib, model } = view.compiled;
   const input = new lib.Tensor(Float32Array.from([...z, ...data.suffix]), [1, z.length + data.suffix.length]);
@@ -185,8 +191,12 @@ async function judge(view, pixels, column) {
     const score = output.toTypedArray()[column];
     output.delete();
     view.verdict.dataset.score = score.toFixed(4);
-    view.verdict.textContent = `Discriminator: ${(100 * score).toFixed(0)}% sure this is a real training image`;
-    view.verdict.hidden = false;
+    view.verdict.textContent = `Discriminator: ${(100 * score).toFixed(0)}% real`;
+    view.verdict.title = "How sure the GAN's discriminator is that this is a real training image";
+    if (view.verdict.hidden) {
+      view.verdict.hidden = false;
+      fitToScreen(view); // one more line under the picture
+    }
   } finally {
     input.delete();
   }
