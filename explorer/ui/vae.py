@@ -356,20 +356,32 @@ def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, si
         )
 
 
-def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int) -> np.ndarray | None:
-    """One end of an interpolation: the sliders, a held-out example, or the upload."""
-    sources = ["current sliders", "held-out example", "your upload"]
-    source = st.radio(label, sources, index=default, key=f"{key}_source", bind="query-params", horizontal=True)
+SOURCES = ("current sliders", "held-out example", "your upload")  # where an input's posterior comes from
+
+
+def posterior_picker(
+    model: ImageAutoencoder, label: str, key: str, sources: tuple = SOURCES, index: int = 0, example: int = 0
+):
+    """An input's posterior (μ, σ): the sliders' z (σ zero), a held-out example's, or the upload's;
+    None, after a sentence, while there is no upload."""
+    source = st.radio(label, list(sources), index=index, key=f"{key}_source", bind="query-params", horizontal=True)
     if source == "current sliders":
-        return current_latent(model.latent_dim)
+        z = current_latent(model.latent_dim)
+        return z, np.zeros_like(z)
     if source == "held-out example":
-        index = example_picker(model, "Example", f"{key}_example", value=default * 7)
-        return model.examples["mu"][index]
-    result = page_memory(VaeMemory).upload or {}
-    if "mu" not in result:
+        picked = example_picker(model, "Example", f"{key}_example", value=example)
+        return model.examples["mu"][picked], model.examples["sigma"][picked]
+    upload = page_memory(VaeMemory).upload or {}
+    if "mu" not in upload:
         st.info("Upload an image in “Start from an example” first.")
         return None
-    return result["mu"]
+    return upload["mu"], upload["sigma"]
+
+
+def endpoint_picker(model: ImageAutoencoder, label: str, key: str, default: int) -> np.ndarray | None:
+    """One end of an interpolation: its mean."""
+    picked = posterior_picker(model, label, key, index=default, example=default * 7)
+    return None if picked is None else picked[0]
 
 
 def interpolation_section(model: ImageAutoencoder) -> None:

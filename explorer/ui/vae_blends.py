@@ -12,10 +12,9 @@ from explorer.images import png_bytes, tile, upscale
 from explorer.maths import latent
 from explorer.serving.models import ImageAutoencoder
 from explorer.ui import presenter
-from explorer.ui.common import literal, page_memory, show_image, whole_number
-from explorer.ui.vae import VaeMemory, current_latent, example_picker
+from explorer.ui.common import literal, show_image, whole_number
+from explorer.ui.vae import posterior_picker
 
-SOURCES = ["held-out example", "your upload"]
 CORNERS = {4: ["Top left", "Top right", "Bottom left", "Bottom right"], 3: ["Top", "Bottom left", "Bottom right"]}
 CORNER_COUNT_KEY = "corners"
 
@@ -31,23 +30,12 @@ def distinct_examples(model: ImageAutoencoder, count: int) -> list[int]:
     return [int(index) for index in order[:count]] + list(range(max(0, count - len(order))))
 
 
-def posterior_picker(model: ImageAutoencoder, label: str, key: str, example: int, sliders: bool = False):
-    """An input's posterior (μ, σ): a held-out example's or the upload's; with `sliders`, also the
-    current sliders (σ zero). None, after a sentence, when there is nothing to use."""
-    sources = SOURCES + (["current sliders"] if sliders else [])
-    source = st.radio(label, sources, key=f"{key}_source", bind="query-params", horizontal=True)
-    if source == "current sliders":
-        z = current_latent(model.latent_dim)
-        return z, np.zeros_like(z)
-    if source == "held-out example":
-        _explain_linked_example(model, f"{key}_example")
-        index = example_picker(model, "Example", f"{key}_example", value=example)
-        return model.examples["mu"][index], model.examples["sigma"][index]
-    upload = page_memory(VaeMemory).upload or {}
-    if "mu" not in upload:
-        st.info("Upload an image in “Start from an example” first.", icon=":material/upload:")
-        return None
-    return upload["mu"], upload["sigma"]
+def picker(model: ImageAutoencoder, label: str, key: str, example: int, sliders: bool = False):
+    """An input's posterior (vae.posterior_picker), examples first; a link naming an example that does
+    not exist gets a sentence."""
+    _explain_linked_example(model, f"{key}_example")
+    sources = ("held-out example", "your upload") + (("current sliders",) if sliders else ())
+    return posterior_picker(model, label, key, sources, example=example)
 
 
 def _explain_linked_example(model: ImageAutoencoder, key: str) -> None:
@@ -73,9 +61,9 @@ def distributions_section(model: ImageAutoencoder) -> None:
     ends = st.columns(2)
     defaults = distinct_examples(model, 2)
     with ends[0]:
-        first = posterior_picker(model, "From", "dfrom", defaults[0])
+        first = picker(model, "From", "dfrom", defaults[0])
     with ends[1]:
-        second = posterior_picker(model, "To", "dto", defaults[1])
+        second = picker(model, "To", "dto", defaults[1])
     settings = st.columns(3)
     frames = settings[0].slider("Frames", 3, 10, 7, key="dframes", bind="query-params")
     count = settings[1].slider("Samples per frame", 1, 6, 4, key="dsamples", bind="query-params")
@@ -113,7 +101,7 @@ def blend_section(model: ImageAutoencoder) -> None:
     corners, defaults = [], distinct_examples(model, 4)
     for index, (column, name) in enumerate(zip(columns, names)):
         with column:
-            picked = posterior_picker(model, name, f"c{index + 1}", defaults[index], sliders=True)
+            picked = picker(model, name, f"c{index + 1}", defaults[index], sliders=True)
             corners.append(None if picked is None else picked[0])
     if any(corner is None for corner in corners):
         return
