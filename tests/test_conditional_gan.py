@@ -85,6 +85,10 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
         expected = keras.ops.convert_to_numpy(keras.ops.sigmoid(discriminator([images / 255.0, one_hot])))[:, 0]
         np.testing.assert_allclose(model.verdict(images, label), expected, atol=1e-3)
     assert model.discriminator(images.astype("float32") / 255).shape == (3, 10)
+    # The timeline's verdicts asked each picture about its own class: the real images about their labels.
+    timeline, labels = model.timeline(), np.arange(16) % 10
+    np.testing.assert_allclose(timeline["verdicts"][-1, 0], model.verdict(timeline["frames"][-1], labels), atol=2e-3)
+    np.testing.assert_allclose(timeline["verdicts"][-1, 2], model.verdict(timeline["noise"], labels), atol=2e-3)
 
 
 def test_conditional_without_labels_gets_a_sentence(tmp_path, capsys):

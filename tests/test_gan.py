@@ -34,6 +34,19 @@ def test_served_generator_ships_timeline_directions_and_neighbours(tiny_gan):
     assert len(model.features.images) == 600 and model.features.classify(model.generate(np.zeros((1, 4))))
 
 
+def test_timeline_records_each_epochs_verdicts_as_the_shipped_discriminator_gives_them(tiny_gan):
+    """Every kept epoch's D scored the timeline's samples, fixed training images and noise; the last
+    epoch's D is the one that ships, so its recorded scores are what discriminator.tflite says."""
+    model = ImageGenerator.from_folder(tiny_gan)
+    timeline = model.timeline()
+    verdicts = timeline["verdicts"]
+    assert verdicts.shape == (2, 3, 16) and np.isfinite(verdicts).all() and ((verdicts > 0) & (verdicts < 1)).all()
+    assert timeline["real"].shape == timeline["noise"].shape == (16, 8, 8, 1)
+    assert not np.array_equal(verdicts[0], verdicts[1])  # a second epoch of training changed D
+    for row, images in enumerate((timeline["frames"][-1], timeline["real"], timeline["noise"])):
+        np.testing.assert_allclose(verdicts[-1, row], model.verdict(images), atol=2e-3)
+
+
 def test_litert_generator_matches_keras_to_a_thousandth(tiny_gan):
     """The generator file stores float16 weights (the page downloads it)."""
     from explorer.models.gan import load_gan
@@ -142,7 +155,8 @@ def test_gan_training_resumes_with_its_timeline(tmp_path, digits_npz, monkeypatc
     resumed = train_gan(data, GANConfig(**TINY_GAN), TrainConfig(epochs=2, batch_size=64), out)
     assert "Resuming after epoch 1" in capsys.readouterr().out
     assert resumed["training"]["history"][0] == first["training"]["history"][0]
-    assert ImageGenerator.from_folder(out).timeline()["frames"].shape[0] == 2
+    timeline = ImageGenerator.from_folder(out).timeline()
+    assert timeline["frames"].shape[0] == 2 and np.isfinite(timeline["verdicts"]).all()  # kept across the resume
     assert resumed["neighbours"]["feature_space"] == "cosine distance of pixels"
 
 

@@ -25,6 +25,7 @@ from explorer.training.vae import ResumeState, fit_resumable, keras_verbosity
 
 TIMELINE_SAMPLES = 16  # fixed latent vectors whose images are kept after every epoch
 TIMELINE_MAX_FRAMES = 60  # epochs kept in the shipped timeline (evenly spaced, always the last)
+TIMELINE_JUDGED = 16  # real training images, and noise images, that every epoch's discriminator also scores
 DIRECTION_SAMPLES = 5000  # z drawn to find the GANSpace directions
 DIRECTIONS = 20  # directions shipped (at most the latent size)
 FID_EVERY = 5  # epochs between FID checks during training (when a classifier is given)
@@ -112,9 +113,13 @@ def train_gan(
         "best_epoch": 0,
     }
     frames_file = resume.folder / "timeline.npz"
-    frames = list(np.load(frames_file)["frames"]) if state["epoch"] and frames_file.is_file() else []
+    saved = np.load(frames_file) if state["epoch"] and frames_file.is_file() else {}
+    frames = list(saved["frames"]) if "frames" in saved else []
+    # A run resumed from before verdicts were recorded has none for its first epochs: NaN, shown as such.
+    verdicts = list(saved["verdicts"]) if "verdicts" in saved else [np.full((3, TIMELINE_JUDGED), np.nan)] * len(frames)
     timeline_z = np.random.default_rng(train.seed).standard_normal((TIMELINE_SAMPLES, config.latent_dim))
     timeline_z = timeline_z.astype("float32")
+    judged = _judged_examples(data, config, train.seed)
     for epoch in range(state["epoch"], train.epochs):
         started = time.perf_counter()
         logs = model.fit(
@@ -122,6 +127,7 @@ def train_gan(
         ).history
         record = {key: float(values[-1]) for key, values in logs.items()}
         frames.append(KerasGenerator(model).generate(timeline_z))
+        verdicts.append(_verdicts(model, frames[-1], judged))
         improved = judges is None
         if judges and ((epoch + 1) % FID_EVERY == 0 or epoch + 1 == train.epochs):
             record["fid"] = evaluate_generator(KerasGenerator(model), *judges, data.x, seed=train.seed)["fid"]
@@ -133,7 +139,7 @@ def train_gan(
         state["seconds"] += time.perf_counter() - started
         state["epoch"] = epoch + 1
         resume.save(model, state, improved)
-        np.savez(frames_file, frames=np.stack(frames))
+        np.savez(frames_file, frames=np.stack(frames), verdicts=np.stack(verdicts))
     if judges and state["best_epoch"]:
         model.load_weights(resume.folder / "best.weights.h5")  # the epoch with the best FID
     else:
@@ -142,7 +148,7 @@ def train_gan(
     model.save_weights(out / "model.weights.h5")
     files = {**export_gan(model, out), **export_discriminator(model, out), "weights": "model.weights.h5"}
     files.update(_write_directions(model, out, train.seed))
-    files.update(_write_timeline(np.stack(frames), state["history"], timeline_z, out))
+    files.update(_write_timeline(np.stack(frames), np.stack(verdicts), judged, timeline_z, out))
     neighbours = _write_neighbours(data, out, features_from)
     files.update(neighbours.pop("files"))
     manifest = new_manifest(
@@ -211,9 +217,44 @@ def _write_directions(model, out: Path, seed: int) -> dict:
     return {"directions": "directions.npz"}
 
 
-def _write_timeline(frames: np.ndarray, history: list, latents: np.ndarray, out: Path) -> dict:
+def _judged_examples(data: Dataset, config: GANConfig, seed: int) -> dict:
+    """The fixed pictures every epoch's discriminator scores besides the timeline's samples: training
+    images (with their classes, for a conditional D) and uniform noise."""
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(len(data.x), min(TIMELINE_JUDGED, len(data.x)), replace=False))
+    noise = rng.integers(0, 256, (TIMELINE_JUDGED, *config.image_shape), dtype=np.uint8)
+    labels = data.y[pick].astype(int) if config.classes else None
+    return {"real": data.x[pick], "real_labels": labels, "noise": noise}
+
+
+def _verdicts(model, samples: np.ndarray, judged: dict) -> np.ndarray:
+    """This epoch's D: the probability it gives "real training image" for the timeline's samples, the
+    fixed training images and the noise, (3, TIMELINE_JUDGED) (NaN where fewer images were judged)."""
+    classes = model.config.classes
+    sample_labels = np.arange(len(samples)) % classes if classes else None  # the timeline's z ask for these
+    noise_labels = np.arange(len(judged["noise"])) % classes if classes else None
+    rows = np.full((3, TIMELINE_JUDGED), np.nan)
+    for row, (images, labels) in enumerate(
+        ((samples, sample_labels), (judged["real"], judged["real_labels"]), (judged["noise"], noise_labels))
+    ):
+        x = np.asarray(images, "float32")[:TIMELINE_JUDGED] / 255.0
+        inputs = x if not classes else [x, np.eye(classes, dtype="float32")[labels[: len(x)]]]
+        logits = np.asarray(model.discriminator(inputs, training=False))[:, 0]
+        rows[row, : len(x)] = 1.0 / (1.0 + np.exp(-logits))
+    return rows
+
+
+def _write_timeline(frames: np.ndarray, verdicts: np.ndarray, judged: dict, latents: np.ndarray, out: Path) -> dict:
     keep = np.unique(np.linspace(0, len(frames) - 1, min(len(frames), TIMELINE_MAX_FRAMES)).round().astype(int))
-    np.savez_compressed(out / "timeline.npz", frames=frames[keep], epochs=keep + 1, latents=latents)
+    np.savez_compressed(
+        out / "timeline.npz",
+        frames=frames[keep],
+        epochs=keep + 1,
+        latents=latents,
+        verdicts=verdicts[keep].astype("float32"),
+        real=judged["real"],
+        noise=judged["noise"],
+    )
     return {"timeline": "timeline.npz"}
 
 
