@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
@@ -93,6 +94,22 @@ def test_every_section_draws(gan_root, section):
     if section == "Training timeline":
         at.select_slider(key="epoch").set_value(1).run()
         assert not at.exception and "16 fixed latent vectors after epoch 1" in image_captions(at)
+        verdicts = np.load(gan_root / "tiny-gan" / "timeline.npz")["verdicts"][0]  # epoch 1's D
+        samples, real, noise = (f"{row.mean():.0%}" for row in verdicts)
+        line = f"Epoch 1's discriminator: these samples {samples} real · training images {real} · noise {noise}"
+        assert line in [c.value for c in at.caption]
+        traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+        assert "D(noise)" in [trace.get("name") for trace in traces]
+
+
+def test_a_timeline_without_verdicts_still_draws(gan_root):
+    """Checkpoints trained before each epoch's verdicts were kept show the pictures and curves alone."""
+    path = gan_root / "tiny-gan" / "timeline.npz"
+    arrays = dict(np.load(path))
+    np.savez(path, **{k: v for k, v in arrays.items() if k not in ("verdicts", "real", "noise")})
+    at = open_page("app_pages/gan.py", runtime="server", section="Training timeline")
+    assert not at.exception and not at.error
+    assert not [c for c in at.caption if "discriminator:" in c.value]
 
 
 def test_a_named_direction_labels_its_slider_and_the_download(gan_root):
@@ -204,3 +221,11 @@ def test_the_discriminator_tab_scores_the_sample_real_images_and_noise():
     assert "discriminator: " in server.get("image")[0].proto.imgs[0].caption
     kept_none = open_page("app_pages/gan.py", model="mnist-gan", section="Discriminator")
     assert "was not kept" in kept_none.info[0].value and live_data(kept_none)["judge"] is None
+
+
+def test_an_epoch_before_verdicts_were_recorded_says_so():
+    from explorer.ui.gan import epoch_verdict_line
+
+    assert "was not recorded" in epoch_verdict_line(np.full((3, 16), np.nan), 3)
+    scores = np.array([[0.2] * 16, [0.6] * 16, [0.01] * 16])
+    assert epoch_verdict_line(scores, 9).endswith("these samples 20% real · training images 60% · noise 1%")

@@ -455,17 +455,31 @@ def timeline_section(model: ImageGenerator, view: GanView) -> None:
             pixels=360,
             caption=f"{len(frames)} fixed latent vectors after epoch {epoch}",
         )
+        if "verdicts" in timeline:
+            st.caption(epoch_verdict_line(timeline["verdicts"][epochs.index(epoch)], epoch))
     with curves:
         history = model.checkpoint.training["history"]
+        noise = {"epochs": epochs, "noise": timeline["verdicts"][:, 2].mean(axis=1)} if "verdicts" in timeline else None
         st.plotly_chart(
-            presenter.sized(training_curves(history, epoch)), key="curves", config={"displayModeBar": False}
+            presenter.sized(training_curves(history, epoch, noise)), key="curves", config={"displayModeBar": False}
         )
     presenter.explain(
         "The discriminator (D) learns to tell training images from generated ones; the generator (G) "
         "learns to make D say “real”. D's loss stays high and its scores near ½ when the two are "
-        "matched; when D wins outright, G's loss climbs.",
+        "matched; when D wins outright, G's loss climbs. Each epoch's D also scored the same pictures "
+        "(these samples, 16 training images, 16 noise images): noise is told apart at once, while "
+        "samples and training images meet near ½ as the generator catches up.",
         label="About the curves",
     )
+
+
+def epoch_verdict_line(verdicts: np.ndarray, epoch: int) -> str:
+    """One line: epoch `epoch`'s D on the timeline's samples, the fixed training images and noise,
+    from the (3, n) scores training recorded (NaN where a resumed run had not recorded them yet)."""
+    if np.isnan(verdicts).all():
+        return f"Epoch {epoch}'s discriminator was not recorded (the run began before verdicts were kept)."
+    samples, real, noise = (f"{np.nanmean(row):.0%}" for row in verdicts)
+    return f"Epoch {epoch}'s discriminator: these samples {samples} real · training images {real} · noise {noise}"
 
 
 VERDICT_EXAMPLES = 6  # real training images and noise images the discriminator's verdict is shown for

@@ -97,8 +97,10 @@ def posterior_svg(mu: np.ndarray, sigma: np.ndarray, width: int = 720, height: i
     return "".join(parts)
 
 
-def training_curves(history: list, epoch: int | None = None) -> go.Figure:
-    """A GAN's per-epoch losses, the discriminator's scores, and FID where measured, one above the other."""
+def training_curves(history: list, epoch: int | None = None, fixed_verdicts: dict | None = None) -> go.Figure:
+    """A GAN's per-epoch losses, the discriminator's scores, and FID where measured, one above the other.
+
+    `fixed_verdicts` ({"epochs": [...], "noise": [...]}) adds that epoch's D on fixed noise images."""
     from plotly.subplots import make_subplots
 
     epochs = np.arange(1, len(history) + 1)
@@ -120,6 +122,16 @@ def training_curves(history: list, epoch: int | None = None) -> go.Figure:
             mode="lines",
             line=dict(color=SAFE_PALETTE[[1, 4, 3, 5][index]], width=2),
             row=row,
+            col=1,
+        )
+    if fixed_verdicts is not None:
+        figure.add_scatter(
+            x=fixed_verdicts["epochs"],
+            y=fixed_verdicts["noise"],
+            name="D(noise)",
+            mode="lines",
+            line=dict(color=NEUTRAL, width=2, dash="dash"),
+            row=2,
             col=1,
         )
     if fid:
