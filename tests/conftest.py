@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -355,18 +356,56 @@ def digits(count=300):
     return data.data[:count], np.array([f"digit {label}" for label in data.target[:count]])
 
 
+# A module-level mark instead of pytest.importorskip: collecting must not import TensorFlow (6 s).
+needs_tensorflow = pytest.mark.skipif(
+    importlib.util.find_spec("tensorflow") is None, reason="training needs TensorFlow (requirements-dev.txt)"
+)
+
 BROWSER_FIXTURES = {"page", "app_server", "app_url"}
+TRAIN_FIXTURES = {"tiny_vae", "tiny_classifier", "tiny_gan", "embedded_vae", "tiny_charrnn"}  # TensorFlow fits a model
 TRAIN_MODULES = {"test_training", "test_gan", "test_conditional_gan", "test_embed"}
-SLOW_MODULES = {"test_crawl", "test_load", "test_attacks", "test_properties_app"}
+SLOW_MODULES = {"test_crawl", "test_load", "test_attacks", "test_properties_app", "test_projection_worker"}
 
 
-def pytest_collection_modifyitems(items):
+def pytest_addoption(parser):
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="also run the slow tests (the crawl, the load test, the attack corpus, whole-page properties, "
+        "the projection worker's processes); CI does",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
     """Mark each test by what it needs, so a quick loop can leave the slow kinds out (CI runs them all)."""
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1]
-        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))  # with the fixtures' own fixtures
+        if BROWSER_FIXTURES & fixtures:
             item.add_marker(pytest.mark.browser)
-        if module in TRAIN_MODULES:
+        if module in TRAIN_MODULES or TRAIN_FIXTURES & fixtures:
             item.add_marker(pytest.mark.train)
         if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+    if leaves_slow_tests_out(config):
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if not item.get_closest_marker("slow")]
+            config.stash[SLOW_LEFT_OUT] = len(slow)
+
+
+SLOW_LEFT_OUT = pytest.StashKey[int]()
+
+
+def leaves_slow_tests_out(config) -> bool:
+    """The whole suite without `--slow` is the quick loop; a named file, or `-m` naming the marker, asks for them."""
+    whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    return whole_suite and not config.getoption("slow") and "slow" not in config.getoption("markexpr")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if config.stash.get(SLOW_LEFT_OUT, 0):
+        terminalreporter.write_line(
+            f"{config.stash[SLOW_LEFT_OUT]} slow tests were left out: `python -m pytest --slow` runs them (CI does)."
+        )

@@ -2,11 +2,12 @@
 training from the command function, and a sentence when the data has no labels."""
 
 import numpy as np
-import pytest
 
 from explorer.maths.latent import with_classes
 
-pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
+from .conftest import needs_tensorflow
+
+pytestmark = needs_tensorflow
 
 
 def test_with_classes_appends_one_hot_classes_in_turn_or_as_given():

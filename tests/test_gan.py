@@ -8,9 +8,9 @@ import pytest
 from explorer.checkpoint import read_checkpoint
 from explorer.serving.models import ImageGenerator
 
-from .conftest import TINY_GAN, run_cli
+from .conftest import TINY_GAN, needs_tensorflow, run_cli
 
-pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
+pytestmark = needs_tensorflow
 
 
 def test_gan_checkpoint_describes_itself(tiny_gan):

@@ -11,9 +11,9 @@ from explorer.checkpoint import read_checkpoint
 from explorer.serving.models import ImageAutoencoder
 from explorer.serving.runtime import LiteModel
 
-from .conftest import run_cli, run_cli_process, small_digits
+from .conftest import needs_tensorflow, run_cli, run_cli_process, small_digits
 
-pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
+pytestmark = needs_tensorflow
 
 
 def test_checkpoint_describes_itself(tiny_vae):
