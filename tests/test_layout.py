@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,3 +39,26 @@ def test_streamlit_imported_from_the_maths_breaks_a_rule(tmp_path):
     assert (
         "maths is numpy only BROKEN" in result.stdout and "Streamlit only in ui (and the pages) BROKEN" in result.stdout
     )
+
+
+@pytest.mark.slow
+def test_the_quick_loop_leaves_slow_browser_and_training_tests_to_ci():
+    """`pytest -m "not browser and not train"` is the quick loop; `--slow` (CI) collects every test."""
+
+    def collected(*args):
+        lines = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        ).stdout.splitlines()
+        return {line for line in lines if "::" in line}
+
+    quick, everything = collected("-m", "not browser and not train"), collected("--slow")
+    assert quick and quick < everything
+    modules = {test.split("::")[0] for test in quick}
+    assert not modules & {"tests/test_load.py", "tests/test_crawl.py", "tests/test_gan.py", "tests/test_live.py"}
+    assert "tests/test_app_gan.py::test_a_timeline_without_verdicts_still_draws" not in quick  # trains tiny_gan
+    assert "tests/test_load.py" in {test.split("::")[0] for test in everything}
+    assert collected("tests/test_load.py"), "a file named on the command line runs even if slow"

@@ -7,7 +7,7 @@ import pytest
 
 from explorer.maths.sampling import Vocabulary, clean_prompt, next_char_distribution, sample_next
 
-from .conftest import run_cli, small_text
+from .conftest import needs_tensorflow, run_cli, small_text
 
 
 def test_vocabulary_round_trip_and_order():
@@ -100,6 +100,8 @@ def test_checkpoint_describes_itself_and_ships_character_embeddings(tiny_charrnn
     assert "⏎ (new line)" in embedding.metadata["char"] and "upper case" in embedding.metadata["kind"]
 
 
+@pytest.mark.train
+@needs_tensorflow
 def test_cli_trains_and_evaluates_a_charrnn_and_explains_bad_text(tmp_path):
     text = tmp_path / "text.txt"
     text.write_text(small_text(6000), encoding="utf-8")
