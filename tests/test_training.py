@@ -181,3 +181,21 @@ def test_cli_explains_bad_data(tmp_path):
     assert result.returncode == 2 and "no readable images" in result.stderr
     result = run_cli("evaluate", tmp_path, "--data", "mnist")
     assert result.returncode == 2 and "manifest.json is missing" in result.stderr
+
+
+def test_export_rewrites_the_files_from_the_weights_and_records_their_precision(tiny_vae, tmp_path):
+    import shutil
+
+    folder = tmp_path / "vae"
+    shutil.copytree(tiny_vae, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["stored_as"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    z = np.random.default_rng(1).standard_normal((3, manifest["config"]["latent_dim"])).astype("float32")
+    before = ImageAutoencoder.from_folder(folder).decode_latents(z)
+    (folder / "decoder.tflite").unlink()
+    assert run_cli("export", folder).returncode == 0
+    rewritten = read_checkpoint(folder)
+    assert rewritten.manifest["stored_as"] == {"encoder": "float32", "decoder": "float16 weights, float32 arithmetic"}
+    assert rewritten.manifest["created"] == manifest["created"], "the training date stays"
+    np.testing.assert_array_equal(ImageAutoencoder.from_folder(folder).decode_latents(z), before)
