@@ -15,9 +15,7 @@ explain(
 
 checkpoint, model = model_picker(("vae",))
 
-metrics = checkpoint.metrics.get("heldout", {})
-if "neg_elbo" in metrics:
-    st.sidebar.caption(f"{model.latent_dim}-d latent · held-out −ELBO {metrics['neg_elbo']:.1f} nats per image")
+st.sidebar.caption(vae.heldout_line(checkpoint.metrics.get("heldout", {}), model.latent_dim))
 
 vae.sliders_beside_the_plane(model)
 sections = {

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
+from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints, read_checkpoint
 
 from .conftest import image_urls, live_data, open_page
 
@@ -42,6 +42,18 @@ def test_vae_page_runs_for_every_shipped_vae(name):
     assert live["model"]["url"].startswith(f"/models/{name}/decoder.tflite?v=")
     server = open_page("app_pages/vae.py", model=name, runtime="server")  # and on the server, as before
     assert {s.key for s in server.slider if s.key.startswith("z")} == {f"z{d + 1}" for d in range(latent_dim)}
+    heldout = read_checkpoint(SHIPPED_CHECKPOINTS / name).metrics["heldout"]
+    figure = "dB PSNR" if heldout.get("likelihood") == "gaussian" else "−ELBO"  # a readable number for each
+    assert any(figure in c.value and f"{latent_dim}-d latent" in c.value for c in at.sidebar.caption)
+
+
+def test_the_held_out_line_reads_as_the_likelihood_allows():
+    from explorer.ui.vae import heldout_line
+
+    gaussian = {"likelihood": "gaussian", "psnr_db": 18.68, "kl": 71.97, "neg_elbo": -2172.5}
+    assert heldout_line(gaussian, 16) == "16-d latent · held-out decodes 18.7 dB PSNR · KL 72 nats"
+    assert heldout_line({"neg_elbo": 101.23}, 2) == "2-d latent · held-out −ELBO 101.2 nats per image"
+    assert heldout_line({}, 8) == "8-d latent"
 
 
 SECTION_MARKERS = {"Start from an example": "example", "Interpolate": "frames", "Autoencoder vs VAE": "compare_seed"}

@@ -44,6 +44,19 @@ class VaeMemory:
     upload: dict | None = None
 
 
+def heldout_line(metrics: dict, latent_dim: int) -> str:
+    """The sidebar's one line on how well the model does on images it never trained on.
+
+    A Gaussian likelihood's −ELBO is a density (negative, in nats) that no one can read next to a
+    Bernoulli one, so colour models say how close their decodes come instead (PSNR)."""
+    line = f"{latent_dim}-d latent"
+    if metrics.get("likelihood") == "gaussian" and "psnr_db" in metrics:
+        return f"{line} · held-out decodes {metrics['psnr_db']:.1f} dB PSNR · KL {metrics['kl']:.0f} nats"
+    if "neg_elbo" in metrics:
+        return f"{line} · held-out −ELBO {metrics['neg_elbo']:.1f} nats per image"
+    return line
+
+
 def slider_key(dim: int) -> str:
     return f"z{dim + 1}"
 
