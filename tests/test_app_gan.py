@@ -219,7 +219,19 @@ def test_the_discriminator_tab_scores_the_sample_real_images_and_noise():
     assert share[0] > share[1], "real digits look more real to D than noise does"
     server = open_page("app_pages/gan.py", model="mnist-cgan", runtime="server")
     assert "discriminator: " in server.get("image")[0].proto.imgs[0].caption
-    kept_none = open_page("app_pages/gan.py", model="mnist-gan", section="Discriminator")
+    plain = open_page("app_pages/gan.py", model="mnist-gan", section="Discriminator")  # unconditional: one column
+    assert live_data(plain)["judge"]["column"] == 0 and not plain.exception
+
+
+def test_a_gan_trained_before_discriminators_were_kept_says_so(tmp_path, monkeypatch):
+    folder = tmp_path / "old-gan"
+    shutil.copytree(SHIPPED_CHECKPOINTS / "mnist-gan", folder, ignore=shutil.ignore_patterns("*.h5", "discriminator*"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["files"]["discriminator"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setenv("LATENT_EXPLORER_CHECKPOINTS", str(tmp_path))
+    kept_none = open_page("app_pages/gan.py", model="old-gan", section="Discriminator")
+    assert not kept_none.exception
     assert "was not kept" in kept_none.info[0].value and live_data(kept_none)["judge"] is None
 
 

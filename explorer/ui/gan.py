@@ -497,7 +497,7 @@ def discriminator_section(model: ImageGenerator, view: GanView) -> None:
     if model.discriminator is None:
         st.info(
             "This model's discriminator was not kept when it was trained; GANs trained since keep it "
-            "(`python -m explorer train gan` writes `discriminator.tflite`). mnist-cgan ships one.",
+            "(`python -m explorer train gan` writes `discriminator.tflite`).",
             icon=":material/info:",
         )
         return
