@@ -134,6 +134,17 @@ def training_curves(history: list, epoch: int | None = None, fixed_verdicts: dic
             row=2,
             col=1,
         )
+        figure.add_annotation(  # named on the line itself: the legend sits below the fold of a small screen
+            x=fixed_verdicts["epochs"][-1],
+            y=fixed_verdicts["noise"][-1],
+            text="noise",
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            font=dict(color=NEUTRAL),
+            row=2,
+            col=1,
+        )
     if fid:
         figure.add_scatter(
             x=[e for e, _ in fid],
