@@ -387,6 +387,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.train)
         if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+    # Tests that train come last: once TensorFlow is imported, every garbage collection walks its
+    # millions of objects, and the AppTests after it ran twice as slow (test_properties_app: 41 s
+    # alone, 86 s with TensorFlow imported first).
+    items.sort(key=lambda item: item.get_closest_marker("train") is not None)
     if leaves_slow_tests_out(config):
         slow = [item for item in items if item.get_closest_marker("slow")]
         if slow:
@@ -402,6 +406,20 @@ def leaves_slow_tests_out(config) -> bool:
     """The whole suite without `--slow` is the quick loop; a named file, or `-m` naming the marker, asks for them."""
     whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
     return whole_suite and not config.getoption("slow") and "slow" not in config.getoption("markexpr")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """After a fixture has trained a model, move what TensorFlow and Keras keep into the collector's
+    permanent generation (gc.freeze): the objects live to the end of the session anyway, and later
+    collections no longer walk them (test_properties_app with TensorFlow imported: 86 s -> 58 s)."""
+    result = yield
+    if fixturedef.argname in TRAIN_FIXTURES:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+    return result
 
 
 def pytest_terminal_summary(terminalreporter, config):

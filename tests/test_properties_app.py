@@ -37,7 +37,7 @@ from explorer.ui import projector as projector_ui
 from explorer.ui.common import literal
 
 from .conftest import ROOT, live_data, written_steps
-from .test_properties import assert_sentence, check_params, sprite_images, uploaded_images, uploads
+from .strategies import assert_sentence, check_params, sprite_images, uploaded_images, uploads
 
 # Each example opens a page or two (0.2 to 1 s): few examples keep the file well under a minute. No
 # shrinking: each step would open the page again, and a failing link of a dozen keys reads well enough.
