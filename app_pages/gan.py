@@ -32,7 +32,7 @@ sections = {
     "Nearest training images": gan.neighbours_section,
 }
 # The nearest images follow every slider move, so with that tab open a move reruns the whole page.
-follows_sliders = st.session_state.get("section", st.query_params.get("section")) == "Nearest training images"
+follows_sliders = gan.open_section() == "Nearest training images"
 (gan.sample_section if follows_sliders else gan.sample_fragment)(model)
 # Only the open tab is drawn: every element on the page costs the browser time at each slider move.
 scroll_to_linked_tabs("section", page="gan")  # a link naming a tab opens with it in view

@@ -221,6 +221,10 @@ def test_the_discriminator_tab_scores_the_sample_real_images_and_noise():
     assert "discriminator: " in server.get("image")[0].proto.imgs[0].caption
     plain = open_page("app_pages/gan.py", model="mnist-gan", section="Discriminator")  # unconditional: one column
     assert live_data(plain)["judge"]["column"] == 0 and not plain.exception
+    plain.query_params["section"] = "Directions"
+    plain.session_state["section"] = "Directions"
+    plain.run()
+    assert live_data(plain)["judge"] is None, "with another tab open the page does not download the discriminator"
 
 
 def test_a_gan_trained_before_discriminators_were_kept_says_so(tmp_path, monkeypatch):

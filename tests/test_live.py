@@ -189,7 +189,7 @@ def test_the_latent_plane_decodes_under_the_pointer_and_gives_the_picture_back(p
 
 
 def test_the_discriminator_judges_each_picture_in_the_page_as_the_server_does(page, app_url):
-    page.goto(f"{app_url}/gan?model=mnist-cgan&class=7")
+    page.goto(f"{app_url}/gan?model=mnist-cgan&class=7&section=Discriminator")
     wait_live(page)
     verdict = page.locator(".live .verdict")
     verdict.wait_for(timeout=30_000)
@@ -199,7 +199,7 @@ def test_the_discriminator_judges_each_picture_in_the_page_as_the_server_does(pa
     caption.wait_for(timeout=60_000)
     on_server = int(caption.inner_text().split("discriminator: ")[1].split("%")[0])
     assert abs(100 * first - on_server) <= 1, "the page's D and the server's agree on the same picture"
-    page.goto(f"{app_url}/gan?model=mnist-cgan&class=7")
+    page.goto(f"{app_url}/gan?model=mnist-cgan&class=7&section=Discriminator")
     frames = wait_live(page)
     page.get_by_role("slider", name="Truncation ψ").focus()
     page.keyboard.press("Home")  # ψ = 0: the average image, which D finds far less real

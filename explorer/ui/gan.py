@@ -275,6 +275,18 @@ def sample_sliders(model: ImageGenerator, view: GanView, raw: bool) -> list[live
     return sliders
 
 
+def open_section() -> str | None:
+    """The page's open tab, from its widget or, on arrival, from the link."""
+    return st.session_state.get("section", st.query_params.get("section"))
+
+
+def judged_live(model: ImageGenerator) -> bool:
+    """The picture is judged in the page only with the Discriminator tab open: the discriminator is
+    as large as the generator (1.3 MB for emoji-gan), and a visit that never looks at it should not
+    download it (every first visit stays under 5 MB)."""
+    return model.discriminator is not None and open_section() == "Discriminator"
+
+
 def live_view(model: ImageGenerator, view: GanView) -> None:
     """The sample, drawn in the browser from the seed's z (sent by the server, so that a seed is the
     same image everywhere), ψ times it, plus the sliders' moves; the class as a one-hot after z."""
@@ -292,7 +304,7 @@ def live_view(model: ImageGenerator, view: GanView) -> None:
         placeholder=view.sample(model)[0],
         pixels=300,
         caption=f"seed {view.seed}",
-        judge=None if model.discriminator is None else view.label or 0,
+        judge=(view.label or 0) if judged_live(model) else None,
     )
     # Below the picture, so that on a short screen the picture stays in view.
     reset, toggle = st.columns([1, 3], vertical_alignment="center")
@@ -491,7 +503,8 @@ def discriminator_section(model: ImageGenerator, view: GanView) -> None:
         "The discriminator D learnt, beside the generator, to tell training images (1: real) from the "
         "generator's pictures (0: made); the generator learnt by making D say “real”. If the "
         "generator's pictures could not be told from training images, the best D could do is guess: "
-        "½ for every picture. A perfect generator drives it there.",
+        "½ for every picture. A perfect generator drives it there. It was never shown noise: what it "
+        "says of noise shows only what it learnt to look for.",
         label="About the discriminator",
     )
     if model.discriminator is None:
