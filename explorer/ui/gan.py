@@ -479,8 +479,9 @@ def timeline_section(model: ImageGenerator, view: GanView) -> None:
         "The discriminator (D) learns to tell training images from generated ones; the generator (G) "
         "learns to make D say “real”. D's loss stays high and its scores near ½ when the two are "
         "matched; when D wins outright, G's loss climbs. Each epoch's D also scored the same pictures "
-        "(these samples, 16 training images, 16 noise images): noise is told apart at once, while "
-        "samples and training images meet near ½ as the generator catches up.",
+        "(these samples, 16 training images, 16 noise images): samples and training images meet near "
+        "½ as the generator catches up, and what D says of noise, which it is never shown, tells what "
+        "it has learnt to look for.",
         label="About the curves",
     )
 
