@@ -231,14 +231,13 @@ def _verdicts(model, samples: np.ndarray, judged: dict) -> np.ndarray:
     """This epoch's D: the probability it gives "real training image" for the timeline's samples, the
     fixed training images and the noise, (3, TIMELINE_JUDGED) (NaN where fewer images were judged)."""
     classes = model.config.classes
-    sample_labels = np.arange(len(samples)) % classes if classes else None  # the timeline's z ask for these
-    noise_labels = np.arange(len(judged["noise"])) % classes if classes else None
+    in_turn = np.arange(TIMELINE_JUDGED) % max(classes, 1)  # the classes the timeline's z ask for, as with_classes
     rows = np.full((3, TIMELINE_JUDGED), np.nan)
     for row, (images, labels) in enumerate(
-        ((samples, sample_labels), (judged["real"], judged["real_labels"]), (judged["noise"], noise_labels))
+        ((samples, in_turn), (judged["real"], judged["real_labels"]), (judged["noise"], in_turn))
     ):
         x = np.asarray(images, "float32")[:TIMELINE_JUDGED] / 255.0
-        inputs = x if not classes else [x, np.eye(classes, dtype="float32")[labels[: len(x)]]]
+        inputs = [x, np.eye(classes, dtype="float32")[labels[: len(x)]]] if classes else x
         logits = np.asarray(model.discriminator(inputs, training=False))[:, 0]
         rows[row, : len(x)] = 1.0 / (1.0 + np.exp(-logits))
     return rows

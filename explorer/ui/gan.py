@@ -461,17 +461,19 @@ def timeline_section(model: ImageGenerator, view: GanView) -> None:
     picture, curves = st.columns([2, 3], gap="large")
     with picture:
         epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="epoch", bind="query-params")
-        frames = timeline["frames"][epochs.index(epoch)]
+        at = epochs.index(epoch)
+        frames = timeline["frames"][at]
         show_image(
             tile(frames, int(np.ceil(np.sqrt(len(frames))))),
             pixels=360,
             caption=f"{len(frames)} fixed latent vectors after epoch {epoch}",
         )
-        if "verdicts" in timeline:
-            st.caption(epoch_verdict_line(timeline["verdicts"][epochs.index(epoch)], epoch))
+        verdicts = timeline.get("verdicts")  # None in checkpoints trained before verdicts were kept
+        if verdicts is not None:
+            st.caption(epoch_verdict_line(verdicts[at], epoch))
     with curves:
         history = model.checkpoint.training["history"]
-        noise = {"epochs": epochs, "noise": timeline["verdicts"][:, 2].mean(axis=1)} if "verdicts" in timeline else None
+        noise = None if verdicts is None else {"epochs": epochs, "noise": verdicts[:, 2].mean(axis=1)}
         st.plotly_chart(
             presenter.sized(training_curves(history, epoch, noise)), key="curves", config={"displayModeBar": False}
         )
