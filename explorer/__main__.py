@@ -64,6 +64,23 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN generator: batch normalisation after each conv (default on)",
     )
     train.add_argument(
+        "--loss",
+        choices=["bce", "hinge"],
+        default="bce",
+        help="GAN: DCGAN's non-saturating cross-entropy (default) or SNGAN's hinge loss",
+    )
+    train.add_argument(
+        "--spectral-norm",
+        action="store_true",
+        help="GAN discriminator: spectral normalisation of every weight",
+    )
+    train.add_argument(
+        "--discriminator-convs",
+        type=int,
+        default=1,
+        help="GAN discriminator: convolutions per resolution (default 1; 2 adds a 3x3 one before each stride-2)",
+    )
+    train.add_argument(
         "--conditional",
         action="store_true",
         help="GAN: class-conditional on the data's labels (an .npz's y or category, or sub-folders)",
@@ -222,6 +239,9 @@ def run_train(args) -> int:
             else ("translation,cutout" if channels == 1 else "color,translation,cutout"),
             upsampling=args.upsampling,
             batch_norm=args.batch_norm,
+            loss=args.loss,
+            spectral_norm=args.spectral_norm,
+            discriminator_convs=args.discriminator_convs,
         )
         if args.conditional:
             from explorer.training.gan import conditional_config

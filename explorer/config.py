@@ -55,6 +55,10 @@ class GANConfig:
     classes: int = 0  # 0: unconditional; else a class-conditional GAN whose
     # generator reads z followed by a one-hot class
     class_names: tuple = ()  # what each class is called ("7", "Food & Drink")
+    loss: str = "bce"  # "bce": the non-saturating cross-entropy of DCGAN; "hinge": SNGAN's hinge loss
+    spectral_norm: bool = False  # spectral normalisation of every discriminator weight (Miyato et al. 2018)
+    discriminator_convs: int = 1  # convolutions per resolution in D: the stride-2 one, and before it
+    # this many minus one 3x3 stride-1 ones (2: a deeper judge at about twice D's cost)
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -63,6 +67,10 @@ class GANConfig:
         self.discriminator_filters = tuple(self.discriminator_filters)
         if self.upsampling not in ("transposed", "nearest"):
             raise ValueError(f"upsampling must be 'transposed' or 'nearest', not {self.upsampling!r}.")
+        if self.loss not in ("bce", "hinge"):
+            raise ValueError(f"loss must be 'bce' or 'hinge', not {self.loss!r}.")
+        if self.discriminator_convs < 1:
+            raise ValueError(f"discriminator_convs must be at least 1, not {self.discriminator_convs}.")
         shrink = 2 ** (len(self.generator_filters) - 1)
         if self.image_shape[0] % shrink or self.image_shape[1] % shrink:
             raise ValueError(

@@ -41,6 +41,7 @@ def test_conditional_networks_read_the_class():
 
 def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz, tiny_classifier):
     from explorer.__main__ import main
+    from explorer.checkpoint import read_checkpoint
     from explorer.serving.models import ImageGenerator
 
     out = tmp_path / "cgan"
@@ -58,6 +59,11 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
                 "16,8",
                 "--discriminator-filters",
                 "8,16",
+                "--loss",  # SNGAN's recipe: the projection must be exported through the wrapped layers
+                "hinge",
+                "--spectral-norm",
+                "--discriminator-convs",
+                "2",
                 "--epochs",
                 "1",
                 "--features",
@@ -70,13 +76,14 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     )
     model = ImageGenerator.from_folder(out)
     assert model.conditional and model.class_names == [str(d) for d in range(10)]
+    config = read_checkpoint(out).config
+    assert (config.loss, config.spectral_norm, config.discriminator_convs) == ("hinge", True, 2)
     z = np.zeros((1, 4), "float32")
     assert model.generate(z, 3).shape == (1, 8, 8, 1)
     assert not np.array_equal(model.generate(z, 3), model.generate(z, 7))
     # Its discriminator asks "a real 3?" for every class in one pass: the projection, as Keras has it.
     import keras
 
-    from explorer.checkpoint import read_checkpoint
     from explorer.models.gan import load_gan
 
     discriminator = load_gan(read_checkpoint(out)).discriminator

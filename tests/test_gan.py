@@ -120,6 +120,52 @@ def test_unknown_upsampling_is_refused_with_a_sentence():
         GANConfig(upsampling="bilinear")
 
 
+def test_unknown_loss_or_too_few_discriminator_convs_are_refused_with_a_sentence():
+    from explorer.config import GANConfig
+
+    with pytest.raises(ValueError, match="loss must be 'bce' or 'hinge', not 'wasserstein'"):
+        GANConfig(loss="wasserstein")
+    with pytest.raises(ValueError, match="discriminator_convs must be at least 1"):
+        GANConfig(discriminator_convs=0)
+
+
+def test_hinge_loss_stops_pushing_once_d_is_sure_and_differs_from_cross_entropy():
+    from explorer.config import GANConfig
+    from explorer.models.gan import GAN
+
+    real, fake = np.array([[2.0], [0.5]], "float32"), np.array([[-2.0], [0.0]], "float32")
+    hinge = GAN(GANConfig(**TINY_GAN, loss="hinge"))
+    # real above 1 and generated below -1 cost nothing; the others cost their distance from the margin
+    assert float(hinge._d_loss(real, fake)) == pytest.approx(0.5 / 2 + 1.0 / 2)
+    assert float(hinge._g_loss(np.array([[1.0], [3.0]], "float32"))) == pytest.approx(-2.0)
+    cross_entropy = GAN(GANConfig(**TINY_GAN))
+    assert float(cross_entropy._d_loss(real, fake)) == pytest.approx(
+        np.mean(np.log1p(np.exp(-real))) + np.mean(np.log1p(np.exp(fake))), rel=1e-5
+    )
+
+
+def test_spectral_norm_holds_every_discriminator_weight_to_one():
+    """After a few training calls (one power iteration each) every D kernel's largest singular value is 1,
+    the deeper judge has a 3x3 convolution before each stride-2 one, and D stays a function of the image."""
+    from explorer.config import GANConfig
+    from explorer.models.gan import build_discriminator
+
+    config = GANConfig(**{**TINY_GAN, "spectral_norm": True, "discriminator_convs": 2})
+    discriminator = build_discriminator(config)
+    images = np.random.default_rng(0).random((4, 8, 8, 1)).astype("float32")
+    for _ in range(30):
+        discriminator(images, training=True)
+    wrapped = [layer for layer in discriminator.layers if layer.__class__.__name__ == "SpectralNormalization"]
+    assert [layer.layer.__class__.__name__ for layer in wrapped] == ["Conv2D"] * 4 + ["Dense"]
+    assert [layer.layer.kernel_size for layer in wrapped[:4]] == [(3, 3), (4, 4), (3, 3), (4, 4)]
+    for layer in wrapped:
+        kernel = np.asarray(layer.kernel)
+        largest = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+        assert largest == pytest.approx(1.0, abs=0.02), layer.name
+    first = np.asarray(discriminator(images, training=False))
+    np.testing.assert_allclose(np.asarray(discriminator(images, training=False)), first)  # inference changes nothing
+
+
 def test_diff_augment_keeps_shape_and_lets_gradients_through():
     import keras
     import tensorflow as tf

@@ -57,19 +57,31 @@ def build_discriminator(config: GANConfig) -> keras.Model:
     images = keras.Input(shape=config.image_shape, name="image")
     x = images
     for filters in config.discriminator_filters:
-        x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
+        for _ in range(config.discriminator_convs - 1):
+            x = _judging(config, layers.Conv2D, x.shape[-1], 3, padding="same")(x)
+            x = layers.LeakyReLU(0.2)(x)
+        x = _judging(config, layers.Conv2D, filters, 4, strides=2, padding="same")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     x = layers.Dropout(0.2)(x)
-    logit = layers.Dense(1, name="logit")(x)
+    logit = _judging(config, layers.Dense, 1, name="logit")(x)
     if not config.classes:
         return keras.Model(images, logit, name="discriminator")
     classes = keras.Input(shape=(config.classes,), name="class")
-    class_vectors = layers.Dense(x.shape[-1], use_bias=False, name="class_embedding")(classes)  # (B, F)
+    class_vectors = _judging(config, layers.Dense, x.shape[-1], use_bias=False, name="class_embedding")(classes)
     projection = ops.sum(x * class_vectors, axis=-1, keepdims=True)  # (B, 1)
     return keras.Model(
         [images, classes], layers.Add(name="conditional_logit")([logit, projection]), name="discriminator"
     )
+
+
+def _judging(config: GANConfig, layer_class, *args, name: str | None = None, **kwargs) -> keras.layers.Layer:
+    """One of D's weighted layers; with `config.spectral_norm`, wrapped so that its kernel is divided
+    by its largest singular value at every training step (one power iteration): the Lipschitz limit
+    of SNGAN, so that D cannot sharpen without bound. The wrapper keeps the name (export finds "logit")."""
+    if not config.spectral_norm:
+        return layer_class(*args, name=name, **kwargs)
+    return layers.SpectralNormalization(layer_class(*args, **kwargs), name=name)
 
 
 def seed_map_model(generator: keras.Model) -> keras.Model:
@@ -184,6 +196,18 @@ class GAN(keras.Model):
         inputs = augmented if one_hot is None else [augmented, one_hot]
         return self.discriminator(inputs, training=training)
 
+    def _d_loss(self, real_logits, fake_logits):
+        if self.config.loss == "hinge":  # D is pushed only until real > 1 and generated < -1
+            return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+        bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        return bce(ops.ones_like(real_logits), real_logits) + bce(ops.zeros_like(fake_logits), fake_logits)
+
+    def _g_loss(self, fooled_logits):
+        if self.config.loss == "hinge":
+            return -ops.mean(fooled_logits)
+        bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        return bce(ops.ones_like(fooled_logits), fooled_logits)  # the non-saturating generator loss
+
     def train_step(self, batch_data):
         import tensorflow as tf  # the TensorFlow backend's gradient tape
 
@@ -193,20 +217,19 @@ class GAN(keras.Model):
         else:
             real_images, real_one_hot = batch_data, None
         batch = ops.shape(real_images)[0]
-        bce = keras.losses.BinaryCrossentropy(from_logits=True)
         inputs, fake_one_hot = self._random_inputs(batch)
         fake_images = self.generator(inputs, training=True)
         with tf.GradientTape() as tape:
             real_logits = self._judge(real_images, real_one_hot)
             fake_logits = self._judge(fake_images, fake_one_hot)
-            d_loss = bce(ops.ones_like(real_logits), real_logits) + bce(ops.zeros_like(fake_logits), fake_logits)
+            d_loss = self._d_loss(real_logits, fake_logits)
         grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
 
         with tf.GradientTape() as tape:
             inputs, fake_one_hot = self._random_inputs(batch)
             fooled_logits = self._judge(self.generator(inputs, training=True), fake_one_hot)
-            g_loss = bce(ops.ones_like(fooled_logits), fooled_logits)  # non-saturating generator loss
+            g_loss = self._g_loss(fooled_logits)
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
 
