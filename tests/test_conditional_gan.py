@@ -2,6 +2,7 @@
 training from the command function, and a sentence when the data has no labels."""
 
 import numpy as np
+import pytest
 
 from explorer.maths.latent import with_classes
 
@@ -134,3 +135,36 @@ def test_conditional_without_labels_gets_a_sentence(tmp_path, capsys):
         == 2
     )
     assert "one sub-folder per class" in capsys.readouterr().err
+
+
+def test_classes_are_asked_for_as_often_as_the_data_has_them():
+    """Emoji are 60% "People & Body" and 0.15% "Component": training draws G's classes with the data's
+    odds, and evaluation compares samples made with those odds against the real mix."""
+    from explorer.config import GANConfig
+    from explorer.maths.fid import evaluate_generator
+    from explorer.models.gan import GAN
+    from explorer.training.data import Dataset
+    from explorer.training.gan import conditional_config
+
+    y = np.array([0] * 90 + [1] * 10 + [2] * 0 + [3] * 20)
+    data = Dataset(np.zeros((120, 8, 8, 1), np.uint8), y, {"source": "made.npz"}, ["a", "b", "c", "d"])
+    config = conditional_config(GANConfig(image_shape=(8, 8, 1), latent_dim=4, generator_filters=(8, 8)), data)
+    assert config.class_shares == pytest.approx((0.75, 1 / 12, 0.0, 1 / 6), abs=1e-6)
+
+    _, one_hot = GAN(config, seed=0)._random_inputs(6000)
+    drawn = np.bincount(np.asarray(one_hot).argmax(1), minlength=4) / 6000
+    np.testing.assert_allclose(drawn, config.class_shares, atol=0.02)
+
+    class Recording:  # a served generator that remembers which classes it was asked for
+        latent_dim, class_names, class_shares, asked = 4, ["a", "b", "c", "d"], config.class_shares, []
+
+        def generate(self, z, labels=None):
+            self.asked.extend(labels)
+            return np.zeros((len(z), 8, 8, 1), np.uint8)
+
+    generator = Recording()
+    flat = lambda x: np.tile(np.eye(4, dtype="float32")[0], (len(x), 1))  # noqa: E731 - reads everything as "a"
+    metrics = evaluate_generator(generator, flat, flat, np.zeros((4000, 8, 8, 1), np.uint8))
+    asked = np.bincount(generator.asked, minlength=4) / len(generator.asked)
+    np.testing.assert_allclose(asked, config.class_shares, atol=0.03)
+    assert metrics["asked_class_read"] == pytest.approx(asked[0])  # only the "a" samples read as asked

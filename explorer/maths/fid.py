@@ -51,16 +51,24 @@ def evaluate_generator(
         )
 
     latents = rng.standard_normal((half, generator.latent_dim)).astype("float32")
-    fake = np.concatenate([generator.generate(latents[i : i + batch_size]) for i in range(0, half, batch_size)])
+    classes = len(getattr(generator, "class_names", None) or ()) or getattr(generator, "classes", 0)
+    labels = np.arange(half) % classes if classes else None  # a conditional GAN: the classes in turn,
+    if classes and getattr(generator, "class_shares", ()):  # or as often as its training data has them
+        labels = rng.choice(classes, size=half, p=np.asarray(generator.class_shares) / sum(generator.class_shares))
+    fake = np.concatenate(
+        [
+            generator.generate(latents[i : i + batch_size], None if labels is None else labels[i : i + batch_size])
+            for i in range(0, half, batch_size)
+        ]
+    )
     fake_features, real_b_features = embed(features, fake), embed(features, real_b)
     fake_probabilities = embed(classifier, fake)
     fake_confidence = fake_probabilities.max(axis=1)
     read_as = fake_probabilities.argmax(axis=1)
     shares = np.bincount(read_as, minlength=fake_probabilities.shape[1]) / len(read_as)
-    classes = len(getattr(generator, "class_names", None) or ()) or getattr(generator, "classes", 0)
     conditional = {}
-    if classes == fake_probabilities.shape[1]:  # a conditional GAN asked for class i mod classes, in turn
-        conditional["asked_class_read"] = float(np.mean(read_as == np.arange(len(read_as)) % classes))
+    if classes == fake_probabilities.shape[1]:  # how often a conditional GAN's sample reads as its class
+        conditional["asked_class_read"] = float(np.mean(read_as == labels))
     return {
         **conditional,
         "class_shares": [round(float(share), 4) for share in shares],  # what the classifier reads the samples as

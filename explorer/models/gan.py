@@ -183,11 +183,15 @@ class GAN(keras.Model):
         return [self.d_loss_tracker, self.g_loss_tracker, self.real_score_tracker, self.fake_score_tracker]
 
     def _random_inputs(self, count):
-        """Generator inputs: z ~ N(0, I), and for a conditional GAN a uniformly drawn one-hot class."""
+        """Generator inputs: z ~ N(0, I), and for a conditional GAN a one-hot class drawn with the data's odds."""
         z = keras.random.normal((count, self.config.latent_dim), seed=self.seed_generator)
         if not self.config.classes:
             return z, None
-        labels = keras.random.randint((count,), 0, self.config.classes, seed=self.seed_generator)
+        if self.config.class_shares:  # as often as the training data has each class
+            odds = ops.log(ops.convert_to_tensor([self.config.class_shares], "float32"))
+            labels = keras.random.categorical(odds, count, seed=self.seed_generator)[0]
+        else:
+            labels = keras.random.randint((count,), 0, self.config.classes, seed=self.seed_generator)
         one_hot = ops.one_hot(labels, self.config.classes)
         return ops.concatenate([z, one_hot], axis=-1), one_hot
 

@@ -71,6 +71,7 @@ class ImageGenerator:
         self.kind = checkpoint.kind
         self.latent_dim = int(config.latent_dim)
         self.class_names = [str(name) for name in config.class_names or range(config.classes)]
+        self.class_shares = tuple(config.class_shares)  # how often training asked for each class
         self.image_shape = tuple(int(v) for v in config.image_shape)
         self.generator = _lite(checkpoint, "generator")
         arrays = load_arrays(checkpoint, "directions")
