@@ -150,11 +150,15 @@ def conditional_gans() -> list[str]:
 @pytest.mark.parametrize("name", conditional_gans())
 def test_conditional_gan_page_makes_the_picked_class_in_the_seeds_style(name):
     from explorer.checkpoint import read_checkpoint
+    from explorer.serving.models import ImageGenerator
 
     classes = read_checkpoint(SHIPPED_CHECKPOINTS / name).config.class_names
     first = open_page("app_pages/gan.py", runtime="server", model=name, seed="5")
     assert not first.exception and not first.error
-    assert first.get("button_group")[0].proto.label == "Class"
+    picker = first.get("button_group")[0]
+    assert picker.proto.label == "Class"
+    model = ImageGenerator.from_folder(SHIPPED_CHECKPOINTS / name)
+    assert picker.value == model.default_class  # without a class in the link: the one trained on most
     last = open_page("app_pages/gan.py", runtime="server", model=name, seed="5", **{"class": classes[-1]})
     assert not last.exception and image_urls(last)[0] != image_urls(first)[0], "another class, another picture"
 

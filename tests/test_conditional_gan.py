@@ -79,6 +79,9 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     assert model.conditional and model.class_names == [str(d) for d in range(10)]
     config = read_checkpoint(out).config
     assert (config.loss, config.spectral_norm, config.discriminator_convs) == ("hinge", True, 2)
+    labels = np.load(digits_npz)["y"]
+    assert config.class_shares == pytest.approx(np.bincount(labels) / len(labels), abs=1e-6)
+    assert model.default_class == str(np.bincount(labels).argmax())  # the page opens on the commonest class
     z = np.zeros((1, 4), "float32")
     assert model.generate(z, 3).shape == (1, 8, 8, 1)
     assert not np.array_equal(model.generate(z, 3), model.generate(z, 7))

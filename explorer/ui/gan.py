@@ -79,8 +79,8 @@ class GanView:
         count = len(model.directions.vectors)
         label = None
         if model.conditional:
-            name = state.get(CLASS_KEY) or model.class_names[0]
-            label = model.class_names.index(name) if name in model.class_names else 0
+            name = state.get(CLASS_KEY) or model.default_class
+            label = model.class_names.index(name if name in model.class_names else model.default_class)
         return cls(
             seed=seed,
             seed_problem=problem,
@@ -194,7 +194,7 @@ def class_picker(model: ImageGenerator) -> None:
     st.segmented_control(
         "Class",
         model.class_names,
-        default=model.class_names[0],
+        default=model.default_class,
         key=CLASS_KEY,
         bind="query-params",
         required=True,
