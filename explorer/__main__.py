@@ -81,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN discriminator: convolutions per resolution (default 1; 2 adds a 3x3 one before each stride-2)",
     )
     train.add_argument(
+        "--keep",
+        choices=["best-fid", "last"],
+        default="best-fid",
+        help="GAN: the epoch that ships: the lowest FID (checked every 5 epochs; default) or the last",
+    )
+    train.add_argument(
         "--conditional",
         action="store_true",
         help="GAN: class-conditional on the data's labels (an .npz's y or category, or sub-folders)",
@@ -248,7 +254,7 @@ def run_train(args) -> int:
 
             config = conditional_config(config, data)
         out = args.out or Path("checkpoints") / name
-        train_gan(data, config, train, out, features_from=args.features)
+        train_gan(data, config, train, out, features_from=args.features, keep=args.keep)
     elif args.kind == "classifier":
         from explorer.config import ClassifierConfig
         from explorer.training.gan import train_classifier

@@ -206,6 +206,34 @@ def test_gan_training_resumes_with_its_timeline(tmp_path, digits_npz, monkeypatc
     assert resumed["neighbours"]["feature_space"] == "cosine distance of pixels"
 
 
+def test_keep_last_ships_the_last_epoch_and_records_the_lowest_fid(tmp_path, digits_npz, tiny_classifier):
+    """FID in a small classifier's features can favour an epoch a person finds worse (emoji: epoch 35's
+    speckles over epoch 100's faces): `keep="last"` ships the last epoch and says which had the lowest FID."""
+    from explorer.config import GANConfig, TrainConfig
+    from explorer.training.data import load_dataset
+    from explorer.training.gan import train_gan
+
+    out = tmp_path / "gan"
+    manifest = train_gan(
+        load_dataset(str(digits_npz)),
+        GANConfig(**TINY_GAN),
+        TrainConfig(epochs=6, batch_size=64),
+        out,
+        features_from=tiny_classifier,
+        keep="last",
+    )
+    training = manifest["training"]
+    fids = {epoch + 1: record["fid"] for epoch, record in enumerate(training["history"]) if "fid" in record}
+    assert sorted(fids) == [5, 6]
+    assert training["selected_by"] == "last epoch" and training["best_epoch"] == 6
+    lowest = min(fids, key=fids.get)
+    assert training["lowest_fid_during_training"] == {"epoch": lowest, "fid": fids[lowest]}
+    model = ImageGenerator.from_folder(out)
+    timeline = model.timeline()  # the last frame is what epoch 6's generator made of these latents
+    shipped = model.generate(timeline["latents"]).astype(int)
+    assert np.abs(shipped - timeline["frames"][-1].astype(int)).max() <= 2  # float16 weights
+
+
 def test_cli_samples_and_evaluates_a_gan(tiny_gan, tmp_path, digits_npz):
     result = run_cli("sample", tiny_gan, "--n", 5, "--seed", 3, "--out", tmp_path / "s.npz")
     assert result.returncode == 0, result.stderr
