@@ -179,6 +179,7 @@ def seed_controls(model: ImageGenerator) -> GanView:
 
 
 CLASS_KEY = "class"  # the class picker's key and URL parameter: /gan?model=mnist-cgan&class=7
+CLASS_LETTERS_IN_ONE_ROW = 60  # class names longer together than this are picked from a list
 
 
 def class_picker(model: ImageGenerator) -> None:
@@ -191,15 +192,16 @@ def class_picker(model: ImageGenerator) -> None:
         memory().class_problem = (
             f"This model makes no class “{literal(asked[:40])}”; it makes {', '.join(model.class_names)}."
         )
-    st.segmented_control(
-        "Class",
-        model.class_names,
-        default=model.default_class,
-        key=CLASS_KEY,
-        bind="query-params",
-        required=True,
-        help="What the generator is asked to make. The seed, and so the style, stays.",
-    )
+    about = "What the generator is asked to make. The seed, and so the style, stays."
+    names = model.class_names
+    if sum(len(name) for name in names) <= CLASS_LETTERS_IN_ONE_ROW:  # digits: one click each
+        st.segmented_control(
+            "Class", names, default=model.default_class, key=CLASS_KEY, bind="query-params", required=True, help=about
+        )
+    else:  # emoji's ten categories would take two rows and push the pictures below a 720-pixel screen
+        st.selectbox(
+            "Class", names, index=names.index(model.default_class), key=CLASS_KEY, bind="query-params", help=about
+        )
     problem, memory().class_problem = memory().class_problem, None
     if problem:
         st.warning(problem, icon=":material/warning:")
