@@ -87,6 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN: the epoch that ships: the lowest FID (checked every 5 epochs; default) or the last",
     )
     train.add_argument(
+        "--decay-from",
+        type=int,
+        default=None,
+        help="GAN: after this many epochs the learning rate falls linearly to zero at the last "
+        "(default: constant; a finished run can be extended with it)",
+    )
+    train.add_argument(
         "--conditional",
         action="store_true",
         help="GAN: class-conditional on the data's labels (an .npz's y or category, or sub-folders)",
@@ -225,6 +232,7 @@ def run_train(args) -> int:
         holdout=args.holdout,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
+        decay_from=args.decay_from,
     )
     if args.kind == "charrnn":
         return run_train_charrnn(args, train)

@@ -124,6 +124,7 @@ class TrainConfig:
     seed: int = 0  # weights, data split and sampling noise
     holdout: int = 1000  # images kept out of training for the metrics
     patience: int = 20  # stop after this many epochs without held-out progress
+    decay_from: int = 0  # GAN: after this epoch the learning rate falls linearly to 0 at the last (0: constant)
 
 
 # What `train KIND` uses unless the command line says otherwise: the one place for these (the

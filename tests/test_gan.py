@@ -190,7 +190,9 @@ def test_diff_augment_keeps_shape_and_lets_gradients_through():
     assert set(np.unique(shifted)) <= {0.0, 1.0}  # pixels move; zeros fill in from the edge
 
 
-def test_gan_training_resumes_with_its_timeline(tmp_path, digits_npz, monkeypatch, capsys):
+def test_gan_training_resumes_with_its_timeline_and_can_be_extended_with_a_decaying_rate(
+    tmp_path, digits_npz, monkeypatch, capsys
+):
     from explorer.config import GANConfig, TrainConfig
     from explorer.training.data import load_dataset
     from explorer.training.gan import train_gan
@@ -201,11 +203,16 @@ def test_gan_training_resumes_with_its_timeline(tmp_path, digits_npz, monkeypatc
         patch.setattr(ResumeState, "clear", lambda self: None)
         first = train_gan(data, GANConfig(**TINY_GAN), TrainConfig(epochs=1, batch_size=64), out)
     capsys.readouterr()
-    resumed = train_gan(data, GANConfig(**TINY_GAN), TrainConfig(epochs=2, batch_size=64), out)
+    # The finished one-epoch run goes on for two more, its rate falling after epoch 1.
+    resumed = train_gan(data, GANConfig(**TINY_GAN), TrainConfig(epochs=3, batch_size=64, decay_from=1), out)
     assert "Resuming after epoch 1" in capsys.readouterr().out
-    assert resumed["training"]["history"][0] == first["training"]["history"][0]
+    history = resumed["training"]["history"]
+    assert history[0] == first["training"]["history"][0]
+    rates = [record["learning_rate"] for record in history]  # read back from the optimizer
+    assert rates == pytest.approx([1e-3, 1e-3, 0.5e-3])
+    assert resumed["training"]["decay_from"] == 1
     timeline = ImageGenerator.from_folder(out).timeline()
-    assert timeline["frames"].shape[0] == 2 and np.isfinite(timeline["verdicts"]).all()  # kept across the resume
+    assert timeline["frames"].shape[0] == 3 and np.isfinite(timeline["verdicts"]).all()  # kept across the resume
     assert resumed["neighbours"]["feature_space"] == "cosine distance of pixels"
 
 

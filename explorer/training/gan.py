@@ -111,7 +111,8 @@ def train_gan(
     settings = {
         "model": to_dict(config),
         "data": data.origin,
-        "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience")},
+        # How long, and when the rate decays, may change on resuming: a finished run can be extended.
+        "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience", "decay_from")},
     }
 
     resume = ResumeState(out)
@@ -133,10 +134,13 @@ def train_gan(
     judged = _judged_examples(data, config, train.seed)
     for epoch in range(state["epoch"], train.epochs):
         started = time.perf_counter()
+        for optimizer in (model.d_optimizer, model.g_optimizer):
+            optimizer.learning_rate.assign(learning_rate(train, epoch))
         logs = model.fit(
             dataset, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=keras_verbosity()
         ).history
         record = {key: float(values[-1]) for key, values in logs.items()}
+        record["learning_rate"] = float(model.g_optimizer.learning_rate)  # as the optimizer had it
         frames.append(KerasGenerator(model).generate(timeline_z))
         verdicts.append(_verdicts(model, frames[-1], judged))
         improved = judges is None
@@ -200,6 +204,14 @@ def train_gan(
         print(json.dumps(manifest["metrics"]))
     resume.clear()
     return manifest
+
+
+def learning_rate(train: TrainConfig, epoch: int) -> float:
+    """Adam's rate during `epoch` (0-based): constant, or after `train.decay_from` epochs falling in
+    equal steps so that the last epoch runs at 1/n of it (n: the decaying epochs)."""
+    if not train.decay_from or epoch < train.decay_from:
+        return train.learning_rate
+    return train.learning_rate * (train.epochs - epoch) / (train.epochs - train.decay_from)
 
 
 def shown_features(folder: Path) -> str:
