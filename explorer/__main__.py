@@ -81,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN discriminator: convolutions per resolution (default 1; 2 adds a 3x3 one before each stride-2)",
     )
     train.add_argument(
+        "--r1",
+        type=float,
+        default=0.0,
+        metavar="GAMMA",
+        help="GAN discriminator: R1 penalty weight on its slope at real images (default 0: none)",
+    )
+    train.add_argument(
         "--keep",
         choices=["best-fid", "last"],
         default="best-fid",
@@ -256,6 +263,7 @@ def run_train(args) -> int:
             loss=args.loss,
             spectral_norm=args.spectral_norm,
             discriminator_convs=args.discriminator_convs,
+            r1_gamma=args.r1,
         )
         if args.conditional:
             from explorer.training.gan import conditional_config

@@ -61,6 +61,8 @@ class GANConfig:
     spectral_norm: bool = False  # spectral normalisation of every discriminator weight (Miyato et al. 2018)
     discriminator_convs: int = 1  # convolutions per resolution in D: the stride-2 one, and before it
     # this many minus one 3x3 stride-1 ones (2: a deeper judge at about twice D's cost)
+    r1_gamma: float = 0.0  # R1 penalty (Mescheder et al. 2018): γ/2 · E‖∇ D(real image)‖², pixels in [0, 1],
+    # measured on a quarter of each batch (0: none)
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -72,6 +74,8 @@ class GANConfig:
             raise ValueError(f"upsampling must be 'transposed' or 'nearest', not {self.upsampling!r}.")
         if self.loss not in ("bce", "hinge"):
             raise ValueError(f"loss must be 'bce' or 'hinge', not {self.loss!r}.")
+        if not self.r1_gamma >= 0:
+            raise ValueError(f"r1_gamma must be 0 or more, not {self.r1_gamma}.")
         if self.discriminator_convs < 1:
             raise ValueError(f"discriminator_convs must be at least 1, not {self.discriminator_convs}.")
         shrink = 2 ** (len(self.generator_filters) - 1)

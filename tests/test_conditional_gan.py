@@ -65,6 +65,8 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
                 "--spectral-norm",
                 "--discriminator-convs",
                 "2",
+                "--r1",
+                "0.5",
                 "--epochs",
                 "1",
                 "--features",
@@ -78,7 +80,8 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     model = ImageGenerator.from_folder(out)
     assert model.conditional and model.class_names == [str(d) for d in range(10)]
     config = read_checkpoint(out).config
-    assert (config.loss, config.spectral_norm, config.discriminator_convs) == ("hinge", True, 2)
+    assert (config.loss, config.spectral_norm, config.discriminator_convs, config.r1_gamma) == ("hinge", True, 2, 0.5)
+    assert read_checkpoint(out).manifest["training"]["history"][0]["r1"] > 0  # the penalty was paid
     labels = np.load(digits_npz)["y"]
     assert config.class_shares == pytest.approx(np.bincount(labels) / len(labels), abs=1e-6)
     assert model.default_class == str(np.bincount(labels).argmax())  # the page opens on the commonest class

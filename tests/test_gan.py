@@ -144,6 +144,36 @@ def test_hinge_loss_stops_pushing_once_d_is_sure_and_differs_from_cross_entropy(
     )
 
 
+def test_r1_penalty_is_half_gamma_times_the_squared_slope_of_d_at_a_quarter_of_the_real_images():
+    """Checked against D's slope found by central differences, pixel by pixel, in NumPy."""
+    import keras
+
+    from explorer.config import GANConfig
+    from explorer.models.gan import GAN
+
+    model = GAN(GANConfig(**TINY_GAN, r1_gamma=3.0), seed=0)
+    model._judge = lambda images, one_hot=None: model.discriminator(images, training=False)  # no dropout
+    images = np.random.default_rng(1).uniform(0, 1, (8, 8, 8, 1))
+    penalty = float(model.r1_penalty(keras.ops.convert_to_tensor(images, "float32")))
+
+    def verdict(x):
+        return float(np.asarray(model.discriminator(x[None].astype("float32"), training=False))[0, 0])
+
+    squared_slopes = []
+    for image in images[:2]:  # a quarter of the eight
+        slope = np.zeros(image.size)
+        for pixel in range(image.size):
+            step = np.zeros(image.size)
+            step[pixel] = 1e-2
+            step = step.reshape(image.shape)
+            slope[pixel] = (verdict(image + step) - verdict(image - step)) / 2e-2
+        squared_slopes.append(np.sum(slope**2))
+    assert penalty > 0
+    assert penalty == pytest.approx(0.5 * 3.0 * np.mean(squared_slopes), rel=0.02)
+    with pytest.raises(ValueError, match="r1_gamma must be 0 or more"):
+        GANConfig(r1_gamma=-1)
+
+
 def test_spectral_norm_holds_every_discriminator_weight_to_one():
     """After a few training calls (one power iteration each) every D kernel's largest singular value is 1,
     the deeper judge has a 3x3 convolution before each stride-2 one, and D stays a function of the image."""

@@ -164,6 +164,7 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_score_tracker = keras.metrics.Mean(name="d_real")  # mean D(x) on real images
         self.fake_score_tracker = keras.metrics.Mean(name="d_fake")  # mean D(G(z)) on generated ones
+        self.r1_tracker = keras.metrics.Mean(name="r1")  # the R1 penalty, when there is one
 
     def build(self, input_shape=None):
         self.built = True  # the sub-networks are functional models, built when created
@@ -180,7 +181,8 @@ class GAN(keras.Model):
 
     @property
     def metrics(self):
-        return [self.d_loss_tracker, self.g_loss_tracker, self.real_score_tracker, self.fake_score_tracker]
+        trackers = [self.d_loss_tracker, self.g_loss_tracker, self.real_score_tracker, self.fake_score_tracker]
+        return trackers + [self.r1_tracker] * bool(self.config.r1_gamma)
 
     def _random_inputs(self, count):
         """Generator inputs: z ~ N(0, I), and for a conditional GAN a one-hot class drawn with the data's odds."""
@@ -206,6 +208,20 @@ class GAN(keras.Model):
         bce = keras.losses.BinaryCrossentropy(from_logits=True)
         return bce(ops.ones_like(real_logits), real_logits) + bce(ops.zeros_like(fake_logits), fake_logits)
 
+    def r1_penalty(self, real_images, one_hot=None):
+        """γ/2 times the mean squared norm of D's gradient at real images: D's verdict is kept flat
+        around the training images, so it cannot sharpen on a few thousand of them (Mescheder et al.
+        2018). Measured on the first quarter of the batch, a quarter of the cost."""
+        import tensorflow as tf
+
+        count = ops.maximum(ops.shape(real_images)[0] // 4, 1)
+        images = real_images[:count]
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            total = ops.sum(self._judge(images, None if one_hot is None else one_hot[:count]))
+        slopes = tape.gradient(total, images)
+        return 0.5 * self.config.r1_gamma * ops.mean(ops.sum(ops.square(slopes), axis=(1, 2, 3)))
+
     def _g_loss(self, fooled_logits):
         if self.config.loss == "hinge":
             return -ops.mean(fooled_logits)
@@ -227,6 +243,10 @@ class GAN(keras.Model):
             real_logits = self._judge(real_images, real_one_hot)
             fake_logits = self._judge(fake_images, fake_one_hot)
             d_loss = self._d_loss(real_logits, fake_logits)
+            if self.config.r1_gamma:
+                penalty = self.r1_penalty(real_images, real_one_hot)
+                d_loss += penalty
+                self.r1_tracker.update_state(penalty)
         grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
 
