@@ -246,6 +246,24 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function(_IDLE, timeout=timeout)
 
 
+_QUIET = """([quiet, limit]) => new Promise(resolve => {
+    let timer;
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+    const done = () => { observer.disconnect(); clearTimeout(cap); resolve(true); };
+    const cap = setTimeout(done, limit);
+    observer.observe(document.body, { subtree: true, childList: true });
+    timer = setTimeout(done, quiet);
+})"""
+
+
+def wait_drawn(page, quiet_ms: int = 400, limit_ms: int = 10_000) -> None:
+    """Until the app is idle and no element has been added or removed for `quiet_ms`: what a run
+    sent is on screen (a tab's panel, a component that mounts after the run, a second run it starts)."""
+    wait_idle(page)
+    page.evaluate(_QUIET, [quiet_ms, limit_ms])
+    wait_idle(page)
+
+
 def wait_live(page, timeout: float = 60_000) -> int:
     """Until the page's live sliders run their model in the browser and have drawn; the frames drawn.
 

@@ -21,7 +21,7 @@ import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
-from .conftest import server_errors, settle, wait_idle
+from .conftest import server_errors, settle, wait_drawn, wait_idle
 
 MAIN = "[data-testid='stMain']"
 SIDEBAR = "[data-testid='stSidebar']"
@@ -45,11 +45,20 @@ class Crawl:
     def __init__(self, page, server, url: str):
         self.page, self.server, self.url = page, server, url
         self.reloadable = True  # False once an upload is part of what the page shows
+        self.tab: str | None = None  # the tab whose controls are being used, if not the first
         self.actions: list[str] = []
         self.log_start = server.log_path.stat().st_size
         page.goto(url)
-        wait_idle(page)
+        wait_drawn(page)
         self.check("open")
+
+    def reload(self) -> None:
+        """The page loaded again, on the tab the crawl was in."""
+        self.page.reload()
+        wait_drawn(self.page)
+        if self.tab:
+            settle(self.page, self.page.get_by_role("tab", name=self.tab, exact=True).click)
+            wait_drawn(self.page)
 
     def act(self, what: str, action) -> None:
         self.actions.append(what)
@@ -81,15 +90,20 @@ class Crawl:
             index += 1
 
     def everything(self, scope: str = MAIN) -> None:
-        """Use every control in `scope` once, then every tab's controls in turn."""
+        """Use every control in `scope` once, then the controls of every other tab in turn (those
+        outside the tabs were used in the first pass: again after each tab, they were two thirds of
+        a GAN page's actions)."""
         self.controls(scope)
         for _index, tab in self.each(f"{scope} [role='tab']"):
             if tab.get_attribute("aria-selected") != "true":
-                self.act(f"tab {tab.inner_text()!r}", tab.click)
-                self.controls(scope)
+                self.tab = tab.inner_text()
+                self.act(f"tab {self.tab!r}", tab.click)
+                self.controls(f"{scope} [role='tabpanel']")  # only the selected tab's panel is drawn
+        self.tab = None
 
     def controls(self, scope: str) -> None:
         page = self.page
+        wait_drawn(page)  # a tab's panel is drawn after its click
         for _, summary in self.each(f"{scope} [data-testid='stExpander'] summary"):
             if summary.locator("xpath=..").get_attribute("open") is None:
                 self.act("open an expander", summary.click)
@@ -122,8 +136,7 @@ class Crawl:
             if index:  # Chromium blocks a page's second download that is not started by the click itself
                 if not self.reloadable:  # (a deferred one, which waits for the server): each from a fresh
                     break  # page, unless a reload would lose an upload
-                page.reload()
-                wait_idle(page)
+                self.reload()
                 button = page.locator(f"{scope} [data-testid='stDownloadButton'] button").nth(index)
 
             def download(b=button):
@@ -217,6 +230,10 @@ def test_gan_page(page, crawl, name):
     visit = crawl(page, f"/gan?model={name}")
     visit.everything()
     visit.presenter()
+    kinds = {action.split()[0] for action in visit.actions}
+    assert {"tab", "live", "toggle", "slider", "radio", "button", "download"} <= kinds, kinds
+    tabs = [action for action in visit.actions if action.startswith("tab ")]
+    assert len(tabs) == 4, tabs  # Directions is open; Interpolate, Training timeline, Discriminator, Nearest
 
 
 @pytest.mark.parametrize("name", embeddings())
