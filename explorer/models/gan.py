@@ -182,7 +182,7 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.real_score_tracker, self.fake_score_tracker]
-        return trackers + [self.r1_tracker] * bool(self.config.r1_gamma)
+        return trackers + ([self.r1_tracker] if self.config.r1_gamma else [])
 
     def _random_inputs(self, count):
         """Generator inputs: z ~ N(0, I), and for a conditional GAN a one-hot class drawn with the data's odds."""

@@ -134,8 +134,9 @@ def train_gan(
     judged = _judged_examples(data, config, train.seed)
     for epoch in range(state["epoch"], train.epochs):
         started = time.perf_counter()
+        rate = learning_rate(train, epoch)
         for optimizer in (model.d_optimizer, model.g_optimizer):
-            optimizer.learning_rate.assign(learning_rate(train, epoch))
+            optimizer.learning_rate.assign(rate)
         logs = model.fit(
             dataset, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=keras_verbosity()
         ).history
