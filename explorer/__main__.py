@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN discriminator: spectral normalisation of every weight",
     )
     train.add_argument(
+        "--generator-convs",
+        type=int,
+        default=1,
+        help="GAN generator: convolutions per resolution (default 1; 2 adds a 3x3 one after each upsampling)",
+    )
+    train.add_argument(
         "--discriminator-convs",
         type=int,
         default=1,
@@ -262,6 +268,7 @@ def run_train(args) -> int:
             batch_norm=args.batch_norm,
             loss=args.loss,
             spectral_norm=args.spectral_norm,
+            generator_convs=args.generator_convs,
             discriminator_convs=args.discriminator_convs,
             r1_gamma=args.r1,
         )

@@ -61,6 +61,8 @@ class GANConfig:
     spectral_norm: bool = False  # spectral normalisation of every discriminator weight (Miyato et al. 2018)
     discriminator_convs: int = 1  # convolutions per resolution in D: the stride-2 one, and before it
     # this many minus one 3x3 stride-1 ones (2: a deeper judge at about twice D's cost)
+    generator_convs: int = 1  # convolutions per resolution in G after the seed map: the upsampling one,
+    # then this many minus one more 3x3 ones at the same width (2: a deeper painter, G about 1.5x the cost)
     r1_gamma: float = 0.0  # R1 penalty (Mescheder et al. 2018): γ/2 · E‖∇ D(real image)‖², pixels in [0, 1],
     # measured on a quarter of each batch (0: none)
 
@@ -76,8 +78,9 @@ class GANConfig:
             raise ValueError(f"loss must be 'bce' or 'hinge', not {self.loss!r}.")
         if not self.r1_gamma >= 0:
             raise ValueError(f"r1_gamma must be 0 or more, not {self.r1_gamma}.")
-        if self.discriminator_convs < 1:
-            raise ValueError(f"discriminator_convs must be at least 1, not {self.discriminator_convs}.")
+        for part in ("generator_convs", "discriminator_convs"):
+            if getattr(self, part) < 1:
+                raise ValueError(f"{part} must be at least 1, not {getattr(self, part)}.")
         shrink = 2 ** (len(self.generator_filters) - 1)
         if self.image_shape[0] % shrink or self.image_shape[1] % shrink:
             raise ValueError(

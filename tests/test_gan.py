@@ -120,13 +120,32 @@ def test_unknown_upsampling_is_refused_with_a_sentence():
         GANConfig(upsampling="bilinear")
 
 
-def test_unknown_loss_or_too_few_discriminator_convs_are_refused_with_a_sentence():
+def test_unknown_loss_or_too_few_convs_are_refused_with_a_sentence():
     from explorer.config import GANConfig
 
     with pytest.raises(ValueError, match="loss must be 'bce' or 'hinge', not 'wasserstein'"):
         GANConfig(loss="wasserstein")
     with pytest.raises(ValueError, match="discriminator_convs must be at least 1"):
         GANConfig(discriminator_convs=0)
+    with pytest.raises(ValueError, match="generator_convs must be at least 1, not 0"):
+        GANConfig(generator_convs=0)
+
+
+def test_deeper_generator_adds_a_same_width_3x3_conv_after_each_upsampling():
+    from explorer.config import GANConfig
+    from explorer.models.gan import build_generator
+
+    def convs(generator):
+        return [
+            (layer.kernel_size, layer.filters) for layer in generator.layers if layer.__class__.__name__ == "Conv2D"
+        ]
+
+    config = {**TINY_GAN, "upsampling": "nearest", "batch_norm": True}
+    shallow, deep = build_generator(GANConfig(**config)), build_generator(GANConfig(**config, generator_convs=2))
+    first, *upsampling = GANConfig(**config).generator_filters
+    assert convs(shallow) == [((3, 3), f) for f in upsampling] + [((3, 3), 1)]
+    assert convs(deep) == [((3, 3), f) for f in upsampling for _ in range(2)] + [((3, 3), 1)]
+    assert deep(np.zeros((2, 4), "float32")).shape == (2, 8, 8, 1)
 
 
 def test_hinge_loss_stops_pushing_once_d_is_sure_and_differs_from_cross_entropy():

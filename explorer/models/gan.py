@@ -41,11 +41,18 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
             x = layers.Conv2D(filters, 3, padding="same")(x)
         else:
             x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
-        if config.batch_norm:
-            x = layers.BatchNormalization()(x)
-        x = layers.LeakyReLU(0.2)(x)
+        x = _painted(config, x)
+        for _ in range(config.generator_convs - 1):
+            x = _painted(config, layers.Conv2D(filters, 3, padding="same")(x))
     images = layers.Conv2D(config.image_shape[-1], 3, padding="same", activation="sigmoid", name="image")(x)
     return keras.Model(latents, images, name=name)
+
+
+def _painted(config: GANConfig, x):
+    """A generator conv's output, batch-normalised (if the config says so) and activated."""
+    if config.batch_norm:
+        x = layers.BatchNormalization()(x)
+    return layers.LeakyReLU(0.2)(x)
 
 
 def build_discriminator(config: GANConfig) -> keras.Model:
