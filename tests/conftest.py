@@ -238,6 +238,9 @@ _WATCH_RUNS = """() => {
     const app = document.querySelector('[data-test-script-state]');
     new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__runs += 1; })
         .observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
+    window.__sent = 0;  // messages the page sent the server (a widget's new value among them)
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (...message) { window.__sent += 1; return send.apply(this, message); };
 }"""
 
 
@@ -277,14 +280,20 @@ def wait_live(page, timeout: float = 60_000) -> int:
     return page.evaluate("() => window.liveFrames()")
 
 
-def settle(page, action, started_within: float = 1_500, timeout: float = 60_000) -> None:
-    """Do `action()` on an idle page, then wait until the run it started (if any) has ended."""
+def settle(page, action, sent_within: float = 500, started_within: float = 1_500, timeout: float = 60_000) -> None:
+    """Do `action()` on an idle page, then wait until the run it started (if any) has ended.
+
+    An action that sends the server nothing within `sent_within` ms (a tab, an expander, a download)
+    starts no run, so the wait for one is cut short: it had cost such actions 1.5 s each."""
     wait_idle(page, timeout)
     page.evaluate(_WATCH_RUNS)
-    runs = page.evaluate("() => window.__runs")
+    before = page.evaluate("() => [window.__runs, window.__sent]")
     action()
     try:
-        page.wait_for_function("runs => window.__runs > runs", arg=runs, timeout=started_within)
+        page.wait_for_function(
+            "([runs, sent]) => window.__runs > runs || window.__sent > sent", arg=before, timeout=sent_within
+        )
+        page.wait_for_function("runs => window.__runs > runs", arg=before[0], timeout=started_within)
     except Exception:  # noqa: BLE001 - Playwright's TimeoutError: the action started no run
         pass
     wait_idle(page, timeout)
