@@ -422,8 +422,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if module in TRAIN_MODULES or TRAIN_FIXTURES & fixtures:
             item.add_marker(pytest.mark.train)
-            # Under pytest-xdist (`-n 2 --dist loadgroup`, as CI runs) one worker trains: the session's
-            # tiny models are fitted once, not once per worker, while the other runs pages and browsers.
+            # Under pytest-xdist (`-n 3 --dist loadgroup`, as CI runs) one worker trains: the session's
+            # tiny models are fitted once, not once per worker, while the others run pages and browsers.
             item.add_marker(pytest.mark.xdist_group("train"))
         if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
