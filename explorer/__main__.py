@@ -81,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN generator: convolutions per resolution (default 1; 2 adds a 3x3 one after each upsampling)",
     )
     train.add_argument(
+        "--class-norm",
+        action="store_true",
+        help="conditional GAN generator: the class also scales and shifts each batch norm (conditional batch norm)",
+    )
+    train.add_argument(
         "--discriminator-convs",
         type=int,
         default=1,
@@ -273,9 +278,13 @@ def run_train(args) -> int:
             r1_gamma=args.r1,
         )
         if args.conditional:
+            from dataclasses import replace
+
             from explorer.training.gan import conditional_config
 
-            config = conditional_config(config, data)
+            config = replace(conditional_config(config, data), class_norm=args.class_norm)
+        elif args.class_norm:
+            raise ValueError("--class-norm needs --conditional: an unconditional generator has no class to read.")
         out = args.out or Path("checkpoints") / name
         train_gan(data, config, train, out, features_from=args.features, keep=args.keep)
     elif args.kind == "classifier":

@@ -63,6 +63,8 @@ class GANConfig:
     # this many minus one 3x3 stride-1 ones (2: a deeper judge at about twice D's cost)
     generator_convs: int = 1  # convolutions per resolution in G after the seed map: the upsampling one,
     # then this many minus one more 3x3 ones at the same width (2: a deeper painter; emoji 32x32: 26 s an epoch, 22-26 s with 1)
+    class_norm: bool = False  # a conditional generator's class also sets the scale and shift of each of
+    # its batch norms (conditional batch norm, as in SNGAN-projection and BigGAN), not only its input
     r1_gamma: float = 0.0  # R1 penalty (Mescheder et al. 2018): γ/2 · E‖∇ D(real image)‖², pixels in [0, 1],
     # measured on a quarter of each batch (0: none)
 
@@ -78,6 +80,8 @@ class GANConfig:
             raise ValueError(f"loss must be 'bce' or 'hinge', not {self.loss!r}.")
         if not self.r1_gamma >= 0:
             raise ValueError(f"r1_gamma must be 0 or more, not {self.r1_gamma}.")
+        if self.class_norm and not (self.classes and self.batch_norm):
+            raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")
         for part in ("generator_convs", "discriminator_convs"):
             if getattr(self, part) < 1:
                 raise ValueError(f"{part} must be at least 1, not {getattr(self, part)}.")

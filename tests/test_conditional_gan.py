@@ -40,6 +40,49 @@ def test_conditional_networks_read_the_class():
     assert len(set(np.round(logits, 6))) > 1, "the class changes the verdict"
 
 
+def test_class_norm_carries_the_class_into_every_batch_norm():
+    """With `class_norm` the class reaches the picture through each batch norm's scale and shift,
+    not only through the input: cut the input's way and the class still changes the image, once the
+    per-class scales have left their start (zero, plain batch norm)."""
+    from explorer.config import GANConfig
+    from explorer.models.gan import build_generator
+
+    config = GANConfig(
+        image_shape=(8, 8, 1), latent_dim=4, generator_filters=(8, 8), batch_norm=True, classes=3, class_norm=True
+    )
+    generator = build_generator(config)
+    dense = [layer for layer in generator.layers if layer.__class__.__name__ == "Dense"]
+    seed, class_norms = dense[0], dense[1:]
+    assert [layer.units for layer in class_norms] == [8, 8, 8, 8]  # a scale and a shift per batch norm
+    kernel, bias = seed.get_weights()
+    kernel[4:] = 0  # the one-hot rows of the seed map: the class no longer enters with z
+    seed.set_weights([kernel, bias])
+    z = np.random.default_rng(0).standard_normal((1, 4)).astype("float32")
+
+    def images():
+        return [np.asarray(generator(with_classes(z, label, 3), training=False)) for label in range(3)]
+
+    first = images()
+    np.testing.assert_allclose(first[0], first[1], atol=1e-6)  # untrained: plain batch norm for every class
+    rng = np.random.default_rng(1)
+    for layer in class_norms:
+        layer.set_weights([rng.normal(0, 0.5, layer.kernel.shape)])
+    trained = images()
+    assert np.abs(trained[0] - trained[1]).max() > 1e-3 and np.abs(trained[1] - trained[2]).max() > 1e-3
+
+
+def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digits_npz, capsys):
+    from explorer.__main__ import main
+    from explorer.config import GANConfig
+
+    with pytest.raises(ValueError, match="class_norm needs a conditional generator"):
+        GANConfig(classes=3, batch_norm=False, class_norm=True)
+    command = ["train", "gan", "--data", str(digits_npz), "--class-norm", "--epochs", "1", "--out", str(tmp_path)]
+    assert main(command) == 2
+    assert "--class-norm needs --conditional" in capsys.readouterr().err
+    assert not (tmp_path / "manifest.json").exists()
+
+
 def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz, tiny_classifier):
     from explorer.__main__ import main
     from explorer.checkpoint import read_checkpoint
@@ -67,6 +110,7 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
                 "2",
                 "--r1",
                 "0.5",
+                "--class-norm",  # the class in every batch norm: Keras' slice and products, exported
                 "--epochs",
                 "1",
                 "--features",
@@ -81,6 +125,7 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     assert model.conditional and model.class_names == [str(d) for d in range(10)]
     config = read_checkpoint(out).config
     assert (config.loss, config.spectral_norm, config.discriminator_convs, config.r1_gamma) == ("hinge", True, 2, 0.5)
+    assert config.class_norm
     assert read_checkpoint(out).manifest["training"]["history"][0]["r1"] > 0  # the penalty was paid
     labels = np.load(digits_npz)["y"]
     assert config.class_shares == pytest.approx(np.bincount(labels) / len(labels), abs=1e-6)

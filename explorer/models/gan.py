@@ -25,34 +25,43 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
     """z -> image in [0, 1]: a dense seed map, then 2x upsampling blocks (see GANConfig).
 
     A conditional generator reads z followed by a one-hot class (`config.input_dim` wide): one
-    input, so the served file and its runtime stay those of an unconditional one.
+    input, so the served file and its runtime stay those of an unconditional one. With
+    `config.class_norm` the class also scales and shifts every batch norm's output.
     """
     height, width = config.seed_size
     first, *upsampling = config.generator_filters
     latents = keras.Input(shape=(config.input_dim,), name="z")
+    one_hot = latents[:, config.latent_dim :] if config.class_norm else None
     x = layers.Dense(height * width * first)(latents)
     x = layers.Reshape((height, width, first))(x)
-    if config.batch_norm:
-        x = layers.BatchNormalization()(x)
-    x = layers.LeakyReLU(0.2, name=SEED_LAYER)(x)
+    x = _painted(config, x, one_hot, name=SEED_LAYER)
     for filters in upsampling:
         if config.upsampling == "nearest":
             x = layers.UpSampling2D(2, interpolation="nearest")(x)
             x = layers.Conv2D(filters, 3, padding="same")(x)
         else:
             x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
-        x = _painted(config, x)
+        x = _painted(config, x, one_hot)
         for _ in range(config.generator_convs - 1):
-            x = _painted(config, layers.Conv2D(filters, 3, padding="same")(x))
+            x = _painted(config, layers.Conv2D(filters, 3, padding="same")(x), one_hot)
     images = layers.Conv2D(config.image_shape[-1], 3, padding="same", activation="sigmoid", name="image")(x)
     return keras.Model(latents, images, name=name)
 
 
-def _painted(config: GANConfig, x):
-    """A generator conv's output, batch-normalised (if the config says so) and activated."""
+def _painted(config: GANConfig, x, one_hot=None, name: str | None = None):
+    """A generator conv's output, batch-normalised (if the config says so) and activated.
+
+    Given the one-hot class, the normalised map is scaled by 1 + γ(class) and shifted by β(class),
+    both learnt per channel and starting at zero, so training begins from plain batch norm.
+    """
     if config.batch_norm:
-        x = layers.BatchNormalization()(x)
-    return layers.LeakyReLU(0.2)(x)
+        x = layers.BatchNormalization(center=one_hot is None, scale=one_hot is None)(x)
+    if one_hot is not None:
+        channels = x.shape[-1]
+        per_class = lambda: layers.Dense(channels, use_bias=False, kernel_initializer="zeros")(one_hot)  # noqa: E731
+        gamma, beta = (layers.Reshape((1, 1, channels))(per_class()) for _ in range(2))
+        x = x * (1.0 + gamma) + beta
+    return layers.LeakyReLU(0.2, name=name)(x)
 
 
 def build_discriminator(config: GANConfig) -> keras.Model:
