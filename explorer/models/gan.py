@@ -57,11 +57,15 @@ def _painted(config: GANConfig, x, one_hot=None, name: str | None = None):
     if config.batch_norm:
         x = layers.BatchNormalization(center=one_hot is None, scale=one_hot is None)(x)
     if one_hot is not None:
-        channels = x.shape[-1]
-        per_class = lambda: layers.Dense(channels, use_bias=False, kernel_initializer="zeros")(one_hot)  # noqa: E731
-        gamma, beta = (layers.Reshape((1, 1, channels))(per_class()) for _ in range(2))
+        gamma, beta = (_per_class(one_hot, x.shape[-1]) for _ in range(2))
         x = x * (1.0 + gamma) + beta
     return layers.LeakyReLU(0.2, name=name)(x)
+
+
+def _per_class(one_hot, channels: int):
+    """A learnt value per class and channel, (B, 1, 1, channels), zero until training moves it."""
+    values = layers.Dense(channels, use_bias=False, kernel_initializer="zeros")(one_hot)
+    return layers.Reshape((1, 1, channels))(values)
 
 
 def build_discriminator(config: GANConfig) -> keras.Model:
