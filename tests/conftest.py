@@ -413,6 +413,7 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the xdist_group marks into the test ids
 def pytest_collection_modifyitems(config, items):
     """Mark each test by what it needs, so a quick loop can leave the slow kinds out (CI runs them all)."""
     for item in items:
