@@ -170,25 +170,23 @@ def test_r1_penalty_is_half_gamma_times_the_squared_slope_of_d_at_a_quarter_of_t
     from explorer.config import GANConfig
     from explorer.models.gan import GAN
 
+    keras.utils.set_random_seed(0)  # D's weights: not whatever the tests before left in Keras' generator
     model = GAN(GANConfig(**TINY_GAN, r1_gamma=3.0), seed=0)
     model._judge = lambda images, one_hot=None: model.discriminator(images, training=False)  # no dropout
     images = np.random.default_rng(1).uniform(0, 1, (8, 8, 8, 1))
     penalty = float(model.r1_penalty(keras.ops.convert_to_tensor(images, "float32")))
 
-    def verdict(x):
-        return float(np.asarray(model.discriminator(x[None].astype("float32"), training=False))[0, 0])
+    def verdicts(x):
+        return np.asarray(model.discriminator(x.astype("float32"), training=False))[:, 0].astype(float)
 
     squared_slopes = []
     for image in images[:2]:  # a quarter of the eight
-        slope = np.zeros(image.size)
-        for pixel in range(image.size):
-            step = np.zeros(image.size)
-            step[pixel] = 1e-2
-            step = step.reshape(image.shape)
-            slope[pixel] = (verdict(image + step) - verdict(image - step)) / 2e-2
+        # 1e-3 each way on one pixel at a time, all in one batch (with 1e-2, one initialisation was 2.5% off)
+        steps = np.eye(image.size).reshape(image.size, *image.shape) * 1e-3
+        slope = (verdicts(image + steps) - verdicts(image - steps)) / 2e-3
         squared_slopes.append(np.sum(slope**2))
     assert penalty > 0
-    assert penalty == pytest.approx(0.5 * 3.0 * np.mean(squared_slopes), rel=0.02)
+    assert penalty == pytest.approx(0.5 * 3.0 * np.mean(squared_slopes), rel=0.01)
     with pytest.raises(ValueError, match="r1_gamma must be 0 or more"):
         GANConfig(r1_gamma=-1)
 
