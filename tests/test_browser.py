@@ -322,6 +322,37 @@ def test_a_link_naming_a_tab_opens_with_the_tab_in_view(page, app_url):
     )
 
 
+# The linked tab's panel arrives late: until a second after the page first scrolls, the panel is
+# 40 px tall, so the page is too short to bring the tabs to the top; then it has its full height.
+LATE_PANEL = """
+const style = document.createElement("style");
+style.textContent = ".st-key-section [role=tabpanel] { max-height: 40px; overflow: hidden; }";
+document.addEventListener("DOMContentLoaded", () => document.head.appendChild(style));
+document.addEventListener("scroll", () => {
+  if (window.__panelArrived !== undefined) return;
+  window.__panelArrived = false;
+  setTimeout(() => { style.remove(); window.__panelArrived = true; }, 1000);
+}, true);
+"""
+
+
+def test_a_linked_tab_comes_into_view_when_its_panel_arrives_late(page, app_url):
+    """On a busy machine the tab's panel (the timeline's pictures) can be drawn after the page has
+    scrolled to the tabs, when the page was still too short to bring them up: the page goes on
+    bringing them up until they are in place (a CI run under load saw the line stay below the fold)."""
+    page.add_init_script(LATE_PANEL)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch=5")
+    page.get_by_text("Epoch 5's discriminator: these samples").wait_for(timeout=60_000)
+    page.wait_for_function("() => window.__panelArrived === true", timeout=30_000)
+    page.wait_for_function(
+        "() => { const all = [...document.querySelectorAll('[data-testid=stCaptionContainer]')];"
+        ' const line = all.find(e => e.textContent.includes("Epoch 5\'s discriminator"));'
+        " const box = line.getBoundingClientRect(); return box.top > 0 && box.bottom < 720; }",
+        timeout=5_000,
+    )
+
+
 FOLD_PAGES = [  # (address, what must be on screen without scrolling)
     (
         "/vae?model=mnist-vae-2d",

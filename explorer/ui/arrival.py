@@ -11,19 +11,30 @@ import streamlit as st
 
 _SCRIPT = """
 export default function ({ data }) {
-  // The tabs are drawn after this component: look for them for a few seconds, then scroll once.
-  const deadline = Date.now() + 10000;
+  // The tabs are drawn after this component, and their panel (pictures) may come later still, when
+  // the page is not yet long enough to bring the tabs up: look for the tabs and scroll them into view
+  // until they have stayed in place for 1.5 s, or the person scrolls, clicks or types (then the page
+  // is theirs), or 30 s have passed.
+  const deadline = Date.now() + 30000;
+  const events = ["wheel", "touchstart", "mousedown", "keydown"];
+  let inPlaceSince = null;
+  const stop = () => {
+    clearInterval(timer);
+    events.forEach((type) => window.removeEventListener(type, stop, true));
+  };
+  events.forEach((type) => window.addEventListener(type, stop, true));
   const timer = setInterval(() => {
     const tabs = document.querySelector(data.target);
     if (tabs) {
-      clearInterval(timer);
-      tabs.style.scrollMarginTop = "4rem";  // below the app header, which overlays the page
-      tabs.scrollIntoView({ block: "start" });
-    } else if (Date.now() > deadline) {
-      clearInterval(timer);
+      tabs.style.scrollMarginTop = "4rem"; // below the app header, which overlays the page
+      const margin = parseFloat(getComputedStyle(tabs).scrollMarginTop);
+      const inPlace = () => Math.abs(tabs.getBoundingClientRect().top - margin) <= 2;
+      if (!inPlace()) tabs.scrollIntoView({ block: "start" });
+      inPlaceSince = inPlace() ? (inPlaceSince ?? Date.now()) : null;
     }
+    if ((inPlaceSince !== null && Date.now() - inPlaceSince > 1500) || Date.now() > deadline) stop();
   }, 100);
-  return () => clearInterval(timer);
+  return stop;
 }
 """
 
