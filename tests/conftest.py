@@ -413,7 +413,6 @@ def pytest_addoption(parser):
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the xdist_group marks into the test ids
 def pytest_collection_modifyitems(config, items):
     """Mark each test by what it needs, so a quick loop can leave the slow kinds out (CI runs them all)."""
     for item in items:
@@ -423,9 +422,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if module in TRAIN_MODULES or TRAIN_FIXTURES & fixtures:
             item.add_marker(pytest.mark.train)
-            # Under pytest-xdist (`-n 3 --dist loadgroup`, as CI runs) one worker trains: the session's
-            # tiny models are fitted once, not once per worker, while the others run pages and browsers.
-            item.add_marker(pytest.mark.xdist_group("train"))
         if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
     # Tests that train come last: once TensorFlow is imported, every garbage collection walks its

@@ -62,23 +62,3 @@ def test_the_quick_loop_leaves_slow_browser_and_training_tests_to_ci():
     assert "tests/test_app_gan.py::test_a_timeline_without_verdicts_still_draws" not in quick  # trains tiny_gan
     assert "tests/test_load.py" in {test.split("::")[0] for test in everything}
     assert collected("tests/test_load.py"), "a file named on the command line runs even if slow"
-
-
-def test_under_xdist_the_tests_that_train_share_one_worker():
-    """CI's `-n 3 --dist loadgroup` keeps every test that trains on one worker, so the session's tiny
-    models are fitted once. pytest 9.2 broke that without a word (pytest-xdist#1386: the group goes
-    into a node id pytest no longer reads; each worker fitted its own tiny GAN, 35-46 s apiece)."""
-    trains = ["tests/test_gan.py::test_unknown_upsampling_is_refused_with_a_sentence"]
-    others = ["tests/test_app.py::test_shipped_checkpoints_include_the_three_models"]
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v", "-p", "no:cacheprovider"]
-        + trains
-        + others,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-2000:]
-    ran = {line.split("PASSED ")[1].strip() for line in result.stdout.splitlines() if "PASSED " in line}
-    assert ran == {f"{trains[0]}@train", others[0]}, ran  # xdist schedules by the group in the id
