@@ -117,6 +117,18 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN: class-conditional on the data's labels (an .npz's y or category, or sub-folders)",
     )
     train.add_argument(
+        "--labels",
+        default=None,
+        metavar="COLUMN",
+        help="the .npz column that labels the images (default y, else category; emoji: subcategory)",
+    )
+    train.add_argument(
+        "--min-class-images",
+        type=int,
+        default=0,
+        help="with --labels: a class with fewer images falls back to its category (emoji subcategories: 30)",
+    )
+    train.add_argument(
         "--embed",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -254,7 +266,7 @@ def run_train(args) -> int:
     )
     if args.kind == "charrnn":
         return run_train_charrnn(args, train)
-    data = load_dataset(args.data, args.image_size)
+    data = load_dataset(args.data, args.image_size, args.labels, args.min_class_images)
     name = f"{Path(args.data).stem}-{args.kind}"
     size, channels = data.x.shape[1], data.x.shape[-1]
     if args.kind == "gan":
@@ -382,8 +394,9 @@ def run_evaluate(args) -> int:
         from explorer.maths.fid import evaluate_generator
         from explorer.serving.runtime import LiteModel
 
-        judges = LiteModel(checkpoint.file("classifier")), LiteModel(checkpoint.file("features"))
-        metrics = evaluate_generator(model, *judges, data.x, seed=args.seed)
+        classifier, features = LiteModel(checkpoint.file("classifier")), LiteModel(checkpoint.file("features"))
+        names = model.features.class_names
+        metrics = evaluate_generator(model, classifier, features, data.x, seed=args.seed, classifier_names=names)
     else:
         from explorer.maths.metrics import evaluate_autoencoder
 

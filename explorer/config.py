@@ -55,6 +55,8 @@ class GANConfig:
     classes: int = 0  # 0: unconditional; else a class-conditional GAN whose
     # generator reads z followed by a one-hot class
     class_names: tuple = ()  # what each class is called ("7", "Food & Drink")
+    class_parents: tuple = ()  # each class's coarser class, the one the project's classifier reads
+    # ("family" -> "People & Body"); empty when the classes are the classifier's own
     class_shares: tuple = ()  # each class's share of the training images: training draws the classes
     # it asks G for with these odds, and evaluation likewise (empty: every class alike)
     loss: str = "bce"  # "bce": the non-saturating cross-entropy of DCGAN; "hinge": SNGAN's hinge loss
@@ -71,6 +73,7 @@ class GANConfig:
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
         self.class_names = tuple(self.class_names)
+        self.class_parents = tuple(self.class_parents)
         self.class_shares = tuple(float(share) for share in self.class_shares)
         self.generator_filters = tuple(self.generator_filters)
         self.discriminator_filters = tuple(self.discriminator_filters)

@@ -130,6 +130,8 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     labels = np.load(digits_npz)["y"]
     assert config.class_shares == pytest.approx(np.bincount(labels) / len(labels), abs=1e-6)
     assert model.default_class == str(np.bincount(labels).argmax())  # the page opens on the commonest class
+    # The training images keep their classes: the Discriminator tab asks D about each one's own.
+    np.testing.assert_array_equal(model.features.classes_of(np.arange(len(labels))), labels)
     z = np.zeros((1, 4), "float32")
     assert model.generate(z, 3).shape == (1, 8, 8, 1)
     assert not np.array_equal(model.generate(z, 3), model.generate(z, 7))
@@ -201,6 +203,9 @@ def test_classes_are_asked_for_as_often_as_the_data_has_them():
     data = Dataset(np.zeros((120, 8, 8, 1), np.uint8), y, {"source": "made.npz"}, ["a", "b", "c", "d"])
     config = conditional_config(GANConfig(image_shape=(8, 8, 1), latent_dim=4, generator_filters=(8, 8)), data)
     assert config.class_shares == pytest.approx((0.75, 1 / 12, 0.0, 1 / 6), abs=1e-6)
+    assert config.class_parents == ()  # the data's own classes
+    data.label_parents = ["A", "A", "B", "B"]  # finer classes, like emoji subcategories: their categories go along
+    assert conditional_config(config, data).class_parents == ("A", "A", "B", "B")
 
     _, one_hot = GAN(config, seed=0)._random_inputs(6000)
     drawn = np.bincount(np.asarray(one_hot).argmax(1), minlength=4) / 6000

@@ -46,3 +46,47 @@ def test_holdout_split_is_seeded_and_disjoint():
     np.testing.assert_array_equal(held, split_holdout(100, 10, seed=3)[1])
     with pytest.raises(DataError, match="hold out"):
         split_holdout(10, 10, seed=0)
+
+
+def _emoji_like(path, counts: dict) -> str:
+    """An .npz shaped like emoji-64: images with a `category` and a finer `subcategory` column."""
+    category = [c for (c, _), n in counts.items() for _ in range(n)]
+    subcategory = [s for (_, s), n in counts.items() for _ in range(n)]
+    np.savez(path, x=np.zeros((len(category), 4, 4, 3), np.uint8), category=category, subcategory=subcategory)
+    return str(path)
+
+
+def test_finer_labels_keep_big_classes_and_fold_rare_ones_into_their_category(tmp_path):
+    counts = {
+        ("People & Body", "family"): 5,
+        ("People & Body", "hands"): 4,
+        ("People & Body", "person-resting"): 1,
+        ("Food & Drink", "food-fruit"): 2,
+        ("Food & Drink", "drink"): 1,
+        ("Animals & Nature", "animal-mammal"): 3,
+    }
+    source = _emoji_like(tmp_path / "emoji.npz", counts)
+    data = load_dataset(source, labels="subcategory", min_class_images=3)
+    # Sorted by category, each category's rare members first: "other" only beside classes of its own.
+    assert data.label_names == ["animal-mammal", "Food & Drink", "People & Body, other", "family", "hands"]
+    assert data.label_parents == ["Animals & Nature", "Food & Drink", "People & Body", "People & Body", "People & Body"]
+    names = np.array(data.label_names)[data.y]
+    subcategory = np.load(source)["subcategory"]
+    assert list(names[subcategory == "drink"]) == ["Food & Drink"]
+    assert list(names[subcategory == "person-resting"]) == ["People & Body, other"]
+    assert list(names[subcategory == "hands"]) == ["hands"] * 4
+    assert data.origin["labels"] == "subcategory, below 3 images: category"
+    # Without a threshold every subcategory is a class; by default the category labels, with no parents.
+    assert len(load_dataset(source, labels="subcategory").label_names) == 6
+    plain = load_dataset(source)
+    assert plain.label_names == ["Animals & Nature", "Food & Drink", "People & Body"] and plain.label_parents is None
+
+
+def test_a_label_column_that_is_not_there_gets_a_sentence(tmp_path):
+    source = _emoji_like(tmp_path / "emoji.npz", {("Flags", "country-flag"): 2})
+    with pytest.raises(DataError, match=r"no label column 'subcat' \(its label columns: category, subcategory\)"):
+        load_dataset(source, labels="subcat")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(DataError, match="--labels names a column of an .npz file"):
+        load_dataset(str(folder), labels="category")

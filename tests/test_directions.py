@@ -74,3 +74,34 @@ def test_frechet_distance_matches_scipy_sqrtm():
         - 2 * np.trace(scipy_linalg.sqrtm(cov_a @ cov_b).real)
     )
     assert frechet_distance(a, b) == pytest.approx(reference, rel=1e-6)
+
+
+def test_a_finer_class_counts_as_read_when_the_classifier_reads_its_category():
+    """A GAN conditioned on emoji subcategories ("family") is judged by a classifier of categories
+    ("People & Body"): a sample reads as asked when it reads as its class's category."""
+    from explorer.maths.fid import evaluate_generator, readable_classes
+
+    class Fine:  # three classes: two under "people", one under "food"; asked alike
+        latent_dim, class_names, class_parents, class_shares = (
+            2,
+            ["family", "hands", "fruit"],
+            ["people"] * 2 + ["food"],
+            (),
+        )
+
+        def generate(self, z, labels=None):
+            return np.zeros((len(z), 4, 4, 1), np.uint8) + np.asarray(labels, np.uint8)[:, None, None, None]
+
+    classifier_names = ["animals", "food", "people"]
+    assert readable_classes(Fine(), 3, classifier_names).tolist() == [2, 2, 1]
+    assert readable_classes(Fine(), 3, ["animals", "food"]) is None  # a parent the classifier lacks: no verdict
+    # A classifier that reads every sample as "people": the family and hands samples, two thirds, read as asked.
+    people = lambda x: np.tile(np.eye(3, dtype="float32")[2], (len(x), 1))  # noqa: E731
+    metrics = evaluate_generator(
+        Fine(), people, people, np.zeros((3000, 4, 4, 1), np.uint8), classifier_names=classifier_names
+    )
+    assert metrics["asked_class_read"] == pytest.approx(2 / 3, abs=0.01)
+    # Classes that are the classifier's own still match one to one; a count that differs gets no verdict.
+    Fine.class_parents = []
+    assert readable_classes(Fine(), 3).tolist() == [0, 1, 2]
+    assert readable_classes(Fine(), 10) is None

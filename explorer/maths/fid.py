@@ -28,13 +28,31 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     return float(np.square(mean_a - mean_b).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
 
 
+def readable_classes(generator, outputs: int, classifier_names: list | None = None) -> np.ndarray | None:
+    """For each class of a conditional generator, the classifier's class its samples should read as:
+    its parent ("family" -> "People & Body") when it has one the classifier knows, else itself when
+    the classifier has as many classes; None when the two cannot be matched."""
+    parents = list(getattr(generator, "class_parents", ()) or ())
+    names = list(classifier_names or ())
+    if parents and set(parents) <= set(names):
+        return np.array([names.index(parent) for parent in parents])
+    classes = len(getattr(generator, "class_names", None) or ()) or getattr(generator, "classes", 0)
+    return np.arange(classes) if classes == outputs and not parents else None
+
+
 def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
     values, vectors = np.linalg.eigh(matrix)
     return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
 
 
 def evaluate_generator(
-    generator, classifier, features, real_images: np.ndarray, seed: int = 0, batch_size: int = 500
+    generator,
+    classifier,
+    features,
+    real_images: np.ndarray,
+    seed: int = 0,
+    batch_size: int = 500,
+    classifier_names: list | None = None,
 ) -> dict:
     """FID of a served generator against real uint8 images, the real-vs-real floor, and confidence.
 
@@ -67,8 +85,9 @@ def evaluate_generator(
     read_as = fake_probabilities.argmax(axis=1)
     shares = np.bincount(read_as, minlength=fake_probabilities.shape[1]) / len(read_as)
     conditional = {}
-    if classes == fake_probabilities.shape[1]:  # how often a conditional GAN's sample reads as its class
-        conditional["asked_class_read"] = float(np.mean(read_as == labels))
+    expected = readable_classes(generator, fake_probabilities.shape[1], classifier_names) if classes else None
+    if expected is not None:  # how often a conditional GAN's sample reads as its class
+        conditional["asked_class_read"] = float(np.mean(read_as == expected[labels]))
     return {
         **conditional,
         "class_shares": [round(float(share), 4) for share in shares],  # what the classifier reads the samples as

@@ -72,6 +72,7 @@ class ImageGenerator:
         self.latent_dim = int(config.latent_dim)
         self.class_names = [str(name) for name in config.class_names or range(config.classes)]
         self.class_shares = tuple(config.class_shares)  # how often training asked for each class
+        self.class_parents = [str(name) for name in config.class_parents]  # "family" -> "People & Body"
         self.image_shape = tuple(int(v) for v in config.image_shape)
         self.generator = _lite(checkpoint, "generator")
         arrays = load_arrays(checkpoint, "directions")
@@ -142,9 +143,11 @@ class FeatureSpace:
         description: str,
         classifier: LiteModel | None = None,
         class_names: list | None = None,
+        labels: np.ndarray | None = None,
     ):
         self.model = model
         self.images = images
+        self.labels = labels  # each image's class, as a conditional GAN was trained on it (if kept)
         self._features = features  # None: computed from the images at the first search
         self.description = description
         self.classifier, self.class_names = classifier, class_names
@@ -164,6 +167,7 @@ class FeatureSpace:
             about.get("feature_space", "cosine distance of pixels"),
             _lite(checkpoint, "classifier") if "classifier" in files else None,
             about.get("class_names"),
+            arrays["y"].astype(int) if "y" in arrays else None,
         )
 
     @cached_property
@@ -182,6 +186,14 @@ class FeatureSpace:
         best = int(probabilities.argmax())
         label = self.class_names[best] if self.class_names else str(best)
         return f"The project's classifier reads this as “{label}” ({probabilities[best]:.0%} sure)."
+
+    def classes_of(self, indices: np.ndarray) -> np.ndarray:
+        """The class of the training images at `indices`, as a conditional generator knows them: their
+        labels where the checkpoint kept them, else the class the classifier reads (which is the same
+        when the generator's classes are the classifier's, as in checkpoints before labels were kept)."""
+        if self.labels is not None:
+            return self.labels[indices]
+        return self.read_classes(self.images[indices])
 
     def read_classes(self, images: np.ndarray) -> np.ndarray:
         """The class the project's classifier reads in each image (zeros without a classifier)."""

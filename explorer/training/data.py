@@ -28,9 +28,17 @@ class Dataset:
     origin: dict = field(default_factory=dict)  # where it came from, for the manifest
     label_names: list | None = None
     metadata: dict = field(default_factory=dict)  # name -> (N,) strings, e.g. the emoji's names
+    label_parents: list | None = None  # each label's coarser class ("family" -> "People & Body"), if known
 
 
-def load_dataset(source: str, image_size: int | None = None) -> Dataset:
+def load_dataset(
+    source: str, image_size: int | None = None, labels: str | None = None, min_class_images: int = 0
+) -> Dataset:
+    """`labels`: the .npz column to label by (default `y`, else `category`); with `min_class_images`,
+    a finer column's classes with fewer images fall back to their `category` (emoji's `subcategory`
+    at 30: 30 classes, "family" and "hands" among them, the rare ones kept as "Food & Drink")."""
+    if labels and not (source.endswith(".npz") and Path(source).is_file()):
+        raise DataError(f"--labels names a column of an .npz file; {source!r} is not one.")
     if source in ("mnist", "fashion_mnist"):
         data = _load_keras_dataset(source)
     else:
@@ -38,7 +46,7 @@ def load_dataset(source: str, image_size: int | None = None) -> Dataset:
         if path.is_dir():
             data = _load_folder(path, image_size or 28)
         elif path.suffix == ".npz" and path.is_file():
-            data = _load_npz(path)
+            data = _load_npz(path, labels, min_class_images)
         else:
             raise DataError(
                 f"Cannot read training data from {source!r}: give 'mnist', 'fashion_mnist', "
@@ -91,7 +99,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _load_npz(path: Path) -> Dataset:
+def _load_npz(path: Path, labels: str | None = None, min_class_images: int = 0) -> Dataset:
     try:
         archive = np.load(path, allow_pickle=False)
     except Exception as error:
@@ -104,19 +112,54 @@ def _load_npz(path: Path) -> Dataset:
         for key in archive.files
         if key not in ("x", "y") and archive[key].ndim == 1 and archive[key].dtype.kind == "U"
     }
-    label_names = None
-    if "y" in archive:
-        y = archive["y"].astype("int64")
-    elif LABEL_COLUMN in metadata:  # text labels, like the emoji's categories
-        names, y = np.unique(metadata[LABEL_COLUMN], return_inverse=True)
-        label_names, y = [str(name) for name in names], y.astype("int64")
-    else:
-        y = None
-    for key, values in {"y": y, **metadata}.items():
+    for key, values in {"y": archive["y"] if "y" in archive else None, **metadata}.items():
         if values is not None and len(values) != len(x):
             raise DataError(f"{path}: '{key}' has {len(values)} entries for {len(x)} images.")
+    label_names = label_parents = None
+    column = labels or ("y" if "y" in archive else LABEL_COLUMN)
+    if column == "y" and "y" in archive:
+        y = archive["y"].astype("int64")
+    elif column in metadata:  # text labels, like the emoji's categories
+        label_names, y, label_parents = _text_labels(metadata, column, min_class_images)
+    elif labels:
+        columns = ", ".join(key for key in archive.files if key == "y" or key in metadata) or "none"
+        raise DataError(f"{path} has no label column {labels!r} (its label columns: {columns}).")
+    else:
+        y = None
     origin = {"source": str(path), "file": path.name, "sha256": _sha256(path), "images": len(x)}
-    return Dataset(x, y, origin, label_names, metadata)
+    if labels:
+        origin["labels"] = (
+            labels if not min_class_images else f"{labels}, below {min_class_images} images: {LABEL_COLUMN}"
+        )
+    return Dataset(x, y, origin, label_names, metadata, label_parents)
+
+
+def _text_labels(metadata: dict, column: str, min_class_images: int) -> tuple[list, np.ndarray, list | None]:
+    """Class names, int labels and (when `column` is finer than `category`) each class's category.
+
+    The classes come sorted by category, each category's rare members ("Food & Drink", or
+    "People & Body, other" beside "family") before its own classes."""
+    values = metadata[column].astype(str)
+    coarse = metadata.get(LABEL_COLUMN)
+    if coarse is None or column == LABEL_COLUMN:
+        names, y = np.unique(values, return_inverse=True)
+        return [str(name) for name in names], y.astype("int64"), None
+    coarse = coarse.astype(str)
+    if min_class_images:
+        names, counts = np.unique(values, return_counts=True)
+        rare = np.isin(values, names[counts < min_class_images])
+        kept = set(coarse[~rare])  # categories that keep classes of their own
+        values = np.where(rare, [f"{c}, other" if c in kept else c for c in coarse], values)
+    parents = {}
+    for value, parent in zip(values.tolist(), coarse.tolist()):
+        parents.setdefault(value, set()).add(parent)
+    if any(len(group) > 1 for group in parents.values()):  # not a finer column: no categories to tell
+        names, y = np.unique(values, return_inverse=True)
+        return [str(name) for name in names], y.astype("int64"), None
+    names = sorted(parents, key=lambda name: (min(parents[name]), not name.startswith(min(parents[name])), name))
+    index = {name: i for i, name in enumerate(names)}
+    y = np.array([index[value] for value in values], dtype="int64")
+    return names, y, [min(parents[name]) for name in names]
 
 
 def _load_keras_dataset(name: str) -> Dataset:

@@ -36,7 +36,7 @@ class KerasGenerator:
 
     def __init__(self, model):
         self.model, self.latent_dim, self.classes = model.ema_generator, model.config.latent_dim, model.config.classes
-        self.class_shares = model.config.class_shares
+        self.class_shares, self.class_parents = model.config.class_shares, model.config.class_parents
 
     def generate(self, z: np.ndarray, labels=None) -> np.ndarray:
         from explorer.images import to_uint8
@@ -63,7 +63,13 @@ def conditional_config(config: GANConfig, data: Dataset) -> GANConfig:
     # Asked for as often as the data has them: on emoji (60% "People & Body", 5 "Component") classes
     # drawn alike made D's task "spot the flag that is too common", and FID compared the wrong mixes.
     shares = np.bincount(data.y, minlength=classes) / len(data.y)
-    return replace(config, classes=classes, class_names=tuple(names), class_shares=tuple(np.round(shares, 6)))
+    return replace(
+        config,
+        classes=classes,
+        class_names=tuple(names),
+        class_parents=tuple(data.label_parents or ()),
+        class_shares=tuple(np.round(shares, 6)),
+    )
 
 
 def train_gan(
@@ -93,7 +99,7 @@ def train_gan(
     out.mkdir(parents=True, exist_ok=True)
     if data.x.shape[1:] != config.image_shape:
         raise ValueError(f"Data images are {data.x.shape[1:]}, the model expects {config.image_shape}.")
-    judges = _feature_models(features_from, config) if features_from else None
+    judges = _judges(features_from, config) if features_from else None
     keras.utils.set_random_seed(train.seed)
     tensors = (to_unit_float(data.x), data.y.astype("int32")) if config.classes else to_unit_float(data.x)
     dataset = (
@@ -146,7 +152,9 @@ def train_gan(
         verdicts.append(_verdicts(model, frames[-1], judged))
         improved = judges is None
         if judges and ((epoch + 1) % FID_EVERY == 0 or epoch + 1 == train.epochs):
-            record["fid"] = evaluate_generator(KerasGenerator(model), *judges, data.x, seed=train.seed)["fid"]
+            record["fid"] = evaluate_generator(KerasGenerator(model), real_images=data.x, seed=train.seed, **judges)[
+                "fid"
+            ]
             print(f"epoch {epoch + 1}: FID {record['fid']:.2f}")
             improved = record["fid"] < state["best_loss"]
             if improved:
@@ -167,7 +175,7 @@ def train_gan(
     files = {**export_gan(model, out), **export_discriminator(model, out), "weights": "model.weights.h5"}
     files.update(_write_directions(model, out, train.seed))
     files.update(_write_timeline(np.stack(frames), np.stack(verdicts), judged, timeline_z, out))
-    neighbours = _write_neighbours(data, out, features_from)
+    neighbours = _write_neighbours(data, out, features_from, labelled=bool(config.classes))
     files.update(neighbours.pop("files"))
     manifest = new_manifest(
         name or out.name,
@@ -195,7 +203,7 @@ def train_gan(
         from explorer.serving.models import ImageGenerator
 
         served = ImageGenerator.from_folder(out)
-        metrics = evaluate_generator(served, *judges, data.x, seed=train.seed + 1)
+        metrics = evaluate_generator(served, real_images=data.x, seed=train.seed + 1, **judges)
         manifest["metrics"] = {
             **metrics,
             "feature_network": shown_features(features_from),
@@ -220,7 +228,8 @@ def shown_features(folder: Path) -> str:
     return f"{Path(folder).name}: the {units}-unit 'features' layer of the project's classifier"
 
 
-def _feature_models(folder: Path, config: GANConfig):
+def _judges(folder: Path, config: GANConfig) -> dict:
+    """The classifier checkpoint's networks and class names, as `evaluate_generator` takes them."""
     from explorer.serving.runtime import LiteModel
 
     checkpoint = read_checkpoint(folder)
@@ -228,7 +237,11 @@ def _feature_models(folder: Path, config: GANConfig):
         raise ValueError(
             f"{folder} classifies {checkpoint.config.image_shape} images; the GAN makes {config.image_shape}."
         )
-    return LiteModel(checkpoint.file("classifier")), LiteModel(checkpoint.file("features"))
+    return {
+        "classifier": LiteModel(checkpoint.file("classifier")),
+        "features": LiteModel(checkpoint.file("features")),
+        "classifier_names": checkpoint.data.label_names and list(checkpoint.data.label_names),
+    }
 
 
 def _write_directions(model, out: Path, seed: int) -> dict:
@@ -284,8 +297,9 @@ def _write_timeline(frames: np.ndarray, verdicts: np.ndarray, judged: dict, late
     return {"timeline": "timeline.npz"}
 
 
-def _write_neighbours(data: Dataset, out: Path, features_from: Path | None) -> dict:
-    """The training images (and the classifier that finds their features), for the page's nearest-image search.
+def _write_neighbours(data: Dataset, out: Path, features_from: Path | None, labelled: bool = False) -> dict:
+    """The training images (and the classifier that finds their features), for the page's nearest-image search;
+    `labelled`: their classes too, which a conditional discriminator is asked about on the page.
 
     The features themselves are not stored: the app computes them from the images at the first
     search (FeatureSpace), a megabyte less per checkpoint in git.
@@ -300,7 +314,7 @@ def _write_neighbours(data: Dataset, out: Path, features_from: Path | None) -> d
         labels = checkpoint.data.label_names and list(checkpoint.data.label_names)
     else:
         files, space, labels = {}, "cosine distance of pixels", None
-    np.savez_compressed(out / "neighbours.npz", x=x)
+    np.savez_compressed(out / "neighbours.npz", x=x, **({"y": data.y.astype("int16")} if labelled else {}))
     files["neighbours"] = "neighbours.npz"
     return {"files": files, "feature_space": space, "images": len(x), "class_names": labels}
 

@@ -200,11 +200,23 @@ def class_picker(model: ImageGenerator) -> None:
         )
     else:  # emoji's ten categories would take two rows and push the pictures below a 720-pixel screen
         st.selectbox(
-            "Class", names, index=names.index(model.default_class), key=CLASS_KEY, bind="query-params", help=about
+            "Class",
+            names,
+            index=names.index(model.default_class),
+            key=CLASS_KEY,
+            bind="query-params",
+            help=about,
+            format_func=lambda name: class_label(model, name),
         )
     problem, memory().class_problem = memory().class_problem, None
     if problem:
         st.warning(problem, icon=":material/warning:")
+
+
+def class_label(model: ImageGenerator, name: str) -> str:
+    """A class as the pickers show it: a finer class with its category ("family · People & Body")."""
+    parent = dict(zip(model.class_names, model.class_parents)).get(name)
+    return f"{name} · {parent}" if parent and not name.startswith(parent) else name
 
 
 def sample_section(model: ImageGenerator) -> None:
@@ -445,8 +457,9 @@ def interpolation_section(model: ImageGenerator, view: GanView) -> None:
     if model.conditional:  # between classes too: the one-hot class blends linearly along the path
         names = model.class_names
         classes = st.columns(2)
-        first = classes[0].selectbox("From class", names, index=labels, key="from_class", bind="query-params")
-        last = classes[1].selectbox("To class", names, index=labels, key="to_class", bind="query-params")
+        shown = {"format_func": lambda name: class_label(model, name), "bind": "query-params"}
+        first = classes[0].selectbox("From class", names, index=labels, key="from_class", **shown)
+        last = classes[1].selectbox("To class", names, index=labels, key="to_class", **shown)
         weights = np.linspace(0.0, 1.0, frames)[:, None]
         one_hot = np.eye(len(names), dtype="float32")
         labels = (1 - weights) * one_hot[names.index(first)] + weights * one_hot[names.index(last)]
@@ -521,9 +534,10 @@ def discriminator_section(model: ImageGenerator, view: GanView) -> None:
         return
     sample = view.sample(model)
     rng = np.random.default_rng(0)
-    real = model.features.images[rng.choice(len(model.features.images), VERDICT_EXAMPLES, replace=False)]
-    # A conditional D asks "a real 7?": each real image is asked about the class the classifier reads.
-    real_labels = model.features.read_classes(real) if model.conditional else None
+    picked = rng.choice(len(model.features.images), VERDICT_EXAMPLES, replace=False)
+    real = model.features.images[picked]
+    # A conditional D asks "a real 7?": each real image is asked about its own class.
+    real_labels = model.features.classes_of(picked) if model.conditional else None
     noise = rng.integers(0, 256, (VERDICT_EXAMPLES, *model.image_shape), dtype=np.uint8)
     score = float(model.verdict(sample, view.label)[0])
     columns = st.columns([1, 4], gap="large")
