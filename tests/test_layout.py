@@ -41,24 +41,38 @@ def test_streamlit_imported_from_the_maths_breaks_a_rule(tmp_path):
     )
 
 
+# Three collections in one process: the second and third find the test modules imported (one
+# subprocess each cost about 9 s under CI's load, most of it importing them again).
+COLLECT = """
+import json, sys
+import pytest
+
+class Ids:
+    def pytest_collection_finish(self, session):
+        self.ids = [item.nodeid for item in session.items]
+
+found = []
+for args in json.loads(sys.argv[1]):
+    ids = Ids()
+    pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *args], plugins=[ids])
+    found.append(ids.ids)
+print("COLLECTED " + json.dumps(found))
+"""
+
+
 @pytest.mark.slow
 def test_the_quick_loop_leaves_slow_browser_and_training_tests_to_ci():
     """`pytest -m "not browser and not train"` is the quick loop; `--slow` (CI) collects every test."""
+    import json
 
-    def collected(*args):
-        lines = subprocess.run(
-            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        ).stdout.splitlines()
-        return {line for line in lines if "::" in line}
-
-    quick, everything = collected("-m", "not browser and not train"), collected("--slow")
+    asked = [["-m", "not browser and not train"], ["--slow"], ["tests/test_load.py"]]
+    output = subprocess.run(
+        [sys.executable, "-c", COLLECT, json.dumps(asked)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    ).stdout
+    quick, everything, named = (set(ids) for ids in json.loads(output.split("COLLECTED ", 1)[1]))
     assert quick and quick < everything
     modules = {test.split("::")[0] for test in quick}
     assert not modules & {"tests/test_load.py", "tests/test_crawl.py", "tests/test_gan.py", "tests/test_live.py"}
     assert "tests/test_app_gan.py::test_a_timeline_without_verdicts_still_draws" not in quick  # trains tiny_gan
     assert "tests/test_load.py" in {test.split("::")[0] for test in everything}
-    assert collected("tests/test_load.py"), "a file named on the command line runs even if slow"
+    assert named, "a file named on the command line runs even if slow"
