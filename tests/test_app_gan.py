@@ -250,23 +250,3 @@ def test_an_epoch_before_verdicts_were_recorded_says_so():
     assert "was not recorded" in epoch_verdict_line(np.full((3, 16), np.nan), 3)
     scores = np.array([[0.2] * 16, [0.6] * 16, [0.01] * 16])
     assert epoch_verdict_line(scores, 9).endswith("these samples 20% real · training images 60% · noise 1%")
-
-
-def test_a_finer_class_is_offered_with_its_category():
-    """Emoji subcategories in the class pickers: "family · People & Body", while a category's own
-    class ("People & Body, other", "Food & Drink") and a model without categories read as they are."""
-    from types import SimpleNamespace
-
-    from explorer.ui.gan import class_label
-
-    fine = SimpleNamespace(
-        class_names=["family", "People & Body, other", "Food & Drink"],
-        class_parents=["People & Body", "People & Body", "Food & Drink"],
-    )
-    assert [class_label(fine, name) for name in fine.class_names] == [
-        "family · People & Body",
-        "People & Body, other",
-        "Food & Drink",
-    ]
-    digits = SimpleNamespace(class_names=["3", "7"], class_parents=[])
-    assert class_label(digits, "7") == "7"

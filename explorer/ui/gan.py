@@ -206,17 +206,10 @@ def class_picker(model: ImageGenerator) -> None:
             key=CLASS_KEY,
             bind="query-params",
             help=about,
-            format_func=lambda name: class_label(model, name),
         )
     problem, memory().class_problem = memory().class_problem, None
     if problem:
         st.warning(problem, icon=":material/warning:")
-
-
-def class_label(model: ImageGenerator, name: str) -> str:
-    """A class as the pickers show it: a finer class with its category ("family · People & Body")."""
-    parent = dict(zip(model.class_names, model.class_parents)).get(name)
-    return f"{name} · {parent}" if parent and not name.startswith(parent) else name
 
 
 def sample_section(model: ImageGenerator) -> None:
@@ -457,9 +450,8 @@ def interpolation_section(model: ImageGenerator, view: GanView) -> None:
     if model.conditional:  # between classes too: the one-hot class blends linearly along the path
         names = model.class_names
         classes = st.columns(2)
-        shown = {"format_func": lambda name: class_label(model, name), "bind": "query-params"}
-        first = classes[0].selectbox("From class", names, index=labels, key="from_class", **shown)
-        last = classes[1].selectbox("To class", names, index=labels, key="to_class", **shown)
+        first = classes[0].selectbox("From class", names, index=labels, key="from_class", bind="query-params")
+        last = classes[1].selectbox("To class", names, index=labels, key="to_class", bind="query-params")
         weights = np.linspace(0.0, 1.0, frames)[:, None]
         one_hot = np.eye(len(names), dtype="float32")
         labels = (1 - weights) * one_hot[names.index(first)] + weights * one_hot[names.index(last)]
