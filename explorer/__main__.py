@@ -392,11 +392,11 @@ def run_evaluate(args) -> int:
         raise ValueError(f"The data's images are {data.x.shape[1:]}; {model.name} expects {model.image_shape}.")
     if checkpoint.kind == "gan":
         from explorer.maths.fid import evaluate_generator
-        from explorer.serving.runtime import LiteModel
 
-        classifier, features = LiteModel(checkpoint.file("classifier")), LiteModel(checkpoint.file("features"))
-        names = model.features.class_names
-        metrics = evaluate_generator(model, classifier, features, data.x, seed=args.seed, classifier_names=names)
+        judges = model.features  # the classifier checkpoint's networks, as the GAN's folder ships them
+        metrics = evaluate_generator(
+            model, judges.classifier, judges.model, data.x, seed=args.seed, classifier_names=judges.class_names
+        )
     else:
         from explorer.maths.metrics import evaluate_autoencoder
 

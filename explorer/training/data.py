@@ -140,26 +140,23 @@ def _text_labels(metadata: dict, column: str, min_class_images: int) -> tuple[li
     The classes come sorted by category, each category's rare members ("Food & Drink", or
     "People & Body, other" beside "family") before its own classes."""
     values = metadata[column].astype(str)
-    coarse = metadata.get(LABEL_COLUMN)
-    if coarse is None or column == LABEL_COLUMN:
-        names, y = np.unique(values, return_inverse=True)
-        return [str(name) for name in names], y.astype("int64"), None
-    coarse = coarse.astype(str)
-    if min_class_images:
+    coarse = metadata[LABEL_COLUMN].astype(str) if LABEL_COLUMN in metadata and column != LABEL_COLUMN else None
+    if coarse is not None and min_class_images:
         names, counts = np.unique(values, return_counts=True)
         rare = np.isin(values, names[counts < min_class_images])
         kept = set(coarse[~rare])  # categories that keep classes of their own
         values = np.where(rare, [f"{c}, other" if c in kept else c for c in coarse], values)
     parents = {}
-    for value, parent in zip(values.tolist(), coarse.tolist()):
+    for value, parent in zip(values.tolist(), coarse.tolist() if coarse is not None else ()):
         parents.setdefault(value, set()).add(parent)
-    if any(len(group) > 1 for group in parents.values()):  # not a finer column: no categories to tell
+    if not parents or any(len(group) > 1 for group in parents.values()):  # no finer column: no categories
         names, y = np.unique(values, return_inverse=True)
         return [str(name) for name in names], y.astype("int64"), None
-    names = sorted(parents, key=lambda name: (min(parents[name]), not name.startswith(min(parents[name])), name))
+    parent = {name: group.pop() for name, group in parents.items()}
+    names = sorted(parent, key=lambda name: (parent[name], not name.startswith(parent[name]), name))
     index = {name: i for i, name in enumerate(names)}
     y = np.array([index[value] for value in values], dtype="int64")
-    return names, y, [min(parents[name]) for name in names]
+    return names, y, [parent[name] for name in names]
 
 
 def _load_keras_dataset(name: str) -> Dataset:

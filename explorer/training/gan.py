@@ -152,9 +152,8 @@ def train_gan(
         verdicts.append(_verdicts(model, frames[-1], judged))
         improved = judges is None
         if judges and ((epoch + 1) % FID_EVERY == 0 or epoch + 1 == train.epochs):
-            record["fid"] = evaluate_generator(KerasGenerator(model), real_images=data.x, seed=train.seed, **judges)[
-                "fid"
-            ]
+            metrics = evaluate_generator(KerasGenerator(model), real_images=data.x, seed=train.seed, **judges)
+            record["fid"] = metrics["fid"]
             print(f"epoch {epoch + 1}: FID {record['fid']:.2f}")
             improved = record["fid"] < state["best_loss"]
             if improved:

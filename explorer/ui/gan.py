@@ -200,12 +200,7 @@ def class_picker(model: ImageGenerator) -> None:
         )
     else:  # emoji's ten categories would take two rows and push the pictures below a 720-pixel screen
         st.selectbox(
-            "Class",
-            names,
-            index=names.index(model.default_class),
-            key=CLASS_KEY,
-            bind="query-params",
-            help=about,
+            "Class", names, index=names.index(model.default_class), key=CLASS_KEY, bind="query-params", help=about
         )
     problem, memory().class_problem = memory().class_problem, None
     if problem:
