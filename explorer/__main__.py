@@ -199,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--skip-browser", action="store_true")
     bench.add_argument("--skip-projector", action="store_true", help="skip UMAP/t-SNE timings (minutes)")
     bench.add_argument("--live", action="store_true", help="only the live sliders in the browser (bench_live)")
+    bench.add_argument(
+        "--training", action="store_true", help="only a GAN training step with and without XLA (bench_training)"
+    )
 
     loadtest = commands.add_parser(
         "loadtest",

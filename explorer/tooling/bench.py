@@ -243,6 +243,13 @@ def run_bench(args) -> int:
         return 0
 
     gans = [c.folder for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0]]
+    if args.training:
+        from explorer.tooling.bench_training import bench_training, print_training
+
+        results = bench_training(gans)
+        print_training(results)
+        (ROOT / "bench" / "training.json").write_text(json.dumps(results, indent=2) + "\n")
+        return 0
     results = {
         "decode (one 1-image batch)": bench_decode(args.checkpoint),
         "generate (one image)": bench_generate(gans),
