@@ -537,11 +537,13 @@ def run_load_test(
     server_pid: int | None = None,
     app_dir: Path | str = ROOT,
     attacker: bool = False,
+    attack_seconds: float | None = None,
 ) -> dict:
     """Baseline, then load: every figure of the report, as a dict (`print_report` shows it).
 
-    With `attacker`, the load runs a second time beside one visitor who uploads every hostile file of
-    `explorer.tooling.attacks` again and again: the report compares the other sessions' p95 in the two runs.
+    With `attacker`, the load runs a second time (for `attack_seconds`, by default `seconds`) beside one
+    visitor who uploads every hostile file of `explorer.tooling.attacks` again and again: the report
+    compares the other sessions' p95 in the two runs.
     """
     server = None if url else LocalServer(Path(app_dir))
     url = url or server.url
@@ -558,7 +560,8 @@ def run_load_test(
         load_seconds = time.monotonic() - began
         cpu["load"] = load_cpu.cores()
         memory_summary = memory.summary(load_started, warm) if memory else None  # before any attacker
-        attacked = run_attacked(url, sessions, seconds, think, expected, memory, load) if attacker else None
+        attack_seconds = seconds if attack_seconds is None else attack_seconds
+        attacked = run_attacked(url, sessions, attack_seconds, think, expected, memory, load) if attacker else None
     finally:
         if memory:
             memory.stop()
