@@ -22,7 +22,7 @@ def time_steps(config, jit_compile: bool, steps: int = STEPS) -> dict:
     import keras
     import tensorflow as tf
 
-    from explorer.models.gan import GAN
+    from explorer.training.gan import new_gan
 
     rng = np.random.default_rng(0)
     images = rng.random((BATCH * 4, *config.image_shape)).astype("float32")
@@ -30,13 +30,7 @@ def time_steps(config, jit_compile: bool, steps: int = STEPS) -> dict:
     batches = tf.data.Dataset.from_tensor_slices((images, labels) if config.classes else images)
     batches = iter(batches.batch(BATCH, drop_remainder=True).repeat())
     keras.utils.set_random_seed(0)
-    model = GAN(config, seed=0)
-    model.compile(
-        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-        jit_compile=jit_compile,
-    )
-    model(np.zeros((1, config.input_dim), "float32"))
+    model = new_gan(config, 2e-4, seed=0, jit_compile=jit_compile)  # as training compiles it
     model.make_train_function()
     seconds = []
     for _ in range(steps + 1):
