@@ -86,6 +86,14 @@ def main(argv: list[str] | None = None) -> int:
         help="conditional GAN generator: the class also scales and shifts each batch norm (conditional batch norm)",
     )
     train.add_argument(
+        "--class-table",
+        type=int,
+        default=0,
+        metavar="GRID",
+        help="conditional GAN: G and D read each class through a fixed vector, its images' mean features in "
+        "--features' classifier and their mean colours on a GRID x GRID grid (for many classes of few images)",
+    )
+    train.add_argument(
         "--discriminator-convs",
         type=int,
         default=1,
@@ -298,6 +306,11 @@ def run_train(args) -> int:
             from explorer.training.gan import conditional_config
 
             config = replace(conditional_config(config, data), class_norm=args.class_norm)
+            if args.class_table:
+                from explorer.checkpoint import read_checkpoint
+
+                units = read_checkpoint(args.features).config.feature_units if args.features else 0
+                config = replace(config, class_table=units + args.class_table**2 * channels)
         elif args.class_norm:
             raise ValueError("--class-norm needs --conditional: an unconditional generator has no class to read.")
         out = args.out or Path("checkpoints") / name

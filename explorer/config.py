@@ -69,6 +69,8 @@ class GANConfig:
     # its batch norms (conditional batch norm, as in SNGAN-projection and BigGAN), not only its input
     r1_gamma: float = 0.0  # R1 penalty (Mescheder et al. 2018): γ/2 · E‖∇ D(real image)‖², pixels in [0, 1],
     # measured on a quarter of each batch (0: none)
+    class_table: int = 0  # > 0: G and D read the class through a fixed vector this wide per class, what
+    # the project's classifier sees in its images (their mean features), so that alike classes start alike
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -83,6 +85,8 @@ class GANConfig:
             raise ValueError(f"loss must be 'bce' or 'hinge', not {self.loss!r}.")
         if not self.r1_gamma >= 0:
             raise ValueError(f"r1_gamma must be 0 or more, not {self.r1_gamma}.")
+        if self.class_table and not self.classes:
+            raise ValueError("class_table needs a conditional GAN (classes).")
         if self.class_norm and not (self.classes and self.batch_norm):
             raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")
         for part in ("generator_convs", "discriminator_convs"):

@@ -164,12 +164,22 @@ def test_conditional_gan_page_makes_the_picked_class_in_the_seeds_style(name):
     assert not last.exception and image_urls(last)[0] != image_urls(first)[0], "another class, another picture"
 
 
-def test_a_link_naming_a_class_the_model_lacks_gets_a_sentence():
-    names = conditional_gans()
-    assert names, "a conditional GAN is shipped"
-    at = open_page("app_pages/gan.py", runtime="server", model=names[0], **{"class": "unicorn"})
+@pytest.mark.parametrize("name", conditional_gans())
+def test_a_link_naming_a_class_the_model_lacks_gets_a_short_sentence(name):
+    at = open_page("app_pages/gan.py", runtime="server", model=name, **{"class": "unicorn"})
     assert not at.exception
     assert "makes no class “unicorn”" in at.warning[0].value
+    assert len(at.warning[0].value) < 200, "a few classes named, not a page of them"
+
+
+def test_a_model_of_many_classes_names_a_few_and_counts_them():
+    from types import SimpleNamespace
+
+    from explorer.ui.gan import classes_named
+
+    assert classes_named(SimpleNamespace(class_names=[str(d) for d in range(10)])) == "0, 1, 2, 3, 4, 5, 6, 7, 8, 9"
+    many = SimpleNamespace(class_names=[f"emoji {i}" for i in range(1743)])
+    assert classes_named(many) == "1,743 classes, from the Class list: emoji 0, emoji 1, emoji 2 …"
 
 
 @pytest.mark.parametrize("name", GAN_NAMES)

@@ -6,7 +6,7 @@ import pytest
 
 from explorer.maths.latent import with_classes
 
-from .conftest import needs_tensorflow
+from .conftest import TINY_GAN, needs_tensorflow
 
 pytestmark = needs_tensorflow
 
@@ -69,6 +69,30 @@ def test_class_norm_carries_the_class_into_every_batch_norm():
         layer.set_weights([rng.normal(0, 0.5, layer.kernel.shape)])
     trained = images()
     assert np.abs(trained[0] - trained[1]).max() > 1e-3 and np.abs(trained[1] - trained[2]).max() > 1e-3
+
+
+def test_a_class_table_makes_classes_that_look_alike_start_alike():
+    """With `class_table` the one-hot class reaches G and D only through a fixed vector per class: two
+    classes given the same vector are the same class to both networks, and the table never trains."""
+    from explorer.config import GANConfig
+    from explorer.models.gan import GAN
+
+    config = GANConfig(**{**TINY_GAN, "classes": 3, "class_table": 5})
+    model = GAN(config, seed=0)
+    table = np.random.default_rng(0).standard_normal((3, 5)).astype("float32")
+    table[1] = table[0]
+    model.set_class_table(table)
+    z = np.random.default_rng(1).standard_normal((1, 4)).astype("float32")
+    images = [np.asarray(model.generator(with_classes(z, label, 3), training=False)) for label in range(3)]
+    np.testing.assert_allclose(images[0], images[1], atol=1e-6)
+    assert np.abs(images[0] - images[2]).max() > 1e-4
+    logits = [float(model.discriminator([images[2], np.eye(3, dtype="float32")[[c]]])[0, 0]) for c in range(3)]
+    assert logits[0] == pytest.approx(logits[1], abs=1e-6) and logits[0] != pytest.approx(logits[2], abs=1e-6)
+    trainable = {id(w) for w in model.generator.trainable_weights + model.discriminator.trainable_weights}
+    tables = [model.generator.get_layer("class_table").kernel, model.discriminator.get_layer("class_table").kernel]
+    assert not any(id(kernel) in trainable for kernel in tables)
+    with pytest.raises(ValueError, match="class_table needs a conditional GAN"):
+        GANConfig(class_table=5)
 
 
 def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digits_npz, capsys):
@@ -151,6 +175,45 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     timeline, labels = model.timeline(), np.arange(16) % 10
     np.testing.assert_allclose(timeline["verdicts"][-1, 0], model.verdict(timeline["frames"][-1], labels), atol=2e-3)
     np.testing.assert_allclose(timeline["verdicts"][-1, 2], model.verdict(timeline["noise"], labels), atol=2e-3)
+
+
+def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
+    tmp_path, digits_npz, tiny_classifier, capsys
+):
+    """`--class-table 2`: each digit's vector is its images' mean features in the classifier (16 units)
+    and their mean grey on a 2x2 grid; the served D still asks "a real 3?" for every class at once."""
+    import keras
+
+    from explorer.__main__ import main
+    from explorer.checkpoint import read_checkpoint
+    from explorer.models.gan import load_gan
+    from explorer.serving.models import ImageGenerator
+    from explorer.training.data import resize_images
+
+    command = ["train", "gan", "--data", str(digits_npz), "--conditional", "--class-table", "2", "--epochs", "1"]
+    tiny = ["--latent-dim", "4", "--generator-filters", "16,8", "--discriminator-filters", "8,16"]
+    assert main([*command, *tiny, "--out", str(tmp_path / "never")]) == 2
+    assert "give --features" in capsys.readouterr().err
+    out = tmp_path / "table"
+    assert main([*command, *tiny, "--features", str(tiny_classifier), "--out", str(out)]) == 0
+    checkpoint = read_checkpoint(out)
+    assert checkpoint.config.class_table == 16 + 2 * 2
+    gan = load_gan(checkpoint)
+    table = gan.ema_generator.get_layer("class_table").kernel.numpy()
+    digits = np.load(digits_npz)
+    threes = digits["x"][digits["y"] == 3].reshape(-1, 8, 8).astype("float32") / 255
+    shrunk = resize_images(digits["x"][digits["y"] == 3].reshape(-1, 8, 8, 1), 2).astype("float32") / 255
+    np.testing.assert_allclose(table[3, 16:], shrunk.mean(0).ravel() * 2 - 1, atol=1e-5)  # top left, top right ...
+    quarters = threes.reshape(-1, 2, 4, 2, 4).mean((0, 2, 4)).ravel() * 2 - 1  # about each quarter's mean grey
+    np.testing.assert_allclose(table[3, 16:], quarters, atol=0.15)
+    assert np.linalg.norm(table[3, :16]) == pytest.approx(4.0, rel=1e-3)  # a 16-wide z's typical length
+    model = ImageGenerator.from_folder(out)
+    images = np.random.default_rng(0).integers(0, 256, (3, 8, 8, 1), dtype=np.uint8)
+    for label in (3, 7):
+        one_hot = np.eye(10, dtype="float32")[[label] * 3]
+        expected = keras.ops.convert_to_numpy(keras.ops.sigmoid(gan.discriminator([images / 255.0, one_hot])))[:, 0]
+        np.testing.assert_allclose(model.verdict(images, label), expected, atol=1e-3)
+    assert not np.array_equal(model.generate(np.zeros((1, 4), "float32"), 3), model.generate(np.zeros((1, 4)), 7))
 
 
 def test_conditional_without_labels_gets_a_sentence(tmp_path, capsys):

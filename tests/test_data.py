@@ -82,6 +82,16 @@ def test_finer_labels_keep_big_classes_and_fold_rare_ones_into_their_category(tm
     assert plain.label_names == ["Animals & Nature", "Food & Drink", "People & Body"] and plain.label_parents is None
 
 
+def test_an_emoji_and_its_skin_tones_are_one_class_when_labelled_by_name(tmp_path):
+    names = ["wave:1F3FB", "wave:1F3FD", "wave", "flag-nr", "apple", "wave:1F3FF"]
+    category = ["People & Body"] * 3 + ["Flags", "Food & Drink", "People & Body"]
+    np.savez(tmp_path / "e.npz", x=np.zeros((6, 4, 4, 3), np.uint8), name=names, category=category)
+    data = load_dataset(str(tmp_path / "e.npz"), labels="name")
+    assert data.label_names == ["flag-nr", "apple", "wave"]  # sorted by category
+    assert data.label_parents == ["Flags", "Food & Drink", "People & Body"]
+    assert np.array(data.label_names)[data.y].tolist() == ["wave", "wave", "wave", "flag-nr", "apple", "wave"]
+
+
 def test_a_label_column_that_is_not_there_gets_a_sentence(tmp_path):
     source = _emoji_like(tmp_path / "emoji.npz", {("Flags", "country-flag"): 2})
     with pytest.raises(DataError, match=r"no label column 'subcat' \(its label columns: category, subcategory\)"):

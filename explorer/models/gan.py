@@ -19,6 +19,7 @@ from keras import layers, ops
 from explorer.config import GANConfig
 
 SEED_LAYER = "seed_map"  # the generator's first feature map: where GANSpace looks for directions
+CLASS_TABLE = "class_table"  # the fixed layer that turns a one-hot class into its vector (config.class_table)
 
 
 def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
@@ -32,7 +33,12 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
     first, *upsampling = config.generator_filters
     latents = keras.Input(shape=(config.input_dim,), name="z")
     one_hot = latents[:, config.latent_dim :] if config.class_norm else None
-    x = layers.Dense(height * width * first)(latents)
+    inputs = latents
+    if config.class_table:  # z, then what the class looks like
+        inputs = layers.Concatenate()(
+            [latents[:, : config.latent_dim], _looks(config, latents[:, config.latent_dim :])]
+        )
+    x = layers.Dense(height * width * first)(inputs)
     x = layers.Reshape((height, width, first))(x)
     x = _painted(config, x, one_hot, name=SEED_LAYER)
     for filters in upsampling:
@@ -46,6 +52,11 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
             x = _painted(config, layers.Conv2D(filters, 3, padding="same")(x), one_hot)
     images = layers.Conv2D(config.image_shape[-1], 3, padding="same", activation="sigmoid", name="image")(x)
     return keras.Model(latents, images, name=name)
+
+
+def _looks(config: GANConfig, one_hot):
+    """The class's fixed vector (`GAN.set_class_table`): a one-hot times a table that never trains."""
+    return layers.Dense(config.class_table, use_bias=False, trainable=False, name=CLASS_TABLE)(one_hot)
 
 
 def _painted(config: GANConfig, x, one_hot=None, name: str | None = None):
@@ -88,7 +99,8 @@ def build_discriminator(config: GANConfig) -> keras.Model:
     if not config.classes:
         return keras.Model(images, logit, name="discriminator")
     classes = keras.Input(shape=(config.classes,), name="class")
-    class_vectors = _judging(config, layers.Dense, x.shape[-1], use_bias=False, name="class_embedding")(classes)
+    described = _looks(config, classes) if config.class_table else classes
+    class_vectors = _judging(config, layers.Dense, x.shape[-1], use_bias=False, name="class_embedding")(described)
     projection = ops.sum(x * class_vectors, axis=-1, keepdims=True)  # (B, 1)
     return keras.Model(
         [images, classes], layers.Add(name="conditional_logit")([logit, projection]), name="discriminator"
@@ -188,6 +200,11 @@ class GAN(keras.Model):
 
     def build(self, input_shape=None):
         self.built = True  # the sub-networks are functional models, built when created
+
+    def set_class_table(self, table: np.ndarray):
+        """Give every network the (classes, config.class_table) vectors its classes are read through."""
+        for network in (self.generator, self.ema_generator, self.discriminator):
+            network.get_layer(CLASS_TABLE).set_weights([np.asarray(table, "float32")])
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)

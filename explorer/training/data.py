@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 LABEL_COLUMN = "category"  # an .npz without `y` takes its labels from this text column, if present
+VARIANT = ":"  # a text label's variant follows this ("wave:1F3FD": wave, a skin tone) and shares its class
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
 
 
@@ -137,9 +138,10 @@ def _load_npz(path: Path, labels: str | None = None, min_class_images: int = 0) 
 def _text_labels(metadata: dict, column: str, min_class_images: int) -> tuple[list, np.ndarray, list | None]:
     """Class names, int labels and (when `column` is finer than `category`) each class's category.
 
-    The classes come sorted by category, each category's rare members ("Food & Drink", or
+    A label's variant (after VARIANT) is dropped: labelled by `name`, an emoji and its skin tones are
+    one class. The classes come sorted by category, each category's rare members ("Food & Drink", or
     "People & Body, other" beside "family") before its own classes."""
-    values = metadata[column].astype(str)
+    values = np.char.partition(metadata[column].astype(str), VARIANT)[:, 0]  # "wave:1F3FD" -> "wave"
     coarse = metadata[LABEL_COLUMN].astype(str) if LABEL_COLUMN in metadata and column != LABEL_COLUMN else None
     if coarse is not None and min_class_images:
         names, counts = np.unique(values, return_counts=True)

@@ -107,6 +107,8 @@ def train_gan(
         .batch(train.batch_size, drop_remainder=True)
     )
     model = new_gan(config, train.learning_rate, train.seed)
+    if config.class_table:
+        model.set_class_table(class_table(data, features_from, config))
     settings = {
         "model": to_dict(config),
         "data": data.origin,
@@ -223,6 +225,29 @@ def new_gan(config: GANConfig, rate: float, seed: int, jit_compile: bool = False
     )
     model(np.zeros((1, config.input_dim), "float32"))
     return model
+
+
+def class_table(data: Dataset, features_from: Path | None, config: GANConfig) -> np.ndarray:
+    """Each class's fixed vector (config.class_table wide): the mean of its images' classifier features,
+    scaled to the length of a z as wide, then the mean of its images shrunk to a coarse grid (Lanczos),
+    in [-1, 1]: what the class means and where its colours sit, so that a class of one image still says
+    something."""
+    from explorer.serving.runtime import LiteModel
+    from explorer.training.data import DataError, resize_images
+
+    if not features_from:
+        raise DataError("--class-table reads the classes through a classifier's features: give --features.")
+    features = np.asarray(LiteModel(read_checkpoint(features_from).file("features"))(to_unit_float(data.x)))
+    features /= np.linalg.norm(features, axis=1, keepdims=True) + 1e-8
+    grid = int(round(np.sqrt((config.class_table - features.shape[1]) / data.x.shape[-1])))
+    colours = to_unit_float(resize_images(data.x, grid)).reshape(len(data.x), -1) * 2 - 1
+    table = np.zeros((config.classes, config.class_table), "float32")
+    for label in range(config.classes):
+        mine = data.y == label
+        meaning = features[mine].mean(0)
+        meaning *= np.sqrt(len(meaning)) / (np.linalg.norm(meaning) + 1e-8)
+        table[label] = np.concatenate([meaning, colours[mine].mean(0)])
+    return table
 
 
 def learning_rate(train: TrainConfig, epoch: int) -> float:

@@ -189,9 +189,7 @@ def class_picker(model: ImageGenerator) -> None:
     asked = st.query_params.get(CLASS_KEY)
     if asked is not None and asked not in model.class_names:  # Streamlit would drop it without a word
         st.query_params.pop(CLASS_KEY)
-        memory().class_problem = (
-            f"This model makes no class “{literal(asked[:40])}”; it makes {', '.join(model.class_names)}."
-        )
+        memory().class_problem = f"This model makes no class “{literal(asked[:40])}”; it makes {classes_named(model)}."
     about = "What the generator is asked to make. The seed, and so the style, stays."
     names = model.class_names
     if sum(len(name) for name in names) <= CLASS_LETTERS_IN_ONE_ROW:  # digits: one click each
@@ -205,6 +203,17 @@ def class_picker(model: ImageGenerator) -> None:
     problem, memory().class_problem = memory().class_problem, None
     if problem:
         st.warning(problem, icon=":material/warning:")
+
+
+CLASSES_NAMED = 12  # a link's unknown class is answered with the classes, or this many and a count
+
+
+def classes_named(model: ImageGenerator) -> str:
+    """The classes a model makes, for a sentence: all of a few, or some and how many (emoji: 1,743)."""
+    names = model.class_names
+    if len(names) <= CLASSES_NAMED:
+        return ", ".join(names)
+    return f"{len(names):,} classes, from the Class list: {', '.join(names[:3])} …"
 
 
 def sample_section(model: ImageGenerator) -> None:
