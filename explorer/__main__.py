@@ -189,8 +189,13 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         required=True,
-        help="a .npz (x, z; for a conditional GAN also y, the class each sample was asked for) "
-        "or a .png grid (a conditional GAN's classes in turn)",
+        help="a .npz (x, z; for a conditional GAN also y, the class each sample was asked for) or a .png grid",
+    )
+    sample.add_argument(
+        "--class",
+        dest="class_name",
+        help="a conditional GAN's class for every sample, or 'each' for the classes in turn "
+        "(default: drawn as often as the training data has them)",
     )
     sample.add_argument("--zoom", type=int, default=1, help=".png: enlarge every pixel to a zoom × zoom block")
 
@@ -433,10 +438,10 @@ def run_sample(args) -> int:
     checkpoint = read_checkpoint(args.checkpoint)
     model = _served_model(checkpoint)
     z = truncate(sample_prior(args.n, model.latent_dim, args.seed), args.truncation)
-    images = model.generate(z) if checkpoint.kind == "gan" else model.decode_latents(z)
+    classes = _sampled_classes(model, args.n, args.seed, args.class_name)
+    images = model.generate(z, classes) if checkpoint.kind == "gan" else model.decode_latents(z)
     if args.out.suffix == ".npz":
-        classes = len(getattr(model, "class_names", ()))  # a conditional GAN made class i mod classes
-        labels = {"y": np.arange(args.n) % classes, "class_names": np.array(model.class_names)} if classes else {}
+        labels = {"y": classes, "class_names": np.array(model.class_names)} if classes is not None else {}
         np.savez_compressed(args.out, x=images, z=z, **labels)
     elif args.out.suffix == ".png":
         grid = tile(images, columns=int(np.ceil(np.sqrt(args.n))))
@@ -445,6 +450,27 @@ def run_sample(args) -> int:
         raise ValueError(f"--out must end in .npz or .png, not {args.out.suffix or 'nothing'}.")
     print(f"Wrote {args.n} samples of {checkpoint.name} to {args.out}")
     return 0
+
+
+def _sampled_classes(model, count: int, seed: int, name: str | None):
+    """What a conditional GAN's samples are asked for: drawn with the data's odds (seeded), each class
+    in turn ("each"), or one named class; None for any other model."""
+    import numpy as np
+
+    from explorer.maths.latent import draw_classes
+
+    names = list(getattr(model, "class_names", None) or ())
+    if not names:
+        if name is not None:
+            raise ValueError(f"--class needs a conditional GAN; {model.name} has no classes.")
+        return None
+    if name is None:
+        return draw_classes(count, len(names), model.class_shares, [seed, 1])
+    if name == "each":
+        return np.arange(count) % len(names)
+    if name not in names:
+        raise ValueError(f"{model.name} makes no class {name!r}; its classes start {', '.join(names[:5])} …")
+    return np.full(count, names.index(name))
 
 
 def _served_model(checkpoint):

@@ -287,3 +287,27 @@ def test_classes_are_asked_for_as_often_as_the_data_has_them():
     asked = np.bincount(generator.asked, minlength=4) / len(generator.asked)
     np.testing.assert_allclose(asked, config.class_shares, atol=0.03)
     assert metrics["asked_class_read"] == pytest.approx(asked[0])  # only the "a" samples read as asked
+
+
+def test_sample_draws_a_conditional_gans_classes_as_its_data_has_them(tmp_path):
+    """`sample` shows the model as a whole: 1,743 emoji classes in turn would be 64 of the first
+    category's; by default the classes come with the data's odds, or one named, or each in turn."""
+    from explorer.checkpoint import SHIPPED_CHECKPOINTS
+
+    from .conftest import run_cli
+
+    cgan = SHIPPED_CHECKPOINTS / "mnist-cgan"
+    assert run_cli("sample", cgan, "--n", 300, "--seed", 4, "--out", tmp_path / "a.npz").returncode == 0
+    drawn = np.load(tmp_path / "a.npz")["y"]
+    assert set(drawn) == set(range(10)) and not np.array_equal(drawn, np.arange(300) % 10)
+    assert run_cli("sample", cgan, "--n", 300, "--seed", 4, "--out", tmp_path / "b.npz").returncode == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "b.npz")["y"], drawn)  # seeded
+    assert run_cli("sample", cgan, "--n", 5, "--class", "7", "--out", tmp_path / "sevens.npz").returncode == 0
+    sevens = np.load(tmp_path / "sevens.npz")
+    assert sevens["y"].tolist() == [7] * 5
+    assert run_cli("sample", cgan, "--n", 12, "--class", "each", "--out", tmp_path / "each.npz").returncode == 0
+    assert np.load(tmp_path / "each.npz")["y"].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+    result = run_cli("sample", cgan, "--class", "unicorn", "--out", tmp_path / "never.npz")
+    assert result.returncode == 2 and "makes no class 'unicorn'" in result.stderr
+    result = run_cli("sample", SHIPPED_CHECKPOINTS / "mnist-gan", "--class", "7", "--out", tmp_path / "never.npz")
+    assert result.returncode == 2 and "--class needs a conditional GAN" in result.stderr

@@ -126,3 +126,12 @@ def test_barycentric_weights_make_a_triangle_that_hits_its_three_corners():
     np.testing.assert_allclose(weights[corner_cells], np.eye(3), atol=1e-6)
     with pytest.raises(ValueError):
         latent.barycentric_weights(1)
+
+
+def test_classes_are_drawn_with_the_data_odds_and_seeded():
+    shares = [0.7, 0.2, 0.1, 0.0]
+    drawn = latent.draw_classes(5000, 4, shares, 3)
+    np.testing.assert_allclose(np.bincount(drawn, minlength=4) / 5000, shares, atol=0.02)
+    np.testing.assert_array_equal(drawn, latent.draw_classes(5000, 4, shares, 3))
+    alike = np.bincount(latent.draw_classes(4000, 4, (), 0), minlength=4) / 4000  # no shares: every class alike
+    np.testing.assert_allclose(alike, 0.25, atol=0.03)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.maths.latent import draw_classes
+
 CONFIDENT = 0.9  # a sample counts as recognisable when the classifier gives one class this much
 
 
@@ -72,7 +74,7 @@ def evaluate_generator(
     classes = len(getattr(generator, "class_names", None) or ()) or getattr(generator, "classes", 0)
     labels = np.arange(half) % classes if classes else None  # a conditional GAN: the classes in turn,
     if classes and getattr(generator, "class_shares", ()):  # or as often as its training data has them
-        labels = rng.choice(classes, size=half, p=np.asarray(generator.class_shares) / sum(generator.class_shares))
+        labels = draw_classes(half, classes, generator.class_shares, rng)
     fake = np.concatenate(
         [
             generator.generate(latents[i : i + batch_size], None if labels is None else labels[i : i + batch_size])

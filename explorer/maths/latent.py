@@ -30,6 +30,14 @@ def with_classes(z: np.ndarray, labels, classes: int) -> np.ndarray:
     return np.concatenate([z, np.eye(classes, dtype="float32")[labels]], axis=1)
 
 
+def draw_classes(count: int, classes: int, shares=(), rng: np.random.Generator | int | None = None) -> np.ndarray:
+    """`count` classes of a conditional generator, drawn as often as its training data had them
+    (`shares`; without them, alike): samples from the model as a whole, the way a grid should show it."""
+    rng = np.random.default_rng(rng)
+    odds = np.asarray(shares, dtype="float64") if len(shares) else np.ones(classes)
+    return rng.choice(classes, size=count, p=odds / odds.sum())
+
+
 def kl_per_dimension(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """Mean KL(N(mu, sigma²) ‖ N(0, 1)) of each dimension over (N, D) posteriors, in nats: 0 for a
     dimension the encoder ignores (mu 0, sigma 1), large for one that carries information."""
