@@ -107,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN discriminator: R1 penalty weight on its slope at real images (default 0: none)",
     )
     train.add_argument(
+        "--mode-seeking",
+        type=float,
+        default=0.0,
+        metavar="WEIGHT",
+        help="GAN generator: MSGAN's term, so that two seeds of one class differ (default 0: none; 1 as in the paper)",
+    )
+    train.add_argument(
         "--keep",
         choices=["best-fid", "last"],
         default="best-fid",
@@ -304,6 +311,7 @@ def run_train(args) -> int:
             generator_convs=args.generator_convs,
             discriminator_convs=args.discriminator_convs,
             r1_gamma=args.r1,
+            mode_seeking=args.mode_seeking,
         )
         if args.conditional:
             from dataclasses import replace

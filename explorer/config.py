@@ -69,6 +69,8 @@ class GANConfig:
     # its batch norms (conditional batch norm, as in SNGAN-projection and BigGAN), not only its input
     r1_gamma: float = 0.0  # R1 penalty (Mescheder et al. 2018): γ/2 · E‖∇ D(real image)‖², pixels in [0, 1],
     # measured on a quarter of each batch (0: none)
+    mode_seeking: float = 0.0  # weight of MSGAN's term (Mao et al. 2019): G pays 1 / (|G(z1, c) - G(z2, c)| /
+    # |z1 - z2|), so two seeds of one class must differ (0: none); against a class that decides everything
     class_table: int = 0  # > 0: G and D read the class through a fixed vector this wide per class, what
     # the project's classifier sees in its images (their mean features), so that alike classes start alike
 
@@ -83,6 +85,8 @@ class GANConfig:
             raise ValueError(f"upsampling must be 'transposed' or 'nearest', not {self.upsampling!r}.")
         if self.loss not in ("bce", "hinge"):
             raise ValueError(f"loss must be 'bce' or 'hinge', not {self.loss!r}.")
+        if not self.mode_seeking >= 0:
+            raise ValueError(f"mode_seeking must be 0 or more, not {self.mode_seeking}.")
         if not self.r1_gamma >= 0:
             raise ValueError(f"r1_gamma must be 0 or more, not {self.r1_gamma}.")
         if self.class_table and not self.classes:

@@ -95,6 +95,25 @@ def test_a_class_table_makes_classes_that_look_alike_start_alike():
         GANConfig(class_table=5)
 
 
+def test_mode_seeking_charges_a_generator_that_ignores_z():
+    """MSGAN's term is 1 / (image change per z change) for one class and two seeds: a generator that
+    draws the same picture for every z pays about 1e5, one that follows z pays little."""
+    import keras
+
+    from explorer.config import GANConfig
+    from explorer.models.gan import GAN
+
+    model = GAN(GANConfig(**{**TINY_GAN, "classes": 3, "mode_seeking": 1.0}), seed=0)
+    inputs = keras.ops.convert_to_tensor(with_classes(np.random.default_rng(0).standard_normal((16, 4)), 1, 3))
+    following = float(model.mode_seeking_penalty(inputs, model.generator(inputs, training=True)))
+    seed_map = next(layer for layer in model.generator.layers if isinstance(layer, keras.layers.Dense))  # z, class in
+    kernel, bias = seed_map.get_weights()
+    kernel[:4] = 0  # z's rows: now only the class reaches the picture
+    seed_map.set_weights([kernel, bias])
+    ignoring = float(model.mode_seeking_penalty(inputs, model.generator(inputs, training=True)))
+    assert 0 < following < 1e3 and ignoring > 1e4
+
+
 def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digits_npz, capsys):
     from explorer.__main__ import main
     from explorer.config import GANConfig
@@ -195,9 +214,10 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     assert main([*command, *tiny, "--out", str(tmp_path / "never")]) == 2
     assert "give --features" in capsys.readouterr().err
     out = tmp_path / "table"
-    assert main([*command, *tiny, "--features", str(tiny_classifier), "--out", str(out)]) == 0
+    with_seeds = ["--mode-seeking", "0.1"]  # and seeds that must differ: trains, and is recorded
+    assert main([*command, *tiny, *with_seeds, "--features", str(tiny_classifier), "--out", str(out)]) == 0
     checkpoint = read_checkpoint(out)
-    assert checkpoint.config.class_table == 16 + 2 * 2
+    assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
     gan = load_gan(checkpoint)
     table = gan.ema_generator.get_layer("class_table").kernel.numpy()
     digits = np.load(digits_npz)

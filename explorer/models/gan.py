@@ -259,6 +259,15 @@ class GAN(keras.Model):
         slopes = tape.gradient(total, images)
         return 0.5 * self.config.r1_gamma * ops.mean(ops.sum(ops.square(slopes), axis=(1, 2, 3)))
 
+    def mode_seeking_penalty(self, inputs, images):
+        """MSGAN (Mao et al. 2019): the batch again with other z and the same classes; the penalty is
+        1 / (mean |image change| / mean |z change|), large when G draws the same picture for every z."""
+        z = inputs[:, : self.config.latent_dim]
+        other_z = keras.random.normal(ops.shape(z), seed=self.seed_generator)
+        others = self.generator(ops.concatenate([other_z, inputs[:, self.config.latent_dim :]], axis=-1), training=True)
+        ratio = ops.mean(ops.abs(images - others)) / ops.mean(ops.abs(z - other_z))
+        return 1.0 / (ratio + 1e-5)
+
     def _g_loss(self, fooled_logits):
         if self.config.loss == "hinge":
             return -ops.mean(fooled_logits)
@@ -289,8 +298,11 @@ class GAN(keras.Model):
 
         with tf.GradientTape() as tape:
             inputs, fake_one_hot = self._random_inputs(batch)
-            fooled_logits = self._judge(self.generator(inputs, training=True), fake_one_hot)
+            fooled_images = self.generator(inputs, training=True)
+            fooled_logits = self._judge(fooled_images, fake_one_hot)
             g_loss = self._g_loss(fooled_logits)
+            if self.config.mode_seeking:
+                g_loss += self.config.mode_seeking * self.mode_seeking_penalty(inputs, fooled_images)
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
 
