@@ -107,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         help="GAN discriminator: R1 penalty weight on its slope at real images (default 0: none)",
     )
     train.add_argument(
+        "--default-class",
+        default="",
+        metavar="NAME",
+        help="conditional GAN: the class its page opens on (default: the one the data has most of)",
+    )
+    train.add_argument(
         "--mode-seeking",
         type=float,
         default=0.0,
@@ -319,13 +325,16 @@ def run_train(args) -> int:
             from explorer.training.gan import conditional_config
 
             config = replace(conditional_config(config, data), class_norm=args.class_norm)
+            if args.default_class:
+                config = replace(config, default_class=args.default_class)
             if args.class_table:
                 from explorer.checkpoint import read_checkpoint
 
                 units = read_checkpoint(args.features).config.feature_units if args.features else 0
                 config = replace(config, class_table=units + args.class_table**2 * channels)
-        elif args.class_norm:
-            raise ValueError("--class-norm needs --conditional: an unconditional generator has no class to read.")
+        elif args.class_norm or args.default_class:
+            option = "--class-norm" if args.class_norm else "--default-class"
+            raise ValueError(f"{option} needs --conditional: an unconditional generator has no class to read.")
         out = args.out or Path("checkpoints") / name
         train_gan(data, config, train, out, features_from=args.features, keep=args.keep)
     elif args.kind == "classifier":

@@ -59,6 +59,7 @@ class GANConfig:
     # ("family" -> "People & Body"); empty when the classes are the classifier's own
     class_shares: tuple = ()  # each class's share of the training images: training draws the classes
     # it asks G for with these odds, and evaluation likewise (empty: every class alike)
+    default_class: str = ""  # the class the GAN page opens on; empty: the one the training data has most of
     loss: str = "bce"  # "bce": the non-saturating cross-entropy of DCGAN; "hinge": SNGAN's hinge loss
     spectral_norm: bool = False  # spectral normalisation of every discriminator weight (Miyato et al. 2018)
     discriminator_convs: int = 1  # convolutions per resolution in D: the stride-2 one, and before it
@@ -89,6 +90,8 @@ class GANConfig:
             raise ValueError(f"mode_seeking must be 0 or more, not {self.mode_seeking}.")
         if not self.r1_gamma >= 0:
             raise ValueError(f"r1_gamma must be 0 or more, not {self.r1_gamma}.")
+        if self.default_class and self.default_class not in self.class_names:
+            raise ValueError(f"default_class {self.default_class!r} is not one of the classes.")
         if self.class_table and not self.classes:
             raise ValueError("class_table needs a conditional GAN (classes).")
         if self.class_norm and not (self.classes and self.batch_norm):

@@ -123,6 +123,9 @@ def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digi
     command = ["train", "gan", "--data", str(digits_npz), "--class-norm", "--epochs", "1", "--out", str(tmp_path)]
     assert main(command) == 2
     assert "--class-norm needs --conditional" in capsys.readouterr().err
+    command = ["train", "gan", "--data", str(digits_npz), "--default-class", "7", "--out", str(tmp_path)]
+    assert main(command) == 2
+    assert "--default-class needs --conditional" in capsys.readouterr().err
     assert not (tmp_path / "manifest.json").exists()
 
 
@@ -214,7 +217,9 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     assert main([*command, *tiny, "--out", str(tmp_path / "never")]) == 2
     assert "give --features" in capsys.readouterr().err
     out = tmp_path / "table"
-    with_seeds = ["--mode-seeking", "0.1"]  # and seeds that must differ: trains, and is recorded
+    assert main([*command, *tiny, "--features", str(tiny_classifier), "--default-class", "x", "--out", str(out)]) == 2
+    assert "default_class 'x' is not one of the classes" in capsys.readouterr().err
+    with_seeds = ["--mode-seeking", "0.1", "--default-class", "8"]  # trains, and is recorded
     assert main([*command, *tiny, *with_seeds, "--features", str(tiny_classifier), "--out", str(out)]) == 0
     checkpoint = read_checkpoint(out)
     assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
@@ -228,6 +233,7 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     np.testing.assert_allclose(table[3, 16:], quarters, atol=0.15)
     assert np.linalg.norm(table[3, :16]) == pytest.approx(4.0, rel=1e-3)  # a 16-wide z's typical length
     model = ImageGenerator.from_folder(out)
+    assert model.default_class == "8"  # the page opens on the class chosen, not the commonest
     images = np.random.default_rng(0).integers(0, 256, (3, 8, 8, 1), dtype=np.uint8)
     for label in (3, 7):
         one_hot = np.eye(10, dtype="float32")[[label] * 3]

@@ -72,6 +72,7 @@ class ImageGenerator:
         self.latent_dim = int(config.latent_dim)
         self.class_names = [str(name) for name in config.class_names or range(config.classes)]
         self.class_shares = tuple(config.class_shares)  # how often training asked for each class
+        self.chosen_class = config.default_class  # the class picked to open the page on, if any
         self.class_parents = [str(name) for name in config.class_parents]  # "family" -> "People & Body"
         self.image_shape = tuple(int(v) for v in config.image_shape)
         self.generator = _lite(checkpoint, "generator")
@@ -96,10 +97,13 @@ class ImageGenerator:
 
     @property
     def default_class(self) -> str | None:
-        """The class a conditional GAN's page opens on: the one its training data had most of (the
-        generator saw it most; 60% of the emoji are "People & Body"), else the first."""
+        """The class a conditional GAN's page opens on: the one chosen at training (`--default-class`;
+        of 1,743 emoji the commonest, a handshake in 26 skin tones, is not the model's best picture),
+        else the one its training data had most of (the generator saw it most), else the first."""
         if not self.class_names:
             return None
+        if self.chosen_class:
+            return self.chosen_class
         return self.class_names[int(np.argmax(self.class_shares)) if self.class_shares else 0]
 
     def generate(self, z: np.ndarray, labels=None) -> np.ndarray:
