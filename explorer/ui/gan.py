@@ -213,7 +213,7 @@ def classes_named(model: ImageGenerator) -> str:
     names = model.class_names
     if len(names) <= CLASSES_NAMED:
         return ", ".join(names)
-    return f"{len(names):,} classes, from the Class list: {', '.join(names[:3])} …"
+    return f"{len(names):,} classes (pick one from the Class list), such as {', '.join(names[:2])} and {names[2]}"
 
 
 def sample_section(model: ImageGenerator) -> None:
