@@ -73,7 +73,8 @@ class GANConfig:
     mode_seeking: float = 0.0  # weight of MSGAN's term (Mao et al. 2019): G pays 1 / (|G(z1, c) - G(z2, c)| /
     # |z1 - z2|), so two seeds of one class must differ (0: none); against a class that decides everything
     class_table: int = 0  # > 0: G and D read the class through a fixed vector this wide per class, what
-    # the project's classifier sees in its images (their mean features), so that alike classes start alike
+    # the project's classifier sees in its images (their mean features) and their coarse colours, so that
+    # alike classes start alike (training.gan.class_table)
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
