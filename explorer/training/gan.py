@@ -108,7 +108,7 @@ def train_gan(
     )
     model = new_gan(config, train.learning_rate, train.seed)
     if config.class_table:
-        model.set_class_table(class_table(data, features_from, config))
+        model.set_class_table(class_table(data, judges and judges["features"], config))
     settings = {
         "model": to_dict(config),
         "data": data.origin,
@@ -227,17 +227,16 @@ def new_gan(config: GANConfig, rate: float, seed: int, jit_compile: bool = False
     return model
 
 
-def class_table(data: Dataset, features_from: Path | None, config: GANConfig) -> np.ndarray:
+def class_table(data: Dataset, features, config: GANConfig) -> np.ndarray:
     """Each class's fixed vector (config.class_table wide): the mean of its images' classifier features,
     scaled to the length of a z as wide, then the mean of its images shrunk to a coarse grid (Lanczos),
     in [-1, 1]: what the class means and where its colours sit, so that a class of one image still says
-    something."""
-    from explorer.serving.runtime import LiteModel
+    something. `features` is the classifier's features network that also measures FID (`_judges`)."""
     from explorer.training.data import DataError, resize_images
 
-    if not features_from:
+    if features is None:
         raise DataError("--class-table reads the classes through a classifier's features: give --features.")
-    features = np.asarray(LiteModel(read_checkpoint(features_from).file("features"))(to_unit_float(data.x)))
+    features = np.asarray(features(to_unit_float(data.x)))
     features /= np.linalg.norm(features, axis=1, keepdims=True) + 1e-8
     grid = int(round(np.sqrt((config.class_table - features.shape[1]) / data.x.shape[-1])))
     colours = to_unit_float(resize_images(data.x, grid)).reshape(len(data.x), -1) * 2 - 1
