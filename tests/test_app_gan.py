@@ -201,7 +201,9 @@ def test_the_live_sample_is_the_seeds_z_scaled_by_psi_and_moved_by_the_sliders(n
     )
     offsets = [live["values"].get(f"d{i + 1}", 0.0) for i in range(len(model.directions.vectors))]
     assert z == pytest.approx(model.latent_for(5, 0.7, offsets), abs=1e-5)
-    assert len(live["suffix"]) == len(model.class_names)  # a conditional GAN's one-hot class, else nothing
+    # A conditional GAN's one-hot class, sent as its size and where it is 1; else nothing.
+    asked = [model.class_names.index(model.default_class)] if model.conditional else []
+    assert live["suffix"] == {"size": len(model.class_names), "at": asked, "values": [1.0] * len(asked)}
     assert len(image_urls(at)) == 1 + 6, "the other seeds and the Directions tab; the sample is the component's"
     raw = open_page("app_pages/gan.py", model=name, show_raw="true", dz3="2")
     sliders = live_data(raw)["sliders"]

@@ -7,7 +7,8 @@
 // back to its server-side sliders.
 //
 // data: {runtime: {module, wasm}, model: {url, shape: [H, W, C]}, base: z before the sliders,
-//        scale: id of the slider that multiplies base (ψ) or null, suffix: numbers appended to z,
+//        scale: id of the slider that multiplies base (ψ) or null, suffix: numbers appended to z
+//        ({size, at, values}: its non-zero entries),
 //        sliders: [{id, label, help, min, max, step, value, vector, unit}], pixels, large,
 //        caption, showZ, placeholder: the server's picture for the current values,
 //        plane: a CSS selector of a Plotly chart of the latent plane, or null,
@@ -162,7 +163,10 @@ async function decode(view) {
     }
   }
   const { lib, model } = view.compiled;
-  const input = new lib.Tensor(Float32Array.from([...z, ...data.suffix]), [1, z.length + data.suffix.length]);
+  const numbers = new Float32Array(z.length + view.suffix.length);
+  numbers.set(z);
+  numbers.set(view.suffix, z.length);
+  const input = new lib.Tensor(numbers, [1, numbers.length]);
   const started = performance.now();
   try {
     const [output] = await model.run([input]);
@@ -272,8 +276,13 @@ export default function (component) {
       (error) => console.warn("The discriminator could not load in the page.", error),
     );
   }
+  const fixed = JSON.stringify([data.base, data.suffix]);
+  if (fixed !== view.fixed) {
+    view.suffix = new Float32Array(data.suffix.size);
+    data.suffix.at.forEach((index, k) => (view.suffix[index] = data.suffix.values[k]));
+  }
   if (view.compiled) {
-    if (changed || view.lastSuffix !== JSON.stringify([data.base, data.suffix])) decode(view);
+    if (changed || fixed !== view.fixed) decode(view);
   } else if (!view.loading) {
     view.loading = loadModel(data.runtime, data.model.url).then(
       (compiled) => {
@@ -288,5 +297,5 @@ export default function (component) {
       },
     );
   }
-  view.lastSuffix = JSON.stringify([data.base, data.suffix]);
+  view.fixed = fixed;
 }
