@@ -94,12 +94,6 @@ def main(argv: list[str] | None = None) -> int:
         "--features' classifier and their mean colours on a GRID x GRID grid (for many classes of few images)",
     )
     train.add_argument(
-        "--class-sketch",
-        action="store_true",
-        help="with --class-table: G also sees the class's GRID x GRID colours as a small picture beside its "
-        "feature maps, so that it paints where the class's colours sit",
-    )
-    train.add_argument(
         "--discriminator-convs",
         type=int,
         default=1,
@@ -337,17 +331,9 @@ def run_train(args) -> int:
                 from explorer.checkpoint import read_checkpoint
 
                 units = read_checkpoint(args.features).config.feature_units if args.features else 0
-                config = replace(
-                    config,
-                    class_table=units + args.class_table**2 * channels,
-                    class_sketch=args.class_table if args.class_sketch else 0,
-                )
-            elif args.class_sketch:
-                raise ValueError("--class-sketch draws the class table's colours: give --class-table GRID too.")
-        elif args.class_norm or args.default_class or args.class_sketch:
-            option = (
-                "--class-norm" if args.class_norm else "--default-class" if args.default_class else "--class-sketch"
-            )
+                config = replace(config, class_table=units + args.class_table**2 * channels)
+        elif args.class_norm or args.default_class:
+            option = "--class-norm" if args.class_norm else "--default-class"
             raise ValueError(f"{option} needs --conditional: an unconditional generator has no class to read.")
         out = args.out or Path("checkpoints") / name
         train_gan(data, config, train, out, features_from=args.features, keep=args.keep)

@@ -75,8 +75,6 @@ class GANConfig:
     class_table: int = 0  # > 0: G and D read the class through a fixed vector this wide per class, what
     # the project's classifier sees in its images (their mean features) and their coarse colours, so that
     # alike classes start alike (training.gan.class_table)
-    class_sketch: int = 0  # > 0: the table's colours are a grid this many cells wide, and G also sees them
-    # as a small picture, stretched to each of its resolutions from this grid's up, beside its feature maps
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -97,8 +95,6 @@ class GANConfig:
             raise ValueError(f"default_class {self.default_class!r} is not one of the classes.")
         if self.class_table and not self.classes:
             raise ValueError("class_table needs a conditional GAN (classes).")
-        if self.class_sketch and self.class_table < self.class_sketch**2 * self.image_shape[-1]:
-            raise ValueError(f"class_sketch {self.class_sketch} needs a class_table of its grid's colours.")
         if self.class_norm and not (self.classes and self.batch_norm):
             raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")
         for part in ("generator_convs", "discriminator_convs"):

@@ -33,22 +33,20 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
     first, *upsampling = config.generator_filters
     latents = keras.Input(shape=(config.input_dim,), name="z")
     one_hot = latents[:, config.latent_dim :] if config.class_norm else None
-    inputs, sketch = latents, None
+    inputs = latents
     if config.class_table:  # z, then what the class looks like
-        looks = _looks(config, latents[:, config.latent_dim :])
-        inputs = layers.Concatenate()([latents[:, : config.latent_dim], looks])
-        if config.class_sketch:
-            grid, channels = config.class_sketch, config.image_shape[-1]
-            sketch = layers.Reshape((grid, grid, channels))(looks[:, -grid * grid * channels :])
+        inputs = layers.Concatenate()(
+            [latents[:, : config.latent_dim], _looks(config, latents[:, config.latent_dim :])]
+        )
     x = layers.Dense(height * width * first)(inputs)
     x = layers.Reshape((height, width, first))(x)
     x = _painted(config, x, one_hot, name=SEED_LAYER)
     for filters in upsampling:
         if config.upsampling == "nearest":
-            x = _beside_sketch(layers.UpSampling2D(2, interpolation="nearest")(x), sketch)
+            x = layers.UpSampling2D(2, interpolation="nearest")(x)
             x = layers.Conv2D(filters, 3, padding="same")(x)
         else:
-            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(_beside_sketch(x, sketch))
+            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
         x = _painted(config, x, one_hot)
         for _ in range(config.generator_convs - 1):
             x = _painted(config, layers.Conv2D(filters, 3, padding="same")(x), one_hot)
@@ -59,16 +57,6 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
 def _looks(config: GANConfig, one_hot):
     """The class's fixed vector (`GAN.set_class_table`): a one-hot times a table that never trains."""
     return layers.Dense(config.class_table, use_bias=False, trainable=False, name=CLASS_TABLE)(one_hot)
-
-
-def _beside_sketch(x, sketch):
-    """The feature map with the class's colour grid stretched to its size as three more channels, once
-    the map is at least as fine as the grid (a sketch finer than the map would not fit)."""
-    if sketch is None or x.shape[1] < sketch.shape[1]:
-        return x
-    scale = x.shape[1] // sketch.shape[1]
-    stretched = sketch if scale == 1 else layers.UpSampling2D(scale, interpolation="nearest")(sketch)
-    return layers.Concatenate()([x, stretched])
 
 
 def _painted(config: GANConfig, x, one_hot=None, name: str | None = None):
