@@ -94,6 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         "--features' classifier and their mean colours on a GRID x GRID grid (for many classes of few images)",
     )
     train.add_argument(
+        "--colour-match",
+        type=float,
+        default=0.0,
+        metavar="WEIGHT",
+        help="with --class-table: G also pays WEIGHT times how far its sample, averaged onto the GRID x GRID "
+        "grid, is from its class's colours there (default 0: not at all)",
+    )
+    train.add_argument(
         "--discriminator-convs",
         type=int,
         default=1,
@@ -331,10 +339,17 @@ def run_train(args) -> int:
                 from explorer.checkpoint import read_checkpoint
 
                 units = read_checkpoint(args.features).config.feature_units if args.features else 0
-                config = replace(config, class_table=units + args.class_table**2 * channels)
-        elif args.class_norm or args.default_class:
-            option = "--class-norm" if args.class_norm else "--default-class"
-            raise ValueError(f"{option} needs --conditional: an unconditional generator has no class to read.")
+                grid = args.class_table
+                config = replace(
+                    config, class_table=units + grid**2 * channels, class_grid=grid, colour_match=args.colour_match
+                )
+            elif args.colour_match:
+                raise ValueError("--colour-match compares with the class table's colours: give --class-table GRID too.")
+        else:
+            of_a_class = [("--class-norm", args.class_norm), ("--default-class", args.default_class)]
+            given = [option for option, value in [*of_a_class, ("--colour-match", args.colour_match)] if value]
+            if given:
+                raise ValueError(f"{given[0]} needs --conditional: an unconditional generator has no class to read.")
         out = args.out or Path("checkpoints") / name
         train_gan(data, config, train, out, features_from=args.features, keep=args.keep)
     elif args.kind == "classifier":

@@ -75,6 +75,9 @@ class GANConfig:
     class_table: int = 0  # > 0: G and D read the class through a fixed vector this wide per class, what
     # the project's classifier sees in its images (their mean features) and their coarse colours, so that
     # alike classes start alike (training.gan.class_table)
+    class_grid: int = 0  # the cells per side of the grid the table's colours are on (its last grid² × channels)
+    colour_match: float = 0.0  # G pays this times the mean |its sample averaged onto that grid - the class's
+    # colours there|, so that a sample seen from afar looks like its class (0: none)
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -95,6 +98,12 @@ class GANConfig:
             raise ValueError(f"default_class {self.default_class!r} is not one of the classes.")
         if self.class_table and not self.classes:
             raise ValueError("class_table needs a conditional GAN (classes).")
+        if self.class_grid and (
+            self.class_table < self.class_grid**2 * self.image_shape[-1] or self.image_shape[0] % self.class_grid
+        ):
+            raise ValueError(f"class_grid {self.class_grid} needs a class_table of its colours and images it divides.")
+        if not self.colour_match >= 0 or (self.colour_match and not self.class_grid):
+            raise ValueError(f"colour_match must be 0, or more with a class_grid, not {self.colour_match}.")
         if self.class_norm and not (self.classes and self.batch_norm):
             raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")
         for part in ("generator_convs", "discriminator_convs"):

@@ -95,6 +95,29 @@ def test_a_class_table_makes_classes_that_look_alike_start_alike():
         GANConfig(class_table=5)
 
 
+def test_colour_match_charges_a_sample_whose_colours_from_afar_are_not_its_class():
+    """`colour_match`: G pays the mean distance between its sample averaged onto the class table's grid
+    and the class's colours there: nothing for a sample laid out as its class, 0.5 for a grey one."""
+    from explorer.config import GANConfig
+    from explorer.models.gan import GAN
+
+    config = GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 3 + 2 * 2, "class_grid": 2, "colour_match": 1.0})
+    model = GAN(config, seed=0)
+    table = np.zeros((2, 7), "float32")
+    table[0, 3:] = [-1, 1, 1, -1]  # class 0: black top left, white top right, white bottom left, black bottom right
+    table[1, 3:] = [1, 1, -1, -1]  # class 1: white above, black below
+    model.set_class_table(table)
+    chequer = np.kron(np.array([[0.0, 1.0], [1.0, 0.0]]), np.ones((4, 4)))[None, ..., None].astype("float32")
+    inputs = [with_classes(np.zeros((1, 4), "float32"), label, 2) for label in (0, 1)]
+    assert float(model.colour_mismatch(inputs[0], chequer)) == pytest.approx(0.0, abs=1e-6)
+    assert float(model.colour_mismatch(inputs[1], chequer)) == pytest.approx(0.5, abs=1e-6)  # half its cells wrong
+    assert float(model.colour_mismatch(inputs[0], np.full_like(chequer, 0.5))) == pytest.approx(0.5, abs=1e-6)
+    with pytest.raises(ValueError, match="colour_match must be 0, or more with a class_grid"):
+        GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 7, "colour_match": 1.0})
+    with pytest.raises(ValueError, match="class_grid 3 needs a class_table of its colours and images it divides"):
+        GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 12, "class_grid": 3})
+
+
 def test_mode_seeking_charges_a_generator_that_ignores_z():
     """MSGAN's term is 1 / (image change per z change) for one class and two seeds: a generator that
     draws the same picture for every z pays about 1e5, one that follows z pays little."""
@@ -126,6 +149,8 @@ def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digi
     command = ["train", "gan", "--data", str(digits_npz), "--default-class", "7", "--out", str(tmp_path)]
     assert main(command) == 2
     assert "--default-class needs --conditional" in capsys.readouterr().err
+    assert main([*command[:4], "--colour-match", "1", *command[6:]]) == 2
+    assert "--colour-match needs --conditional" in capsys.readouterr().err
     assert not (tmp_path / "manifest.json").exists()
 
 
@@ -219,10 +244,13 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     out = tmp_path / "table"
     assert main([*command, *tiny, "--features", str(tiny_classifier), "--default-class", "x", "--out", str(out)]) == 2
     assert "default_class 'x' is not one of the classes" in capsys.readouterr().err
-    with_seeds = ["--mode-seeking", "0.1", "--default-class", "8"]  # trains, and is recorded
+    assert main([*command[:5], "--colour-match", "1", *command[7:], *tiny, "--out", str(out)]) == 2
+    assert "give --class-table GRID too" in capsys.readouterr().err
+    with_seeds = ["--mode-seeking", "0.1", "--default-class", "8", "--colour-match", "1"]  # trains, and is recorded
     assert main([*command, *tiny, *with_seeds, "--features", str(tiny_classifier), "--out", str(out)]) == 0
     checkpoint = read_checkpoint(out)
     assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
+    assert checkpoint.config.class_grid == 2 and checkpoint.config.colour_match == 1.0
     gan = load_gan(checkpoint)
     table = gan.ema_generator.get_layer("class_table").kernel.numpy()
     digits = np.load(digits_npz)

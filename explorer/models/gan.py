@@ -268,6 +268,17 @@ class GAN(keras.Model):
         ratio = ops.mean(ops.abs(images - others)) / ops.mean(ops.abs(z - other_z))
         return 1.0 / (ratio + 1e-5)
 
+    def colour_mismatch(self, inputs, images):
+        """Mean |each sample averaged onto the class table's colour grid - its class's colours there|,
+        pixels in [0, 1]: from afar a sample should look like its class's images (their Lanczos-shrunk
+        mean, which a cell's plain average matches but for the filter's edges)."""
+        grid, channels = self.config.class_grid, self.config.image_shape[-1]
+        table = self.generator.get_layer(CLASS_TABLE).kernel
+        colours = ops.matmul(inputs[:, self.config.latent_dim :], table[:, -grid * grid * channels :])
+        wanted = ops.reshape(colours, (-1, grid, grid, channels)) * 0.5 + 0.5  # the table holds [-1, 1]
+        cell = self.config.image_shape[0] // grid
+        return ops.mean(ops.abs(ops.average_pool(images, cell, cell) - wanted))
+
     def _g_loss(self, fooled_logits):
         if self.config.loss == "hinge":
             return -ops.mean(fooled_logits)
@@ -303,6 +314,8 @@ class GAN(keras.Model):
             g_loss = self._g_loss(fooled_logits)
             if self.config.mode_seeking:
                 g_loss += self.config.mode_seeking * self.mode_seeking_penalty(inputs, fooled_images)
+            if self.config.colour_match:
+                g_loss += self.config.colour_match * self.colour_mismatch(inputs, fooled_images)
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
 
