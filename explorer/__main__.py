@@ -346,8 +346,12 @@ def run_train(args) -> int:
             elif args.colour_match:
                 raise ValueError("--colour-match compares with the class table's colours: give --class-table GRID too.")
         else:
-            of_a_class = [("--class-norm", args.class_norm), ("--default-class", args.default_class)]
-            given = [option for option, value in [*of_a_class, ("--colour-match", args.colour_match)] if value]
+            of_a_class = {
+                "--class-norm": args.class_norm,
+                "--default-class": args.default_class,
+                "--colour-match": args.colour_match,
+            }
+            given = [option for option, value in of_a_class.items() if value]
             if given:
                 raise ValueError(f"{given[0]} needs --conditional: an unconditional generator has no class to read.")
         out = args.out or Path("checkpoints") / name
