@@ -102,6 +102,14 @@ def main(argv: list[str] | None = None) -> int:
         "grid, is from its class's colours there (default 0: not at all)",
     )
     train.add_argument(
+        "--image-match",
+        type=float,
+        default=0.0,
+        metavar="WEIGHT",
+        help="conditional GAN: G also pays WEIGHT x the mean |its sample - the nearest training image of its class| "
+        "(pixels in [0, 1]), so a class is drawn as its images are",
+    )
+    train.add_argument(
         "--discriminator-convs",
         type=int,
         default=1,
@@ -332,7 +340,7 @@ def run_train(args) -> int:
 
             from explorer.training.gan import conditional_config
 
-            config = replace(conditional_config(config, data), class_norm=args.class_norm)
+            config = replace(conditional_config(config, data), class_norm=args.class_norm, image_match=args.image_match)
             if args.default_class:
                 config = replace(config, default_class=args.default_class)
             if args.class_table:
@@ -350,6 +358,7 @@ def run_train(args) -> int:
                 "--class-norm": args.class_norm,
                 "--default-class": args.default_class,
                 "--colour-match": args.colour_match,
+                "--image-match": args.image_match,
             }
             given = [option for option, value in of_a_class.items() if value]
             if given:

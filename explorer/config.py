@@ -78,6 +78,8 @@ class GANConfig:
     class_grid: int = 0  # the cells per side of the grid the table's colours are on (its last grid² × channels)
     colour_match: float = 0.0  # G pays this times the mean |its sample averaged onto that grid - the class's
     # colours there|, so that a sample seen from afar looks like its class (0: none)
+    image_match: float = 0.0  # G pays this times the mean |its sample - the nearest training image of its
+    # class|, pixels in [0, 1]: a class is drawn as its images are (pix2pix's L1 term; 0: none)
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -104,6 +106,8 @@ class GANConfig:
             raise ValueError(f"class_grid {self.class_grid} needs a class_table of its colours and images it divides.")
         if not self.colour_match >= 0 or (self.colour_match and not self.class_grid):
             raise ValueError(f"colour_match must be 0, or more with a class_grid, not {self.colour_match}.")
+        if not self.image_match >= 0 or (self.image_match and not self.classes):
+            raise ValueError(f"image_match must be 0, or more for a conditional GAN (classes), not {self.image_match}.")
         if self.class_norm and not (self.classes and self.batch_norm):
             raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")
         for part in ("generator_convs", "discriminator_convs"):

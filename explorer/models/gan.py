@@ -206,6 +206,16 @@ class GAN(keras.Model):
         for network in (self.generator, self.ema_generator, self.discriminator):
             network.get_layer(CLASS_TABLE).set_weights([np.asarray(table, "float32")])
 
+    def set_class_images(self, images: np.ndarray, labels: np.ndarray):
+        """Give the generator's image-match term the training images (pixels in [0, 1]) and their classes:
+        each class's images, as rows of indices into `images` padded with -1."""
+        members = [np.flatnonzero(labels == label) for label in range(self.config.classes)]
+        table = np.full((self.config.classes, max(map(len, members))), -1, "int32")
+        for label, mine in enumerate(members):
+            table[label, : len(mine)] = mine
+        self.class_images = ops.convert_to_tensor(np.asarray(images, "float32"))
+        self.class_members = ops.convert_to_tensor(table)
+
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer
@@ -279,6 +289,17 @@ class GAN(keras.Model):
         cell = self.config.image_shape[0] // grid
         return ops.mean(ops.abs(ops.average_pool(images, cell, cell) - wanted))
 
+    def image_mismatch(self, inputs, images):
+        """Mean over the batch of |each sample - the nearest training image of its class| (the mean
+        over pixels): a class is drawn as its images are, and the seed may pick which of them (a skin
+        tone), as in pix2pix's L1 term with a choice of targets."""
+        labels = ops.argmax(inputs[:, self.config.latent_dim :], axis=-1)
+        members = ops.take(self.class_members, labels, axis=0)  # (batch, most images of a class)
+        targets = ops.take(self.class_images, ops.maximum(members, 0), axis=0)
+        distances = ops.mean(ops.abs(targets - images[:, None]), axis=(2, 3, 4))
+        distances = ops.where(members >= 0, distances, ops.full_like(distances, 2.0))  # padding is never nearest
+        return ops.mean(ops.min(distances, axis=1))
+
     def _g_loss(self, fooled_logits):
         if self.config.loss == "hinge":
             return -ops.mean(fooled_logits)
@@ -316,6 +337,8 @@ class GAN(keras.Model):
                 g_loss += self.config.mode_seeking * self.mode_seeking_penalty(inputs, fooled_images)
             if self.config.colour_match:
                 g_loss += self.config.colour_match * self.colour_mismatch(inputs, fooled_images)
+            if self.config.image_match:
+                g_loss += self.config.image_match * self.image_mismatch(inputs, fooled_images)
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
 

@@ -109,6 +109,8 @@ def train_gan(
     model = new_gan(config, train.learning_rate, train.seed)
     if config.class_table:
         model.set_class_table(class_table(data, judges and judges["features"], config))
+    if config.image_match:
+        model.set_class_images(to_unit_float(data.x), data.y)
     settings = {
         "model": to_dict(config),
         "data": data.origin,
