@@ -118,6 +118,26 @@ def test_colour_match_charges_a_sample_whose_colours_from_afar_are_not_its_class
         GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 12, "class_grid": 3})
 
 
+def test_image_match_charges_a_sample_by_the_nearest_image_of_its_class():
+    """`image_match`: G pays the mean |sample - the nearest training image of its class|: nothing for
+    any one of its class's images (the seed may pick which), the distance to the nearer one otherwise,
+    and another class's image costs what it differs from this class's."""
+    from explorer.config import GANConfig
+    from explorer.models.gan import GAN
+
+    config = GANConfig(**{**TINY_GAN, "classes": 3, "image_match": 1.0})
+    model = GAN(config, seed=0)
+    images = np.stack([np.full((8, 8, 1), grey, "float32") for grey in (0.0, 0.2, 0.9, 1.0)])
+    model.set_class_images(images, np.array([0, 1, 1, 2]))  # class 1 has two images, 0.2 and 0.9 grey
+    inputs = with_classes(np.zeros((2, 4), "float32"), 1, 3)
+    assert float(model.image_mismatch(inputs, images[[1, 2]])) == pytest.approx(0.0, abs=1e-6)
+    assert float(model.image_mismatch(inputs[:1], np.full((1, 8, 8, 1), 0.3, "float32"))) == pytest.approx(0.1)
+    assert float(model.image_mismatch(inputs[:1], images[[3]])) == pytest.approx(0.1)  # white: 0.9 is nearer
+    assert float(model.image_mismatch(with_classes(np.zeros((1, 4), "float32"), 0, 3), images[[3]])) == 1.0
+    with pytest.raises(ValueError, match="image_match must be 0, or more for a conditional GAN"):
+        GANConfig(**{**TINY_GAN, "image_match": 1.0})
+
+
 def test_mode_seeking_charges_a_generator_that_ignores_z():
     """MSGAN's term is 1 / (image change per z change) for one class and two seeds: a generator that
     draws the same picture for every z pays about 1e5, one that follows z pays little."""
@@ -151,6 +171,8 @@ def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digi
     assert "--default-class needs --conditional" in capsys.readouterr().err
     assert main([*command[:4], "--colour-match", "1", *command[6:]]) == 2
     assert "--colour-match needs --conditional" in capsys.readouterr().err
+    assert main([*command[:4], "--image-match", "10", *command[6:]]) == 2
+    assert "--image-match needs --conditional" in capsys.readouterr().err
     assert not (tmp_path / "manifest.json").exists()
 
 
@@ -246,11 +268,12 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     assert "default_class 'x' is not one of the classes" in capsys.readouterr().err
     assert main([*command[:5], "--colour-match", "1", *command[7:], *tiny, "--out", str(out)]) == 2
     assert "give --class-table GRID too" in capsys.readouterr().err
-    with_seeds = ["--mode-seeking", "0.1", "--default-class", "8", "--colour-match", "1"]  # trains, and is recorded
+    with_seeds = ["--mode-seeking", "0.1", "--default-class", "8", "--colour-match", "1", "--image-match", "5"]
     assert main([*command, *tiny, *with_seeds, "--features", str(tiny_classifier), "--out", str(out)]) == 0
     checkpoint = read_checkpoint(out)
     assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
     assert checkpoint.config.class_grid == 2 and checkpoint.config.colour_match == 1.0
+    assert checkpoint.config.image_match == 5.0  # trained with it, and recorded
     gan = load_gan(checkpoint)
     table = gan.ema_generator.get_layer("class_table").kernel.numpy()
     digits = np.load(digits_npz)
