@@ -95,6 +95,24 @@ def test_a_class_table_makes_classes_that_look_alike_start_alike():
         GANConfig(class_table=5)
 
 
+def test_a_class_table_is_made_on_the_configs_own_grid():
+    """`training.gan.class_table` lays the colours on `class_grid` (3 features + 2x2 grey here) and
+    refuses a width that is not the features and that grid, rather than guessing another grid."""
+    from explorer.config import GANConfig
+    from explorer.training.data import DataError, Dataset
+    from explorer.training.gan import class_table
+
+    images = np.zeros((2, 8, 8, 1), "uint8")
+    images[1, :4] = 255  # class 1: white above, black below
+    data, features = Dataset(x=images, y=np.array([0, 1])), lambda x: np.ones((len(x), 3), "float32")
+    table = class_table(data, features, GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 7, "class_grid": 2}))
+    np.testing.assert_allclose(table[:, :3], 1.0, atol=1e-5)  # unit features, scaled to length sqrt(3)
+    assert (table[1, 3:5] > 0.7).all() and (table[1, 5:] < -0.7).all()  # top cells light, bottom dark (Lanczos)
+    np.testing.assert_allclose(table[0, 3:], -1.0, atol=1e-5)
+    with pytest.raises(DataError, match="not the features and a 1x1 grid"):
+        class_table(data, features, GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 7, "class_grid": 1}))
+
+
 def test_colour_match_charges_a_sample_whose_colours_from_afar_are_not_its_class():
     """`colour_match`: G pays the mean distance between its sample averaged onto the class table's grid
     and the class's colours there: nothing for a sample laid out as its class, 0.5 for a grey one."""

@@ -240,7 +240,9 @@ def class_table(data: Dataset, features, config: GANConfig) -> np.ndarray:
         raise DataError("--class-table reads the classes through a classifier's features: give --features.")
     features = np.asarray(features(to_unit_float(data.x)))
     features /= np.linalg.norm(features, axis=1, keepdims=True) + 1e-8
-    grid = int(round(np.sqrt((config.class_table - features.shape[1]) / data.x.shape[-1])))
+    grid = config.class_grid
+    if features.shape[1] + grid * grid * data.x.shape[-1] != config.class_table:
+        raise DataError(f"A class table {config.class_table} wide is not the features and a {grid}x{grid} grid.")
     colours = to_unit_float(resize_images(data.x, grid)).reshape(len(data.x), -1) * 2 - 1
     table = np.zeros((config.classes, config.class_table), "float32")
     for label in range(config.classes):
