@@ -100,7 +100,8 @@ def train_gan(
         raise ValueError(f"Data images are {data.x.shape[1:]}, the model expects {config.image_shape}.")
     judges = _judges(features_from, config) if features_from else None
     keras.utils.set_random_seed(train.seed)
-    tensors = (to_unit_float(data.x), data.y.astype("int32")) if config.classes else to_unit_float(data.x)
+    images = to_unit_float(data.x)  # the batches', and the image-match term's targets
+    tensors = (images, data.y.astype("int32")) if config.classes else images
     dataset = (
         tf.data.Dataset.from_tensor_slices(tensors)
         .shuffle(len(data.x), seed=train.seed)
@@ -110,7 +111,7 @@ def train_gan(
     if config.class_table:
         model.set_class_table(class_table(data, judges and judges["features"], config))
     if config.image_match:
-        model.set_class_images(to_unit_float(data.x), data.y)
+        model.set_class_images(images, data.y)
     settings = {
         "model": to_dict(config),
         "data": data.origin,
