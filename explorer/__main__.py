@@ -228,9 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     sample.add_argument("--zoom", type=int, default=1, help=".png: enlarge every pixel to a zoom × zoom block")
 
-    embed = commands.add_parser("embed", help="ship a VAE's latent means and default projections for the Projector")
+    embed = commands.add_parser(
+        "embed",
+        help="ship a VAE's latent means and default projections for the Projector "
+        "(or, without --data, the projections of an embedding a checkpoint already ships)",
+    )
     embed.add_argument("checkpoint", type=Path)
-    embed.add_argument("--data", required=True, help="the images to embed, as for train (all of them are used)")
+    embed.add_argument("--data", help="a VAE's images to embed, as for train (all of them are used)")
 
     export = commands.add_parser("export", help="rewrite a checkpoint's .tflite files from its Keras weights")
     export.add_argument("checkpoint", type=Path)
@@ -531,11 +535,17 @@ def _served_model(checkpoint):
 def run_embed(args) -> int:
     from explorer.checkpoint import read_checkpoint
     from explorer.training.data import load_dataset
-    from explorer.training.embed import write_embedding
+    from explorer.training.embed import write_embedding, write_projections
 
     checkpoint = read_checkpoint(args.checkpoint)
+    if args.data is None:
+        if "embedding" not in checkpoint.files:
+            raise ValueError(f"{checkpoint.name} ships no embedding yet; give a VAE its images with --data.")
+        summary = write_projections(args.checkpoint)
+        print(f"Wrote the default projections of {summary['points']:,} points to {args.checkpoint}")
+        return 0
     if checkpoint.kind != "vae":
-        raise ValueError(f"{checkpoint.name} is a {checkpoint.kind}; embed ships a VAE's latent means.")
+        raise ValueError(f"{checkpoint.name} is a {checkpoint.kind}; embed --data ships a VAE's latent means.")
     size = checkpoint.config.image_shape[0]
     summary = write_embedding(args.checkpoint, load_dataset(args.data, size))
     print(f"Wrote {summary['points']:,} points of {summary['dims']} dimensions to {args.checkpoint}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 from pathlib import Path
@@ -95,7 +96,7 @@ def tiny_gan(tmp_path_factory, digits_npz, tiny_classifier) -> Path:
 def embedded_vae(tmp_path_factory, tiny_vae, digits_npz) -> Path:
     """The tiny VAE with its shipped embedding (600 digits), as `train vae` leaves a checkpoint.
 
-    Its default projections are one quick t-SNE, not the real UMAP and t-SNE: same code, less time.
+    Its default projections are one quick t-SNE (`quick_projections`).
     """
     import shutil
 
@@ -104,12 +105,8 @@ def embedded_vae(tmp_path_factory, tiny_vae, digits_npz) -> Path:
 
     out = tmp_path_factory.mktemp("embedded") / "tiny-vae"
     shutil.copytree(tiny_vae, out)
-    defaults = embed.DEFAULT_PROJECTIONS
-    embed.DEFAULT_PROJECTIONS = (QUICK_TSNE,)
-    try:
+    with quick_projections():
         embed.write_embedding(out, load_dataset(str(digits_npz)))
-    finally:
-        embed.DEFAULT_PROJECTIONS = defaults
     return out
 
 
@@ -120,6 +117,17 @@ def _quick_tsne():
 
 
 QUICK_TSNE = _quick_tsne()
+
+
+@contextlib.contextmanager
+def quick_projections():
+    """Training ships one quick t-SNE as the default projections, not the real UMAP and t-SNE: same code,
+    less time (and no numba compiling UMAP, half a minute on a cold cache)."""
+    from explorer.training import embed
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(embed, "DEFAULT_PROJECTIONS", (QUICK_TSNE,))
+        yield
 
 
 def small_text(characters: int = 12_000) -> str:
@@ -148,13 +156,14 @@ def tiny_charrnn(tmp_path_factory) -> Path:
     source.write_text(small_text(), encoding="utf-8")
     out = tmp_path_factory.mktemp("checkpoints") / "tiny-charrnn"
     text, origin = read_text(source)
-    train_charrnn(
-        text,
-        origin,
-        CharRNNConfig(embedding_dim=8, units=24, seq_len=20),
-        TrainConfig(epochs=2, batch_size=32, learning_rate=1e-2),
-        out,
-    )
+    with quick_projections():
+        train_charrnn(
+            text,
+            origin,
+            CharRNNConfig(embedding_dim=8, units=24, seq_len=20),
+            TrainConfig(epochs=2, batch_size=32, learning_rate=1e-2),
+            out,
+        )
     return out
 
 

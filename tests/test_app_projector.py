@@ -10,6 +10,7 @@ import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from explorer.projector import projection
+from explorer.training.embed import DEFAULT_PROJECTIONS
 from explorer.ui import projector
 
 from .conftest import open_page
@@ -50,6 +51,15 @@ def count(trace: dict) -> int:
 
 def test_shipped_embeddings_cover_digits_and_emoji():
     assert {"mnist-vae-16d", "emoji-vae-16d"} <= set(SHIPPED_EMBEDDINGS)
+
+
+@pytest.mark.parametrize("name", SHIPPED_EMBEDDINGS)
+def test_every_shipped_embedding_ships_its_default_projections(name):
+    """Else the first visitor of a fresh server waits for numba to compile UMAP: half a minute, or more."""
+    manifest = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())
+    with np.load(SHIPPED_CHECKPOINTS / name / manifest["files"]["projections"]) as projections:
+        for params in DEFAULT_PROJECTIONS:
+            assert projections[projection.projection_key(params)].shape == (manifest["embedding"]["points"], 2)
 
 
 @pytest.mark.parametrize("name", SHIPPED_EMBEDDINGS)

@@ -8,7 +8,7 @@ from explorer.projector.embedding import load_embedding
 from explorer.projector.projection import projection_key
 from explorer.serving.models import ImageAutoencoder
 
-from .conftest import QUICK_TSNE, small_digits
+from .conftest import QUICK_TSNE, run_cli, small_digits
 
 
 def test_embedding_holds_every_image_at_its_served_latent_mean(embedded_vae):
@@ -44,3 +44,8 @@ def test_projection_key_is_the_same_for_equal_parameters_and_differs_otherwise()
     assert projection_key(ProjectionParams("umap", 2)) == projection_key(ProjectionParams("umap", 2, seed=0))
     assert projection_key(ProjectionParams("umap", 2)) != projection_key(ProjectionParams("umap", 2, seed=1))
     assert projection_key(ProjectionParams("umap", 2)) != projection_key(ProjectionParams("umap", 3))
+
+
+def test_embed_without_data_needs_an_embedding_already_shipped(tiny_vae):
+    result = run_cli("embed", tiny_vae)
+    assert result.returncode == 2 and "ships no embedding yet" in result.stderr and "Traceback" not in result.stderr

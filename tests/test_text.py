@@ -7,7 +7,9 @@ import pytest
 
 from explorer.maths.sampling import Vocabulary, clean_prompt, next_char_distribution, sample_next
 
-from .conftest import needs_tensorflow, run_cli, small_text
+from explorer.projector.projection import projection_key
+
+from .conftest import QUICK_TSNE, needs_tensorflow, quick_projections, run_cli, small_text
 
 
 def test_vocabulary_round_trip_and_order():
@@ -98,6 +100,10 @@ def test_checkpoint_describes_itself_and_ships_character_embeddings(tiny_charrnn
     embedding = load_embedding(tiny_charrnn, "tiny")
     assert embedding.vectors.shape == (len(manifest["vocabulary"]), 8)
     assert "⏎ (new line)" in embedding.metadata["char"] and "upper case" in embedding.metadata["kind"]
+    # and their default projections, so the Projector opens them at once (a first UMAP compiles for half a minute)
+    projections = np.load(tiny_charrnn / manifest["files"]["projections"])
+    assert projections[projection_key(QUICK_TSNE)].shape == (len(manifest["vocabulary"]), 2)
+    assert projection_key(QUICK_TSNE) in manifest["embedding"]["default_projection_seconds"]
 
 
 @pytest.mark.train
@@ -106,8 +112,13 @@ def test_cli_trains_and_evaluates_a_charrnn_and_explains_bad_text(tmp_path):
     text = tmp_path / "text.txt"
     text.write_text(small_text(6000), encoding="utf-8")
     out = tmp_path / "cli-charrnn"
-    result = run_cli("train", "charrnn", "--data", text, "--units", 8, "--seq-len", 10, "--epochs", 1, "--out", out)
-    assert result.returncode == 0, result.stderr[-2000:]
+    with quick_projections():
+        result = run_cli("train", "charrnn", "--data", text, "--units", 8, "--seq-len", 10, "--epochs", 1, "--out", out)
+        assert result.returncode == 0, result.stderr[-2000:]
+        (out / "projections.npz").unlink()
+        result = run_cli("embed", out)  # the embedding is there: its projections are made again, no --data needed
+    assert result.returncode == 0 and "default projections of" in result.stdout, result.stderr[-2000:]
+    assert projection_key(QUICK_TSNE) in np.load(out / "projections.npz")
     result = run_cli("evaluate", out, "--data", text)
     metrics = json.loads(result.stdout.strip().splitlines()[-1])
     assert metrics["text"] == "the held-out tail of the training text" and metrics["bits_per_char"] > 0

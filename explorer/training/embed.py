@@ -2,9 +2,10 @@
 its metadata and default projections, computed once so that the page opens instantly.
 
     python -m explorer embed checkpoints/mnist-vae-16d --data ../shared/data/mnist-9000.npz
+    python -m explorer embed checkpoints/shakespeare-charrnn     # an embedding already there: projections only
 
-`train vae` runs this at the end of training. Encoding goes through the served LiteRT encoder,
-so the points are exactly where the app's VAE page puts them; no TensorFlow needed.
+`train vae --embed` and `train charrnn` run this at the end of training. Encoding goes through the
+served LiteRT encoder, so the points are exactly where the app's VAE page puts them; no TensorFlow needed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.checkpoint import read_checkpoint, write_manifest
-from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, save_embedding
+from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding, save_embedding
 from explorer.projector.projection import ProjectionParams, project, projection_key
 from explorer.training.data import Dataset, split_holdout
 
@@ -53,25 +54,37 @@ def write_embedding(folder: Path | str, data: Dataset) -> dict:
     """Write `embedding.npz` and `projections.npz` into a VAE checkpoint and name them in its manifest."""
     folder = Path(folder)
     embedding = vae_embedding(folder, data)
-    files = {"embedding": save_embedding(folder, embedding)}
-    projections, timings = {}, {}
-    for params in DEFAULT_PROJECTIONS:
-        key = projection_key(params)
-        result = project(embedding.vectors, params)
-        projections[key] = result.coordinates.astype("float32")
-        timings[key] = round(result.seconds, 2)
-        print(f"{key}: {result.seconds:.1f} s")
-    np.savez_compressed(folder / PROJECTIONS_FILE, **projections)
-    files["projections"] = PROJECTIONS_FILE
     manifest = read_checkpoint(folder).manifest
-    manifest["files"] = {**manifest["files"], **files}
+    manifest["files"] = {**manifest["files"], "embedding": save_embedding(folder, embedding)}
     manifest["embedding"] = {
         "points": len(embedding),
         "dims": embedding.dim,
         "columns": list(embedding.metadata),
         "description": embedding.description,
+    }
+    write_manifest(folder, manifest, stamp=False)  # the model's date and versions stay its own
+    return write_projections(folder)
+
+
+def write_projections(folder: Path | str) -> dict:
+    """Compute the page's default projections of a checkpoint's shipped embedding into `projections.npz`,
+    name the file in its manifest and record how long each took (what a first visitor no longer waits)."""
+    folder = Path(folder)
+    manifest = read_checkpoint(folder).manifest
+    vectors = load_embedding(folder, folder.name).vectors
+    projections, timings = {}, {}
+    for params in DEFAULT_PROJECTIONS:
+        key = projection_key(params)
+        result = project(vectors, params)
+        projections[key] = result.coordinates.astype("float32")
+        timings[key] = round(result.seconds, 2)
+        print(f"{key}: {result.seconds:.1f} s")
+    np.savez_compressed(folder / PROJECTIONS_FILE, **projections)
+    manifest["files"] = {**manifest["files"], "projections": PROJECTIONS_FILE}
+    manifest["embedding"] = {
+        **manifest["embedding"],
         "default_projection_seconds": timings,
         "computed": time.strftime("%Y-%m-%d"),
     }
-    write_manifest(folder, manifest, stamp=False)  # the model's date and versions stay its own
+    write_manifest(folder, manifest, stamp=False)
     return manifest["embedding"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.checkpoint import new_manifest, write_manifest
+from explorer.checkpoint import new_manifest, read_checkpoint, write_manifest
 from explorer.config import CharRNNConfig, TrainConfig, to_dict
 from explorer.maths.sampling import Vocabulary, shifted_pairs
 from explorer.training.data import DataError
@@ -144,6 +144,10 @@ def train_charrnn(
         "served_check": {**served, "measured_with": "LiteRT step loop, first 20,000 held-out characters"},
     }
     write_manifest(out, manifest)
+    from explorer.training.embed import write_projections
+
+    write_projections(out)  # the Projector then opens the characters at once in UMAP and t-SNE too
+    manifest = read_checkpoint(out).manifest
     from explorer.training.vae import ResumeState
 
     ResumeState(out).clear()

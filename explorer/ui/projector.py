@@ -89,7 +89,7 @@ def load_shipped(folder: str, name: str, description: str) -> tuple[Embedding, d
     from pathlib import Path
 
     embedding = load_embedding(folder, name, description)
-    if not (Path(folder) / PROJECTIONS_FILE).is_file():  # small sets (the characters) ship none
+    if not (Path(folder) / PROJECTIONS_FILE).is_file():  # a checkpoint from before they were shipped
         return embedding, {}
     with np.load(Path(folder) / PROJECTIONS_FILE, allow_pickle=False) as arrays:
         projections = {key: arrays[key] for key in arrays.files}
