@@ -110,6 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         "(pixels in [0, 1]), so a class is drawn as its images are",
     )
     train.add_argument(
+        "--edge-match",
+        type=float,
+        default=0.0,
+        metavar="WEIGHT",
+        help="with --image-match: that distance also counts WEIGHT x the mean |the sample's edges - the image's "
+        "edges| (differences of neighbouring pixels), so thin lines on white are drawn too",
+    )
+    train.add_argument(
         "--discriminator-convs",
         type=int,
         default=1,
@@ -344,7 +352,12 @@ def run_train(args) -> int:
 
             from explorer.training.gan import conditional_config
 
-            config = replace(conditional_config(config, data), class_norm=args.class_norm, image_match=args.image_match)
+            config = replace(
+                conditional_config(config, data),
+                class_norm=args.class_norm,
+                image_match=args.image_match,
+                edge_match=args.edge_match,
+            )
             if args.default_class:
                 config = replace(config, default_class=args.default_class)
             if args.class_table:
@@ -363,6 +376,7 @@ def run_train(args) -> int:
                 "--default-class": args.default_class,
                 "--colour-match": args.colour_match,
                 "--image-match": args.image_match,
+                "--edge-match": args.edge_match,
             }
             given = [option for option, value in of_a_class.items() if value]
             if given:

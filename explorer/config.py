@@ -80,6 +80,8 @@ class GANConfig:
     # colours there|, so that a sample seen from afar looks like its class (0: none)
     image_match: float = 0.0  # G pays this times the mean |its sample - the nearest training image of its
     # class|, pixels in [0, 1]: a class is drawn as its images are (pix2pix's L1 term; 0: none)
+    edge_match: float = 0.0  # in that distance, also this times the mean |its edges - the image's edges|
+    # (differences of neighbouring pixels): thin dark lines on white cost little as pixels, much as edges
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -108,6 +110,8 @@ class GANConfig:
             raise ValueError(f"colour_match must be 0, or more with a class_grid, not {self.colour_match}.")
         if not self.image_match >= 0 or (self.image_match and not self.classes):
             raise ValueError(f"image_match must be 0, or more for a conditional GAN (classes), not {self.image_match}.")
+        if not self.edge_match >= 0 or (self.edge_match and not self.image_match):
+            raise ValueError(f"edge_match must be 0, or more within an image_match, not {self.edge_match}.")
         if self.class_norm and not (self.classes and self.batch_norm):
             raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")
         for part in ("generator_convs", "discriminator_convs"):

@@ -156,6 +156,27 @@ def test_image_match_charges_a_sample_by_the_nearest_image_of_its_class():
         GANConfig(**{**TINY_GAN, "image_match": 1.0})
 
 
+def test_edge_match_charges_a_sample_for_the_lines_it_leaves_out():
+    """A black line on white, left out: 1/8 of the pixels are wrong by 1 (0.125), and so are 1/8 of the
+    edges (each row steps down into the line and up out of it; 2 of 16 differences per pixel pair)."""
+    from explorer.config import GANConfig
+    from explorer.models.gan import GAN
+
+    line = np.ones((1, 8, 8, 1), "float32")
+    line[:, :, 3] = 0.0
+    blank = np.ones_like(line)
+    inputs = with_classes(np.zeros((1, 4), "float32"), 0, 1)
+    mismatch = {}
+    for edge_match in (0.0, 2.0):
+        model = GAN(GANConfig(**{**TINY_GAN, "classes": 1, "image_match": 1.0, "edge_match": edge_match}), seed=0)
+        model.set_class_images(line, np.array([0]))
+        assert float(model.image_mismatch(inputs, line)) == pytest.approx(0.0, abs=1e-6)
+        mismatch[edge_match] = float(model.image_mismatch(inputs, blank))
+    assert mismatch == {0.0: pytest.approx(0.125), 2.0: pytest.approx(0.125 + 2 * 0.125)}
+    with pytest.raises(ValueError, match="edge_match must be 0, or more within an image_match"):
+        GANConfig(**{**TINY_GAN, "classes": 1, "edge_match": 1.0})
+
+
 def test_mode_seeking_charges_a_generator_that_ignores_z():
     """MSGAN's term is 1 / (image change per z change) for one class and two seeds: a generator that
     draws the same picture for every z pays about 1e5, one that follows z pays little."""
@@ -191,6 +212,8 @@ def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digi
     assert "--colour-match needs --conditional" in capsys.readouterr().err
     assert main([*command[:4], "--image-match", "10", *command[6:]]) == 2
     assert "--image-match needs --conditional" in capsys.readouterr().err
+    assert main([*command[:4], "--edge-match", "1", *command[6:]]) == 2
+    assert "--edge-match needs --conditional" in capsys.readouterr().err
     assert not (tmp_path / "manifest.json").exists()
 
 
@@ -286,12 +309,15 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     assert "default_class 'x' is not one of the classes" in capsys.readouterr().err
     assert main([*command[:5], "--colour-match", "1", *command[7:], *tiny, "--out", str(out)]) == 2
     assert "give --class-table GRID too" in capsys.readouterr().err
+    assert main([*command, *tiny, "--edge-match", "1", "--features", str(tiny_classifier), "--out", str(out)]) == 2
+    assert "edge_match must be 0, or more within an image_match" in capsys.readouterr().err
     with_seeds = ["--mode-seeking", "0.1", "--default-class", "8", "--colour-match", "1", "--image-match", "5"]
+    with_seeds += ["--edge-match", "2"]
     assert main([*command, *tiny, *with_seeds, "--features", str(tiny_classifier), "--out", str(out)]) == 0
     checkpoint = read_checkpoint(out)
     assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
     assert checkpoint.config.class_grid == 2 and checkpoint.config.colour_match == 1.0
-    assert checkpoint.config.image_match == 5.0  # trained with it, and recorded
+    assert checkpoint.config.image_match == 5.0 and checkpoint.config.edge_match == 2.0  # trained with, recorded
     gan = load_gan(checkpoint)
     table = gan.ema_generator.get_layer("class_table").kernel.numpy()
     digits = np.load(digits_npz)

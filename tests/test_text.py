@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from explorer.maths.sampling import Vocabulary, clean_prompt, next_char_distribution, sample_next
-
 from explorer.projector.projection import projection_key
 
 from .conftest import QUICK_TSNE, needs_tensorflow, quick_projections, run_cli, small_text

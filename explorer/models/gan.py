@@ -181,6 +181,14 @@ def diff_augment(images, policy: str, rng) -> keras.KerasTensor:
     return images
 
 
+def edges(images):
+    """Each pixel's difference from its right and lower neighbours (0 past the border), side by side
+    in the channels: what a line drawing is made of."""
+    right = ops.pad(images[:, :, 1:] - images[:, :, :-1], [[0, 0], [0, 0], [0, 1], [0, 0]])
+    down = ops.pad(images[:, 1:] - images[:, :-1], [[0, 0], [0, 1], [0, 0], [0, 0]])
+    return ops.concatenate([right, down], axis=-1)
+
+
 class GAN(keras.Model):
     """Generator and discriminator trained against each other; `ema_generator` is what ships."""
 
@@ -215,6 +223,8 @@ class GAN(keras.Model):
             table[label, : len(mine)] = mine
         self.class_images = ops.convert_to_tensor(np.asarray(images, "float32"))
         self.class_members = ops.convert_to_tensor(table)
+        if self.config.edge_match:
+            self.class_edges = edges(self.class_images)
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)
@@ -292,12 +302,17 @@ class GAN(keras.Model):
     def image_mismatch(self, inputs, images):
         """Mean over the batch of |each sample - the nearest training image of its class| (the mean
         over pixels): a class is drawn as its images are, and the seed may pick which of them (a skin
-        tone), as in pix2pix's L1 term with a choice of targets."""
+        tone), as in pix2pix's L1 term with a choice of targets. With `edge_match`, the distance also
+        counts that times the mean |the sample's edges - the image's edges|."""
         labels = ops.argmax(inputs[:, self.config.latent_dim :], axis=-1)
         members = ops.take(self.class_members, labels, axis=0)  # (batch, most images of a class)
         targets = ops.take(self.class_images, ops.maximum(members, 0), axis=0)
         distances = ops.mean(ops.abs(targets - images[:, None]), axis=(2, 3, 4))
-        distances = ops.where(members >= 0, distances, ops.full_like(distances, 2.0))  # padding is never nearest
+        if self.config.edge_match:
+            target_edges = ops.take(self.class_edges, ops.maximum(members, 0), axis=0)
+            edge_distances = ops.mean(ops.abs(target_edges - edges(images)[:, None]), axis=(2, 3, 4))
+            distances += self.config.edge_match * edge_distances
+        distances = ops.where(members >= 0, distances, ops.full_like(distances, 1e9))  # padding is never nearest
         return ops.mean(ops.min(distances, axis=1))
 
     def _g_loss(self, fooled_logits):
