@@ -94,6 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         "--features' classifier and their mean colours on a GRID x GRID grid (for many classes of few images)",
     )
     train.add_argument(
+        "--class-learnt",
+        type=int,
+        default=0,
+        metavar="WIDTH",
+        help="with --class-table: G and D also learn a vector this wide per class, so that a class of one "
+        "image is more than its table's features and colours",
+    )
+    train.add_argument(
         "--colour-match",
         type=float,
         default=0.0,
@@ -366,10 +374,15 @@ def run_train(args) -> int:
                 units = read_checkpoint(args.features).config.feature_units if args.features else 0
                 grid = args.class_table
                 config = replace(
-                    config, class_table=units + grid**2 * channels, class_grid=grid, colour_match=args.colour_match
+                    config,
+                    class_table=units + grid**2 * channels,
+                    class_grid=grid,
+                    colour_match=args.colour_match,
+                    class_learnt=args.class_learnt,
                 )
-            elif args.colour_match:
-                raise ValueError("--colour-match compares with the class table's colours: give --class-table GRID too.")
+            elif args.colour_match or args.class_learnt:
+                option = "--colour-match compares with" if args.colour_match else "--class-learnt goes beside"
+                raise ValueError(f"{option} the class table: give --class-table GRID too.")
         else:
             of_a_class = {
                 "--class-norm": args.class_norm,
@@ -377,6 +390,7 @@ def run_train(args) -> int:
                 "--colour-match": args.colour_match,
                 "--image-match": args.image_match,
                 "--edge-match": args.edge_match,
+                "--class-learnt": args.class_learnt,
             }
             given = [option for option, value in of_a_class.items() if value]
             if given:

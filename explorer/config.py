@@ -76,6 +76,8 @@ class GANConfig:
     # the project's classifier sees in its images (their mean features) and their coarse colours, so that
     # alike classes start alike (training.gan.class_table)
     class_grid: int = 0  # the cells per side of the grid the table's colours are on (its last grid² × channels)
+    class_learnt: int = 0  # > 0: beside that fixed vector, one this wide per class that G and D learn (from
+    # zero), so that a class of one image can be told from others whose tables are alike
     colour_match: float = 0.0  # G pays this times the mean |its sample averaged onto that grid - the class's
     # colours there|, so that a sample seen from afar looks like its class (0: none)
     image_match: float = 0.0  # G pays this times the mean |its sample - the nearest training image of its
@@ -102,6 +104,8 @@ class GANConfig:
             raise ValueError(f"default_class {self.default_class!r} is not one of the classes.")
         if self.class_table and not self.classes:
             raise ValueError("class_table needs a conditional GAN (classes).")
+        if self.class_learnt < 0 or (self.class_learnt and not self.class_table):
+            raise ValueError(f"class_learnt must be 0, or more beside a class_table, not {self.class_learnt}.")
         if self.class_grid and (
             self.class_table < self.class_grid**2 * self.image_shape[-1] or self.image_shape[0] % self.class_grid
         ):

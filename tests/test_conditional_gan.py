@@ -95,6 +95,29 @@ def test_a_class_table_makes_classes_that_look_alike_start_alike():
         GANConfig(class_table=5)
 
 
+def test_a_learnt_class_vector_starts_at_zero_and_can_part_classes_the_table_joins():
+    """`class_learnt`: beside the fixed table, G and D learn a vector per class. It starts at zero (two
+    classes with one table vector start as one class) and trains, so that they can part."""
+    from explorer.config import GANConfig
+    from explorer.models.gan import GAN
+
+    model = GAN(GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 5, "class_learnt": 3}), seed=0)
+    model.set_class_table(np.ones((2, 5), "float32"))
+    z = np.random.default_rng(1).standard_normal((1, 4)).astype("float32")
+
+    def drawn():
+        return [np.asarray(model.generator(with_classes(z, label, 2), training=False)) for label in range(2)]
+
+    np.testing.assert_allclose(*drawn(), atol=1e-6)
+    learnt = [w for w in model.generator.trainable_weights if tuple(w.shape) == (2, 3)]
+    assert len(learnt) == 1 and not np.any(learnt[0].numpy())
+    learnt[0].assign(np.array([[0, 0, 0], [1, -1, 1]], "float32"))
+    assert np.abs(np.subtract(*drawn())).max() > 1e-4
+    assert any(tuple(w.shape) == (2, 3) for w in model.discriminator.trainable_weights), "D learns its own"
+    with pytest.raises(ValueError, match="class_learnt must be 0, or more beside a class_table"):
+        GANConfig(**{**TINY_GAN, "classes": 2, "class_learnt": 3})
+
+
 def test_a_class_table_is_made_on_the_configs_own_grid():
     """`training.gan.class_table` lays the colours on `class_grid` (3 features + 2x2 grey here) and
     refuses a width that is not the features and that grid, rather than guessing another grid."""
@@ -214,6 +237,8 @@ def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digi
     assert "--image-match needs --conditional" in capsys.readouterr().err
     assert main([*command[:4], "--edge-match", "1", *command[6:]]) == 2
     assert "--edge-match needs --conditional" in capsys.readouterr().err
+    assert main([*command[:4], "--class-learnt", "8", *command[6:]]) == 2
+    assert "--class-learnt needs --conditional" in capsys.readouterr().err
     assert not (tmp_path / "manifest.json").exists()
 
 
@@ -312,12 +337,13 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     assert main([*command, *tiny, "--edge-match", "1", "--features", str(tiny_classifier), "--out", str(out)]) == 2
     assert "edge_match must be 0, or more within an image_match" in capsys.readouterr().err
     with_seeds = ["--mode-seeking", "0.1", "--default-class", "8", "--colour-match", "1", "--image-match", "5"]
-    with_seeds += ["--edge-match", "2"]
+    with_seeds += ["--edge-match", "2", "--class-learnt", "3"]
     assert main([*command, *tiny, *with_seeds, "--features", str(tiny_classifier), "--out", str(out)]) == 0
     checkpoint = read_checkpoint(out)
     assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
     assert checkpoint.config.class_grid == 2 and checkpoint.config.colour_match == 1.0
     assert checkpoint.config.image_match == 5.0 and checkpoint.config.edge_match == 2.0  # trained with, recorded
+    assert checkpoint.config.class_learnt == 3
     gan = load_gan(checkpoint)
     table = gan.ema_generator.get_layer("class_table").kernel.numpy()
     digits = np.load(digits_npz)

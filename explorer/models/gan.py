@@ -20,6 +20,7 @@ from explorer.config import GANConfig
 
 SEED_LAYER = "seed_map"  # the generator's first feature map: where GANSpace looks for directions
 CLASS_TABLE = "class_table"  # the fixed layer that turns a one-hot class into its vector (config.class_table)
+CLASS_LEARNT = "class_learnt"  # the learnt vector beside it (config.class_learnt)
 
 
 def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
@@ -55,8 +56,13 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
 
 
 def _looks(config: GANConfig, one_hot):
-    """The class's fixed vector (`GAN.set_class_table`): a one-hot times a table that never trains."""
-    return layers.Dense(config.class_table, use_bias=False, trainable=False, name=CLASS_TABLE)(one_hot)
+    """The class's fixed vector (`GAN.set_class_table`): a one-hot times a table that never trains;
+    with `config.class_learnt`, followed by a learnt vector of the class, zero until training moves it."""
+    fixed = layers.Dense(config.class_table, use_bias=False, trainable=False, name=CLASS_TABLE)(one_hot)
+    if not config.class_learnt:
+        return fixed
+    learnt = layers.Dense(config.class_learnt, use_bias=False, kernel_initializer="zeros", name=CLASS_LEARNT)(one_hot)
+    return layers.Concatenate()([fixed, learnt])
 
 
 def _painted(config: GANConfig, x, one_hot=None, name: str | None = None):
