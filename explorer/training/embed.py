@@ -63,15 +63,17 @@ def write_embedding(folder: Path | str, data: Dataset) -> dict:
         "description": embedding.description,
     }
     write_manifest(folder, manifest, stamp=False)  # the model's date and versions stay its own
-    return write_projections(folder)
+    return write_projections(folder, embedding.vectors)
 
 
-def write_projections(folder: Path | str) -> dict:
-    """Compute the page's default projections of a checkpoint's shipped embedding into `projections.npz`,
-    name the file in its manifest and record how long each took (what a first visitor no longer waits)."""
+def write_projections(folder: Path | str, vectors: np.ndarray | None = None) -> dict:
+    """Compute the page's default projections of a checkpoint's shipped embedding (`vectors`, if the
+    caller has them in hand) into `projections.npz`, name the file in its manifest and record how long
+    each took (what a first visitor no longer waits)."""
     folder = Path(folder)
     manifest = read_checkpoint(folder).manifest
-    vectors = load_embedding(folder, folder.name).vectors
+    if vectors is None:
+        vectors = load_embedding(folder, folder.name).vectors
     projections, timings = {}, {}
     for params in DEFAULT_PROJECTIONS:
         key = projection_key(params)
