@@ -126,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
         "edges| (differences of neighbouring pixels), so thin lines on white are drawn too",
     )
     train.add_argument(
+        "--class-picture",
+        type=int,
+        default=0,
+        metavar="SIDE",
+        help="conditional GAN: G also sees its class's mean image at SIDE x SIDE pixels beside its feature maps "
+        "at every scale, so that a class of one image has its shapes to start from (default 0: not at all)",
+    )
+    train.add_argument(
         "--discriminator-convs",
         type=int,
         default=1,
@@ -365,6 +373,7 @@ def run_train(args) -> int:
                 class_norm=args.class_norm,
                 image_match=args.image_match,
                 edge_match=args.edge_match,
+                class_picture=args.class_picture,
             )
             if args.default_class:
                 config = replace(config, default_class=args.default_class)
@@ -391,6 +400,7 @@ def run_train(args) -> int:
                 "--image-match": args.image_match,
                 "--edge-match": args.edge_match,
                 "--class-learnt": args.class_learnt,
+                "--class-picture": args.class_picture,
             }
             given = [option for option, value in of_a_class.items() if value]
             if given:

@@ -84,6 +84,9 @@ class GANConfig:
     # class|, pixels in [0, 1]: a class is drawn as its images are (pix2pix's L1 term; 0: none)
     edge_match: float = 0.0  # in that distance, also this times the mean |its edges - the image's edges|
     # (differences of neighbouring pixels): thin dark lines on white cost little as pixels, much as edges
+    class_picture: int = 0  # > 0: G also sees its class's mean image, shrunk to this many pixels a side (a
+    # fixed table, training.gan.class_pictures), beside its feature maps at every scale after the seed map:
+    # a class of one image has its shapes to start from, not only its features and coarse colours
 
     def __post_init__(self):
         self.image_shape = tuple(self.image_shape)
@@ -116,6 +119,14 @@ class GANConfig:
             raise ValueError(f"image_match must be 0, or more for a conditional GAN (classes), not {self.image_match}.")
         if not self.edge_match >= 0 or (self.edge_match and not self.image_match):
             raise ValueError(f"edge_match must be 0, or more within an image_match, not {self.edge_match}.")
+        if (
+            self.class_picture < 0
+            or (self.class_picture and not self.classes)
+            or self.image_shape[0] % max(self.class_picture, 1)
+        ):
+            raise ValueError(
+                f"class_picture must be 0, or a side the images divide for a conditional GAN, not {self.class_picture}."
+            )
         if self.class_norm and not (self.classes and self.batch_norm):
             raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")
         for part in ("generator_convs", "discriminator_convs"):

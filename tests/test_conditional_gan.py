@@ -118,6 +118,32 @@ def test_a_learnt_class_vector_starts_at_zero_and_can_part_classes_the_table_joi
         GANConfig(**{**TINY_GAN, "classes": 2, "class_learnt": 3})
 
 
+def test_a_class_picture_shows_the_generator_each_class_s_shapes():
+    """`class_picture`: G sees its class's small picture beside its feature maps, a fixed table that
+    never trains and that D does not have. Two classes with one table vector part once their pictures
+    differ."""
+    from explorer.config import GANConfig
+    from explorer.models.gan import CLASS_PICTURE, GAN
+
+    model = GAN(GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 5, "class_picture": 4}), seed=0)
+    model.set_class_table(np.ones((2, 5), "float32"))
+    z = np.random.default_rng(1).standard_normal((1, 4)).astype("float32")
+
+    def drawn():
+        return [np.asarray(model.generator(with_classes(z, label, 2), training=False)) for label in range(2)]
+
+    np.testing.assert_allclose(*drawn(), atol=1e-6)  # no pictures yet: the two classes are one
+    dark, light = -np.ones(16), np.ones(16)  # 4x4 pixels of one channel
+    model.set_class_pictures(np.stack([dark, light]))
+    assert np.abs(np.subtract(*drawn())).max() > 1e-4
+    picture = model.ema_generator.get_layer(CLASS_PICTURE)
+    assert not picture.trainable and picture.kernel.numpy()[1].tolist() == light.tolist()
+    assert CLASS_PICTURE not in [layer.name for layer in model.discriminator.layers]
+    for wrong in ({"classes": 0}, {"classes": 2, "class_picture": 3}):
+        with pytest.raises(ValueError, match="class_picture must be 0, or a side the images divide"):
+            GANConfig(**{**TINY_GAN, "class_picture": 4, **wrong})
+
+
 def test_a_class_table_is_made_on_the_configs_own_grid():
     """`training.gan.class_table` lays the colours on `class_grid` (3 features + 2x2 grey here) and
     refuses a width that is not the features and that grid, rather than guessing another grid."""
@@ -337,13 +363,13 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     assert main([*command, *tiny, "--edge-match", "1", "--features", str(tiny_classifier), "--out", str(out)]) == 2
     assert "edge_match must be 0, or more within an image_match" in capsys.readouterr().err
     with_seeds = ["--mode-seeking", "0.1", "--default-class", "8", "--colour-match", "1", "--image-match", "5"]
-    with_seeds += ["--edge-match", "2", "--class-learnt", "3"]
+    with_seeds += ["--edge-match", "2", "--class-learnt", "3", "--class-picture", "4"]
     assert main([*command, *tiny, *with_seeds, "--features", str(tiny_classifier), "--out", str(out)]) == 0
     checkpoint = read_checkpoint(out)
     assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
     assert checkpoint.config.class_grid == 2 and checkpoint.config.colour_match == 1.0
     assert checkpoint.config.image_match == 5.0 and checkpoint.config.edge_match == 2.0  # trained with, recorded
-    assert checkpoint.config.class_learnt == 3
+    assert checkpoint.config.class_learnt == 3 and checkpoint.config.class_picture == 4
     gan = load_gan(checkpoint)
     table = gan.ema_generator.get_layer("class_table").kernel.numpy()
     digits = np.load(digits_npz)
@@ -353,6 +379,9 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     quarters = threes.reshape(-1, 2, 4, 2, 4).mean((0, 2, 4)).ravel() * 2 - 1  # about each quarter's mean grey
     np.testing.assert_allclose(table[3, 16:], quarters, atol=0.15)
     assert np.linalg.norm(table[3, :16]) == pytest.approx(4.0, rel=1e-3)  # a 16-wide z's typical length
+    picture = gan.ema_generator.get_layer("class_picture").kernel.numpy()  # the threes' mean at 4x4
+    small = resize_images(digits["x"][digits["y"] == 3].reshape(-1, 8, 8, 1), 4).astype("float32") / 255
+    np.testing.assert_allclose(picture[3], small.mean(0).ravel() * 2 - 1, atol=1e-5)
     model = ImageGenerator.from_folder(out)
     assert model.default_class == "8"  # the page opens on the class chosen, not the commonest
     images = np.random.default_rng(0).integers(0, 256, (3, 8, 8, 1), dtype=np.uint8)
@@ -361,6 +390,9 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
         expected = keras.ops.convert_to_numpy(keras.ops.sigmoid(gan.discriminator([images / 255.0, one_hot])))[:, 0]
         np.testing.assert_allclose(model.verdict(images, label), expected, atol=1e-3)
     assert not np.array_equal(model.generate(np.zeros((1, 4), "float32"), 3), model.generate(np.zeros((1, 4)), 7))
+    z = np.random.default_rng(2).standard_normal((2, 4)).astype("float32")  # served G = Keras G, picture and all
+    expected = np.asarray(gan.ema_generator(with_classes(z, 3, 10), training=False)) * 255
+    assert np.abs(model.generate(z, 3).astype("float32") - expected).max() <= 2.0
 
 
 def test_conditional_without_labels_gets_a_sentence(tmp_path, capsys):

@@ -21,6 +21,7 @@ from explorer.config import GANConfig
 SEED_LAYER = "seed_map"  # the generator's first feature map: where GANSpace looks for directions
 CLASS_TABLE = "class_table"  # the fixed layer that turns a one-hot class into its vector (config.class_table)
 CLASS_LEARNT = "class_learnt"  # the learnt vector beside it (config.class_learnt)
+CLASS_PICTURE = "class_picture"  # the fixed layer that turns a one-hot class into its small picture (G only)
 
 
 def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
@@ -39,12 +40,15 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
         inputs = layers.Concatenate()(
             [latents[:, : config.latent_dim], _looks(config, latents[:, config.latent_dim :])]
         )
+    picture = _picture(config, latents[:, config.latent_dim :]) if config.class_picture else None
     x = layers.Dense(height * width * first)(inputs)
     x = layers.Reshape((height, width, first))(x)
     x = _painted(config, x, one_hot, name=SEED_LAYER)
     for filters in upsampling:
         if config.upsampling == "nearest":
             x = layers.UpSampling2D(2, interpolation="nearest")(x)
+            if picture is not None:
+                x = layers.Concatenate()([x, _at_side(picture, x.shape[1])])
             x = layers.Conv2D(filters, 3, padding="same")(x)
         else:
             x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
@@ -63,6 +67,24 @@ def _looks(config: GANConfig, one_hot):
         return fixed
     learnt = layers.Dense(config.class_learnt, use_bias=False, kernel_initializer="zeros", name=CLASS_LEARNT)(one_hot)
     return layers.Concatenate()([fixed, learnt])
+
+
+def _picture(config: GANConfig, one_hot):
+    """The class's small picture (`GAN.set_class_pictures`): a one-hot times a table that never trains,
+    (B, side, side, channels), blank (zero) until it is set."""
+    side, channels = config.class_picture, config.image_shape[-1]
+    flat = layers.Dense(
+        side * side * channels, use_bias=False, trainable=False, kernel_initializer="zeros", name=CLASS_PICTURE
+    )(one_hot)
+    return layers.Reshape((side, side, channels))(flat)
+
+
+def _at_side(picture, side: int):
+    """The picture averaged down, or repeated up (nearest), to `side` pixels a side."""
+    own = picture.shape[1]
+    if side < own:
+        return layers.AveragePooling2D(own // side)(picture)
+    return layers.UpSampling2D(side // own, interpolation="nearest")(picture) if side > own else picture
 
 
 def _painted(config: GANConfig, x, one_hot=None, name: str | None = None):
@@ -219,6 +241,11 @@ class GAN(keras.Model):
         """Give every network the (classes, config.class_table) vectors its classes are read through."""
         for network in (self.generator, self.ema_generator, self.discriminator):
             network.get_layer(CLASS_TABLE).set_weights([np.asarray(table, "float32")])
+
+    def set_class_pictures(self, pictures: np.ndarray):
+        """Give the generators each class's (config.class_picture)² picture, flattened: (classes, side² × channels)."""
+        for network in (self.generator, self.ema_generator):
+            network.get_layer(CLASS_PICTURE).set_weights([np.asarray(pictures, "float32")])
 
     def set_class_images(self, images: np.ndarray, labels: np.ndarray):
         """Give the generator's image-match term the training images (pixels in [0, 1]) and their classes:

@@ -110,6 +110,8 @@ def train_gan(
     model = new_gan(config, train.learning_rate, train.seed)
     if config.class_table:
         model.set_class_table(class_table(data, judges and judges["features"], config))
+    if config.class_picture:
+        model.set_class_pictures(class_pictures(data, config))
     if config.image_match:
         model.set_class_images(images, data.y)
     settings = {
@@ -252,6 +254,15 @@ def class_table(data: Dataset, features, config: GANConfig) -> np.ndarray:
         meaning *= np.sqrt(len(meaning)) / (np.linalg.norm(meaning) + 1e-8)
         table[label] = np.concatenate([meaning, colours[mine].mean(0)])
     return table
+
+
+def class_pictures(data: Dataset, config: GANConfig) -> np.ndarray:
+    """Each class's mean image shrunk to config.class_picture pixels a side (Lanczos), in [-1, 1],
+    flattened: the picture the generator sees beside its feature maps."""
+    from explorer.training.data import resize_images
+
+    small = to_unit_float(resize_images(data.x, config.class_picture)).reshape(len(data.x), -1) * 2 - 1
+    return np.stack([small[data.y == label].mean(0) for label in range(config.classes)]).astype("float32")
 
 
 def learning_rate(train: TrainConfig, epoch: int) -> float:
