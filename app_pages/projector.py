@@ -30,12 +30,12 @@ except ValueError as error:
     st.stop()
 
 style = projector.display_controls(embedding)
-highlight = projector.search_controls(embedding)
-plot, side = st.columns([5, 3], gap="large")
+plot, side = st.columns([5, 3], gap="large")  # the plot straight under the title, on a 1280x720 screen too
 with plot:
     chart = st.container()  # drawn after the controls below it, which decide what it shows
     shown = projector.isolation_controls(result, len(embedding), data_id)
 with side:
+    highlight = projector.search_controls(embedding)
     marked = projector.inspector(embedding, data_id, kind)
 with plot:
     path = projector.interpolation_path(embedding, result)

@@ -399,6 +399,21 @@ def test_main_picture_and_what_the_map_moves_are_above_the_fold(page, app_url, a
         assert box["width"] >= 100 or "slider" in selector, f"{selector} is too small to see: {box}"
 
 
+def test_the_projectors_plot_starts_under_its_title_beside_the_search(page, app_url):
+    """At 1280x720 the search row sat between the title and the plot, and half the plot was below the
+    fold: the search is in the side column now, so the plot starts where that column does."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}/projector")
+    plot = page.locator(".st-key-plot .js-plotly-plot").first
+    plot.wait_for(timeout=60_000)
+    wait_idle(page)
+    search = page.locator(".st-key-search input").bounding_box()
+    box = plot.bounding_box()
+    assert box["y"] < search["y"] + search["height"], f"the plot at {box} starts below the search at {search}"
+    assert box["x"] + box["width"] < search["x"], "the search is beside the plot, on its right"
+    assert min(box["y"] + box["height"], 720) - box["y"] > 0.7 * box["height"], "most of the plot on screen"
+
+
 def test_streamed_text_wraps_in_presenter_mode(page, app_url):
     """The streamed text sits in a code fence, which did not wrap: long lines ran off the screen."""
     page.set_viewport_size({"width": 1280, "height": 720})

@@ -374,9 +374,7 @@ def search_controls(embedding: Embedding) -> np.ndarray | None:
     """A bool mask of the points matching the search, or None when there is no search."""
     if not embedding.metadata:
         return None
-    row = st.columns([2, 4, 1], vertical_alignment="bottom")
-    column = row[0].selectbox("Search in", list(embedding.metadata), key="search_column", bind="query-params")
-    query = row[1].text_input(
+    query = st.text_input(
         "Search",
         "",
         key="search",
@@ -384,7 +382,9 @@ def search_controls(embedding: Embedding) -> np.ndarray | None:
         max_chars=200,
         placeholder="plain text, or a regular expression",
     )
-    regex = row[2].toggle("Regex", key="search_regex", bind="query-params")
+    row = st.columns([3, 2], vertical_alignment="bottom")  # the side column is narrow on a 1280-px screen
+    column = row[0].selectbox("Search in", list(embedding.metadata), key="search_column", bind="query-params")
+    regex = row[1].toggle("Regex", key="search_regex", bind="query-params")
     if not query:
         return None
     try:
