@@ -226,6 +226,20 @@ def load_examples(checkpoint: Checkpoint) -> dict:
     return load_arrays(checkpoint, "examples")
 
 
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    """`np.savez_compressed`, packed with LZMA instead of deflate: a checkpoint's images on white (the
+    emoji GAN's 3,408 training images) take 3.0 MB instead of 5.3, and `np.load` reads the file as it
+    reads any .npz (Python's zipfile unpacks LZMA; emoji-gan's images in 0.17 s instead of 0.03)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_LZMA) as archive:
+        for name, values in arrays.items():
+            member = io.BytesIO()
+            np.save(member, np.asarray(values), allow_pickle=False)
+            archive.writestr(f"{name}.npy", member.getvalue())
+
+
 def load_arrays(checkpoint: Checkpoint, role: str) -> dict:
     """The arrays of the .npz file the manifest names for `role`."""
     path = checkpoint.file(role)

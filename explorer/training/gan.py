@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.checkpoint import new_manifest, read_checkpoint, write_manifest
+from explorer.checkpoint import new_manifest, read_checkpoint, save_arrays, write_manifest
 from explorer.config import ClassifierConfig, GANConfig, TrainConfig, to_dict
 from explorer.training.data import Dataset, split_holdout, to_unit_float
 from explorer.training.vae import ResumeState, fit_resumable, keras_verbosity
@@ -364,7 +364,7 @@ def _write_neighbours(data: Dataset, out: Path, features_from: Path | None, labe
         labels = checkpoint.data.label_names and list(checkpoint.data.label_names)
     else:
         files, space, labels = {}, "cosine distance of pixels", None
-    np.savez_compressed(out / "neighbours.npz", x=x, **({"y": data.y.astype("int16")} if labelled else {}))
+    save_arrays(out / "neighbours.npz", x=x, **({"y": data.y.astype("int16")} if labelled else {}))
     files["neighbours"] = "neighbours.npz"
     return {"files": files, "feature_space": space, "images": len(x), "class_names": labels}
 
