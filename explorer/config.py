@@ -119,13 +119,16 @@ class GANConfig:
             raise ValueError(f"image_match must be 0, or more for a conditional GAN (classes), not {self.image_match}.")
         if not self.edge_match >= 0 or (self.edge_match and not self.image_match):
             raise ValueError(f"edge_match must be 0, or more within an image_match, not {self.edge_match}.")
+        sides = [self.image_shape[0] // 2**k for k in range(len(self.generator_filters))]  # G's maps, image first
+        picture = max(self.class_picture, 1)
         if (
             self.class_picture < 0
             or (self.class_picture and not self.classes)
-            or self.image_shape[0] % max(self.class_picture, 1)
+            or any(side % picture and picture % side for side in sides)
         ):
             raise ValueError(
-                f"class_picture must be 0, or a side the images divide for a conditional GAN, not {self.class_picture}."
+                f"class_picture must be 0, or for a conditional GAN a side that each of the generator's map sides "
+                f"{sides} divides or is divided by, not {self.class_picture}."
             )
         if self.class_norm and not (self.classes and self.batch_norm):
             raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")

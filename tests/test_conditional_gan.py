@@ -118,14 +118,16 @@ def test_a_learnt_class_vector_starts_at_zero_and_can_part_classes_the_table_joi
         GANConfig(**{**TINY_GAN, "classes": 2, "class_learnt": 3})
 
 
-def test_a_class_picture_shows_the_generator_each_class_s_shapes():
+@pytest.mark.parametrize("upsampling", ["nearest", "transposed"])
+def test_a_class_picture_shows_the_generator_each_class_s_shapes(upsampling):
     """`class_picture`: G sees its class's small picture beside its feature maps, a fixed table that
     never trains and that D does not have. Two classes with one table vector part once their pictures
-    differ."""
+    differ, with either kind of upsampling."""
     from explorer.config import GANConfig
     from explorer.models.gan import CLASS_PICTURE, GAN
 
-    model = GAN(GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 5, "class_picture": 4}), seed=0)
+    config = {**TINY_GAN, "classes": 2, "class_table": 5, "class_picture": 4, "upsampling": upsampling}
+    model = GAN(GANConfig(**config), seed=0)
     model.set_class_table(np.ones((2, 5), "float32"))
     z = np.random.default_rng(1).standard_normal((1, 4)).astype("float32")
 
@@ -139,9 +141,16 @@ def test_a_class_picture_shows_the_generator_each_class_s_shapes():
     picture = model.ema_generator.get_layer(CLASS_PICTURE)
     assert not picture.trainable and picture.kernel.numpy()[1].tolist() == light.tolist()
     assert CLASS_PICTURE not in [layer.name for layer in model.discriminator.layers]
-    for wrong in ({"classes": 0}, {"classes": 2, "class_picture": 3}):
-        with pytest.raises(ValueError, match="class_picture must be 0, or a side the images divide"):
+    # 24x24 images: maps of 12 and 24; a picture of 8 neither divides 12 nor is divided by it
+    wrongs = (
+        {"classes": 0},
+        {"classes": 2, "class_picture": 3},
+        {"classes": 2, "image_shape": (24, 24, 1), "class_picture": 8},
+    )
+    for wrong in wrongs:
+        with pytest.raises(ValueError, match="class_picture must be 0, or for a conditional GAN a side"):
             GANConfig(**{**TINY_GAN, "class_picture": 4, **wrong})
+    GANConfig(**{**TINY_GAN, "classes": 2, "image_shape": (24, 24, 1), "class_picture": 6})  # 6 divides 12 and 24
 
 
 def test_a_class_table_is_made_on_the_configs_own_grid():

@@ -50,7 +50,9 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
             if picture is not None:
                 x = layers.Concatenate()([x, _at_side(picture, x.shape[1])])
             x = layers.Conv2D(filters, 3, padding="same")(x)
-        else:
+        else:  # the picture goes beside the map the transposed convolution reads
+            if picture is not None:
+                x = layers.Concatenate()([x, _at_side(picture, x.shape[1])])
             x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
         x = _painted(config, x, one_hot)
         for _ in range(config.generator_convs - 1):
