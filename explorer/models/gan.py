@@ -44,15 +44,15 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
     x = layers.Dense(height * width * first)(inputs)
     x = layers.Reshape((height, width, first))(x)
     x = _painted(config, x, one_hot, name=SEED_LAYER)
+    nearest = config.upsampling == "nearest"
     for filters in upsampling:
-        if config.upsampling == "nearest":
+        if nearest:
             x = layers.UpSampling2D(2, interpolation="nearest")(x)
-            if picture is not None:
-                x = layers.Concatenate()([x, _at_side(picture, x.shape[1])])
+        if picture is not None:  # beside the map the next convolution reads (transposed: before it grows)
+            x = layers.Concatenate()([x, _at_side(picture, x.shape[1])])
+        if nearest:
             x = layers.Conv2D(filters, 3, padding="same")(x)
-        else:  # the picture goes beside the map the transposed convolution reads
-            if picture is not None:
-                x = layers.Concatenate()([x, _at_side(picture, x.shape[1])])
+        else:
             x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
         x = _painted(config, x, one_hot)
         for _ in range(config.generator_convs - 1):
