@@ -21,8 +21,10 @@ if embedding is None:
     st.stop()
 params, column = projector.projection_controls(embedding)
 
-# A link reopens its view at once; afterwards, slow projections wait for Run.
+# A link reopens its view at once; afterwards, slow projections wait for Run, and while Run's projection
+# is computed (at the end of this run) the last one stays on screen, greyed.
 applied = projector.applied_projection(data_id, embedding, params, column, shipped)
+computing = projector.requested_projection()
 try:
     result = projector.compute(data_id, embedding, applied.params, applied.column, shipped)
 except ValueError as error:
@@ -32,10 +34,16 @@ except ValueError as error:
 style = projector.display_controls(embedding)
 plot, side = st.columns([5, 3], gap="large")  # the plot straight under the title, on a 1280x720 screen too
 with plot:
-    chart = st.container()  # drawn after the controls below it, which decide what it shows
-    shown = projector.isolation_controls(result, len(embedding), data_id)
+    progress = st.empty()  # Run's progress, above the last projection
+    # Drawn after the controls below it, which decide what it shows; greyed while another is computed.
+    chart = st.container(key="plot_waiting" if computing else "plot_shown")
+    if computing:
+        st.html(projector.WAITING_STYLE)
 with side:
     highlight = projector.search_controls(embedding)
+with plot:
+    shown = projector.isolation_controls(result, len(embedding), data_id, matches=highlight)
+with side:
     marked = projector.inspector(embedding, data_id, kind)
 with plot:
     path = projector.interpolation_path(embedding, result)
@@ -60,10 +68,13 @@ with plot:
         hover_thumbnails(data_id, embedding, chart_key="plot")
     matching = None if highlight is None else int(highlight[result.indices[shown]].sum())
     notes = [
-        result.note,
+        projector.caption(applied, params, result, computing),
         f"{len(shown):,} points" + (f" · {matching:,} match the search" if matching is not None else ""),
     ]
-    if result.seconds:
-        notes.append(f"computed in {result.seconds:.1f} s")
     chart.caption(" · ".join(n for n in notes if n))
     projector.downloads(embedding, result, shown)
+if computing:
+    try:
+        projector.compute_requested(embedding, shipped, progress)
+    except ValueError as error:
+        st.error(literal(error), icon=":material/error:")

@@ -162,8 +162,12 @@ def test_unknown_model_or_latent_in_the_url_falls_back_to_defaults():
     assert not at.exception
     assert at.selectbox(key="model").value == VAE_NAMES[0]
     assert live_data(at)["values"] == {"z1": 0.0, "z2": 0.0}
-    warning = at.warning[0].value  # the link's values are named, and said to be ignored
-    assert "z1=lots" in warning and "z2=99" in warning and "from -3 to 3" in warning
+    model_warning, values_warning = (w.value for w in at.warning)  # each named, and said to be ignored
+    assert (
+        "VAE model called “\\.\\./\\.\\./etc/passwd”" in model_warning
+        and VAE_NAMES[0].replace("-", "\\-") in model_warning
+    )
+    assert "z1=lots" in values_warning and "z2=99" in values_warning and "from -3 to 3" in values_warning
     assert "z1" not in at.query_params and "z2" not in at.query_params
     at = open_page("app_pages/vae.py", runtime="server", model="../../etc/passwd", z1="lots", z2="99")
     assert at.slider(key="z1").value == 0.0 and at.slider(key="z2").value == 0.0

@@ -122,7 +122,20 @@ def test_the_shipped_default_tsne_is_not_recomputed(projector_root):
     at = open_page("app_pages/projector.py", method="t-SNE", perplexity="10")
     assert not at.exception and not at.error
     assert not [p for p in projector_root if p.method == "tsne"]
-    assert "Computed at training time" in " ".join(c.value for c in at.caption)
+    captions = " ".join(c.value for c in at.caption)
+    assert "t-SNE: perplexity 10, learning rate auto, euclidean, seed 0 · computed at training time" in captions
+    assert "not the sidebar's settings" not in captions
+
+
+def test_the_caption_says_when_the_plot_is_not_the_sidebars_projection(projector_root):
+    """After a setting changes, the plot keeps the last projection until Run: its caption says which it
+    is, not "computed with these parameters" (it said so after the metric changed to cosine)."""
+    at = open_page("app_pages/projector.py", method="t-SNE", perplexity="10")
+    at.radio(key="metric").set_value("cosine").run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "t-SNE: perplexity 10, learning rate auto, euclidean" in captions
+    assert "not the sidebar's settings: press Run" in captions
+    assert at.button(key="run").value is False and not [p for p in projector_root if p.method == "tsne"]
 
 
 def test_the_inspector_lists_k_neighbours_of_the_chosen_point(projector_root):
@@ -210,8 +223,10 @@ def test_hover_thumbnails_get_a_sprite_of_every_point_and_the_chart_to_follow(pr
 
 
 def test_neighbour_captions_name_the_point_without_its_code_and_fit_under_the_image():
-    assert projector.short_name("female_fairy:1F3FE") == "female_fairy"
-    assert projector.short_name("grinning_face_with_big_eyes:1F603") == "grinning_fa…"
+    # Ten characters fit one line under an 80-pixel thumbnail; twelve broke inside the word ("man_feedin g…").
+    assert projector.short_name("surfer:1F3FC") == "surfer"
+    assert projector.short_name("female_fairy:1F3FE") == "female_fa…"
+    assert projector.short_name("grinning_face_with_big_eyes:1F603") == "grinning_…"
     assert projector.short_name(":") == ":", "a character embedding's colon is a name of its own"
     assert projector.short_name("7") == "7"
 

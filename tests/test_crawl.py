@@ -5,6 +5,11 @@ every radio option, presses every button (downloads included), toggles presenter
 uploads a valid file of each kind the page accepts. It fails on any exception box in the page, any
 error in the browser console (the `page` fixture) and any error in the server's log. Had it
 existed, the μ button, the hover thumbnails and the `.bytes` upload would not have shipped broken.
+
+After every action it also checks what a person sees (tests/seen.py): each live component and main
+picture once, the picture inside the screen and over no control, the sliders, the page's z, the
+plane's ×, the caption and the URL in agreement, and no caption describing another projection. Each
+page is crawled at 1440×900 and at 1280×720 in presenter mode, an instructor's shared screen.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 
+from . import seen
 from .conftest import server_errors, settle, wait_drawn, wait_idle
 
 MAIN = "[data-testid='stMain']"
@@ -29,6 +35,9 @@ SIDEBAR = "[data-testid='stSidebar']"
 # tests cover it; the upload crawl runs one on a few points), and links leave the page.
 SKIP_BUTTONS = ("Run",)
 SLIDERS = 12  # sliders of one view all moved; of more, every sixteenth
+# A person's screen, and an instructor's shared one in presenter mode.
+SCREENS = [(1440, 900, False), (1280, 720, True)]
+SCREEN_IDS = ["1440x900", "presenter-1280x720"]
 
 
 def shipped(kind: str) -> list[str]:
@@ -42,12 +51,16 @@ def embeddings() -> list[str]:
 class Crawl:
     """One page address, used control by control; every action on an idle page, then checked."""
 
-    def __init__(self, page, server, url: str):
+    def __init__(self, page, server, url: str, screen: tuple = SCREENS[0]):
+        width, height, presenting = screen
+        if presenting:
+            url += ("&" if "?" in url else "?") + "presenter=true"
         self.page, self.server, self.url = page, server, url
         self.reloadable = True  # False once an upload is part of what the page shows
         self.tab: str | None = None  # the tab whose controls are being used, if not the first
         self.actions: list[str] = []
         self.log_start = server.log_path.stat().st_size
+        page.set_viewport_size({"width": width, "height": height})
         page.goto(url)
         wait_drawn(page)
         self.check("open")
@@ -56,6 +69,7 @@ class Crawl:
         """The page loaded again, on the tab the crawl was in."""
         self.page.reload()
         wait_drawn(self.page)
+        self.check("reload")
         if self.tab:
             settle(self.page, self.page.get_by_role("tab", name=self.tab, exact=True).click)
             wait_drawn(self.page)
@@ -79,6 +93,11 @@ class Crawl:
         errors = server_errors(self.server, self.log_start)
         assert not errors, f"{self.url}, after {what}: the server logged {errors[:5]}"
         assert not page.console_errors, f"{self.url}, after {what}: the console logged {page.console_errors[:3]}"
+        wait_drawn(page)  # a live component draws after the run that sent it
+        found = seen.problems(page, opened=what == "open")  # a reload on a tab scrolls to it
+        if found:
+            page.screenshot(path="/tmp/crawl-failure.png")
+        assert not found, f"{self.url}, after {what} (after {self.actions[-4:-1]}): {found[:4]}"
 
     def each(self, selector: str, limit: int = 80):
         """Visible elements matching `selector`, re-found before each use (a rerun redraws them)."""
@@ -128,6 +147,12 @@ class Crawl:
                 f"live slider {slider.get_attribute('id')!r}",
                 lambda s=slider: (s.focus(), page.keyboard.press("ArrowRight")),
             )
+        # A whole number one step up (how many directions, a seed, an example): it may change what the
+        # page draws (a slider more), where stale copies of the sliders had piled up.
+        for _, step in self.each(f"{scope} [data-testid='stNumberInputStepUp']", limit=20):
+            if step.is_enabled():
+                label = step.locator("xpath=ancestor::*[@data-testid='stNumberInput']").first.inner_text()
+                self.act(f"number {label.splitlines()[0]!r} up", step.click)
         for _, button in self.each(f"{scope} [data-testid='stButton'] button"):
             name = button.inner_text().strip()
             if name not in SKIP_BUTTONS and button.is_enabled():
@@ -153,14 +178,30 @@ class Crawl:
             self.act(f"segment {button.inner_text()!r}", button.click)
 
     def presenter(self) -> None:
-        """Presenter mode on (the page drawn again at its size, its buttons pressed), then off."""
+        """Presenter mode switched (the page drawn again at its size, its buttons pressed), then back."""
         switch = self.page.get_by_role("switch", name="Presenter mode")
-        self.act("presenter mode on", lambda: switch.click(force=True))
-        assert "presenter=true" in self.page.url
+        was_on = "presenter=true" in self.page.url
+        self.act("presenter mode " + ("off" if was_on else "on"), lambda: switch.click(force=True))
+        assert ("presenter=true" in self.page.url) != was_on
         for _, button in self.each(f"{MAIN} [data-testid='stButton'] button"):
             if button.inner_text().strip() not in SKIP_BUTTONS and button.is_enabled():
                 self.act(f"presenting: button {button.inner_text().strip()!r}", button.click)
-        self.act("presenter mode off", lambda: self.page.get_by_role("switch", name="Presenter mode").click(force=True))
+        self.act(
+            "presenter mode back", lambda: self.page.get_by_role("switch", name="Presenter mode").click(force=True)
+        )
+
+    def switch_models(self, label: str = "Model") -> None:
+        """Every other model of the sidebar's picker in turn, then the first again: each one's view
+        replaces the last (the old sliders and picture had stayed above the new ones)."""
+        picker = self.page.locator(f"{SIDEBAR} [data-testid='stSelectbox']").filter(has_text=label).first
+        picker.click()
+        names = self.page.get_by_role("option").all_inner_texts()
+        self.page.keyboard.press("Escape")
+        for name in [*names[1:], names[0]]:
+            self.act(
+                f"model {name!r}",
+                lambda n=name: (picker.click(), self.page.get_by_role("option", name=n, exact=True).click()),
+            )
 
     def upload(self, paths, expect: str) -> None:
         """Upload `paths` through the page's (first) file uploader and wait for `expect` on the page."""
@@ -173,8 +214,8 @@ class Crawl:
 
 @pytest.fixture(scope="module")
 def crawl(app_server):
-    def start(page, path: str) -> Crawl:
-        return Crawl(page, app_server, app_server.url + path)
+    def start(page, path: str, screen: tuple = SCREENS[0]) -> Crawl:
+        return Crawl(page, app_server, app_server.url + path, screen)
 
     return start
 
@@ -185,11 +226,13 @@ def test_home_page(page, crawl):
     visit.presenter()
 
 
+@pytest.mark.parametrize("screen", SCREENS, ids=SCREEN_IDS)
 @pytest.mark.parametrize("name", shipped("vae"))
-def test_vae_page(page, crawl, name):
-    visit = crawl(page, f"/vae?model={name}")
+def test_vae_page(page, crawl, name, screen):
+    visit = crawl(page, f"/vae?model={name}", screen)
     visit.everything()
     visit.presenter()
+    visit.switch_models()
     kinds = {action.split()[0] for action in visit.actions}
     assert {"tab", "live", "radio", "button", "download"} <= kinds, kinds  # the crawl finds them (live: z sliders)
 
@@ -225,20 +268,23 @@ def test_vae_uploads_of_every_image_kind(page, crawl, tmp_path):
         visit.act("move the sliders to μ", page.get_by_role("button", name="Move the sliders to μ").click)
 
 
+@pytest.mark.parametrize("screen", SCREENS, ids=SCREEN_IDS)
 @pytest.mark.parametrize("name", shipped("gan"))
-def test_gan_page(page, crawl, name):
-    visit = crawl(page, f"/gan?model={name}")
+def test_gan_page(page, crawl, name, screen):
+    visit = crawl(page, f"/gan?model={name}", screen)
     visit.everything()
     visit.presenter()
+    visit.switch_models()
     kinds = {action.split()[0] for action in visit.actions}
     assert {"tab", "live", "toggle", "slider", "radio", "button", "download"} <= kinds, kinds
     tabs = [action for action in visit.actions if action.startswith("tab ")]
     assert len(tabs) == 4, tabs  # Directions is open; Interpolate, Training timeline, Discriminator, Nearest
 
 
+@pytest.mark.parametrize("screen", SCREENS, ids=SCREEN_IDS)
 @pytest.mark.parametrize("name", embeddings())
-def test_projector_page(page, crawl, name):
-    visit = crawl(page, f"/projector?data={name}")
+def test_projector_page(page, crawl, name, screen):
+    visit = crawl(page, f"/projector?data={name}", screen)
     visit.everything(MAIN)
     visit.controls(SIDEBAR)
 
@@ -301,9 +347,10 @@ def test_projector_uploads_of_every_kind(page, crawl, tmp_path, kind):
             page.get_by_text("computed in").first.wait_for(timeout=120_000)
 
 
-def test_text_page(page, crawl):
+@pytest.mark.parametrize("screen", SCREENS, ids=SCREEN_IDS)
+def test_text_page(page, crawl, screen):
     for name in shipped("charrnn"):
-        visit = crawl(page, f"/text?model={name}&length=100")
+        visit = crawl(page, f"/text?model={name}&length=100", screen)
         started = time.monotonic()
         visit.act("Generate", page.get_by_role("button", name="Generate").click)
         page.get_by_text(re.compile(r"^100 characters")).wait_for(timeout=30_000)  # the caption, not the views

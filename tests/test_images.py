@@ -1,4 +1,5 @@
 import io
+import re
 
 import numpy as np
 import pytest
@@ -128,3 +129,28 @@ def test_a_photo_on_a_digit_model_is_told_the_model_knows_only_digits():
     digit[8:32, 18:22] = 255
     _, notes = fit_to_model(Image.fromarray(digit), (28, 28, 1), "mnist")
     assert not any("knows only" in note for note in notes), "a digit gets no such note"
+
+
+def _svg_numbers(svg: str, element: str, attribute: str) -> list[float]:
+    return [float(v) for v in re.findall(rf'<{element}[^>]*\s{attribute}="([-0-9.]+)"', svg)]
+
+
+@pytest.mark.parametrize(
+    "mu, sigma",
+    [([1.6, 1.4], [0.05, 0.08]), ([0.2, -0.1], [1.0, 0.9]), ([-7.5, 3.0, 0.0], [0.2, 0.2, 1.0])],
+)
+def test_the_posterior_chart_has_a_labelled_line_beyond_every_dot(mu, sigma):
+    """The chart of μ ± σ spans its data with a scale: every dot and whisker end lies between the
+    outermost labelled lines (example #5 of mnist-vae-2d, μ = (1.6, 1.4), drew its dots above
+    the last line, labelled 1)."""
+    from explorer.ui.plots import posterior_svg
+
+    svg = posterior_svg(np.array(mu), np.array(sigma))
+    lines = [float(y) for y in re.findall(r'<line x1="46"[^>]*y1="([-0-9.]+)"', svg)]
+    labels = [float(t) for t in re.findall(r'text-anchor="end">(-?[0-9]+)</text>', svg)]
+    dots = _svg_numbers(svg, "circle", "cy")
+    whiskers = _svg_numbers(svg, "line", "y1") + _svg_numbers(svg, "line", "y2")
+    assert len(dots) == len(mu)
+    assert 0 in labels and max(labels) >= max(np.abs(mu) + sigma) and len(labels) <= 9
+    top, bottom = min(lines), max(lines)
+    assert all(top <= y <= bottom for y in dots + whiskers), (top, bottom, dots)

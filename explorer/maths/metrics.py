@@ -75,3 +75,23 @@ def _squared_errors(model, batch: np.ndarray) -> np.ndarray:
     targets = batch.astype("float64") / 255.0
     means = model.decoder(model.encode_images(batch).mu)
     return np.square(targets - means).reshape(len(batch), -1)
+
+
+FLAT_STEP = 4 / 255  # neighbouring pixels closer than this (in [0, 1]) look like one flat colour
+GREY = (0.25, 0.75)  # ink half on: neither the background nor a stroke
+
+
+def flat_grey_blocks(images: np.ndarray) -> np.ndarray:
+    """How many 3×3 patches of each image (N, H, W, C) in uint8 are one flat mid-grey: every pixel
+    between GREY's bounds and within FLAT_STEP of its right and lower neighbours. A decoder draws one
+    where its units for that part of the picture are dead (it is then the last layers' biases)."""
+    x = images.astype("float64").mean(axis=-1) / 255  # (N, H, W)
+    core = x[:, :-1, :-1]
+    flat = (
+        (np.abs(np.diff(x, axis=2))[:, :-1, :] < FLAT_STEP)
+        & (np.abs(np.diff(x, axis=1))[:, :, :-1] < FLAT_STEP)
+        & (core > GREY[0])
+        & (core < GREY[1])
+    )
+    blocks = flat[:, :-1, :-1] & flat[:, 1:, :-1] & flat[:, :-1, 1:] & flat[:, 1:, 1:]
+    return blocks.sum(axis=(1, 2))

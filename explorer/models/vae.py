@@ -36,9 +36,9 @@ def build_encoder(config: VAEConfig) -> keras.Model:
     images = keras.Input(shape=config.image_shape, name="image")
     x = images
     for filters in config.filters:
-        x = layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu")(x)
+        x = layers.Conv2D(filters, 3, strides=2, padding="same", activation=config.activation)(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(config.hidden_units, activation="relu")(x)
+    x = layers.Dense(config.hidden_units, activation=config.activation)(x)
     z_mean = layers.Dense(config.latent_dim, name="z_mean")(x)
     if config.kind == "ae":
         return keras.Model(images, z_mean, name="encoder")
@@ -52,11 +52,11 @@ def build_decoder(config: VAEConfig) -> keras.Model:
     shrink = 2 ** len(config.filters)
     base_h, base_w = height // shrink, width // shrink
     latents = keras.Input(shape=(config.latent_dim,), name="z")
-    x = layers.Dense(config.hidden_units, activation="relu")(latents)
-    x = layers.Dense(base_h * base_w * config.filters[-1], activation="relu")(x)
+    x = layers.Dense(config.hidden_units, activation=config.activation)(latents)
+    x = layers.Dense(base_h * base_w * config.filters[-1], activation=config.activation)(x)
     x = layers.Reshape((base_h, base_w, config.filters[-1]))(x)
     for filters in reversed(config.filters):
-        x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu")(x)
+        x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation=config.activation)(x)
     logits = layers.Conv2D(channels, 3, padding="same", name="logits")(x)
     return keras.Model(latents, logits, name="decoder")
 

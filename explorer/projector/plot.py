@@ -17,6 +17,7 @@ MAX_HOVER_COLUMNS = 4  # metadata columns listed when hovering a point
 MAX_TEXT_LABELS = 2_000  # beyond this many points, labels would be an unreadable smear
 OTHER_COLOUR = NEUTRAL  # grey
 DIMMED = "#c8c8c8"
+MATCH_GROWTH = 4  # pixels a point matching the search is larger than the others
 
 
 def _as_text(values):
@@ -118,6 +119,7 @@ def projection_figure(
     shown = np.ones(len(indices), bool) if highlight is None else np.asarray(highlight, bool)
     if highlight is not None and (~shown).any():
         add(~shown, "not matching", dict(base, color=DIMMED, opacity=min(opacity, 0.25)))
+        base["size"] = point_size + MATCH_GROWTH  # the matches stand out from the grey ones
     if color_by and color_by in rows and is_numeric(rows[color_by]):
         values = rows[color_by].astype(float)
         add(
@@ -193,7 +195,10 @@ def projection_figure(
         height=height, margin=dict(l=10, r=10, t=30, b=10), legend=legend, uirevision="keep"
     )  # zoom and camera survive reruns
     if three_d:
-        layout["scene"] = dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=axis_titles[2])
+        # A drag turns the cloud (Streamlit's selection modes would make it pan the cloud out of view).
+        layout["scene"] = dict(
+            xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=axis_titles[2], dragmode="turntable"
+        )
     else:
         layout.update(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1])
     figure.update_layout(**layout)

@@ -107,6 +107,20 @@ class Projection:
         return np.asarray(self.placer(new_vectors), dtype=np.float32)
 
 
+def describe(params: ProjectionParams) -> str:
+    """The projection in a few words, for a caption: "UMAP: 15 neighbours, minimum distance 0.1, cosine"."""
+    if params.method == "pca":
+        return "PCA: components " + ", ".join(str(c + 1) for c in params.components[: params.dims])
+    if params.method == "umap":
+        settings = f"{params.n_neighbors} neighbours, minimum distance {params.min_dist:g}"
+    elif params.method == "tsne":
+        rate = params.learning_rate if params.learning_rate == "auto" else f"{params.learning_rate:g}"
+        settings = f"perplexity {params.perplexity:g}, learning rate {rate}"
+    else:
+        return "Custom axes"
+    return f"{METHOD_NAMES[params.method]}: {settings}, {params.metric}, seed {params.seed}"
+
+
 def project(
     vectors: np.ndarray,
     params: ProjectionParams = ProjectionParams(),

@@ -95,10 +95,23 @@ def checkpoint_picker(kinds: tuple, label: str, key: str = "model") -> Checkpoin
         previous = st.session_state.get(kept)
         st.session_state[key] = previous if previous in by_name else checkpoints[0].name
     # No format_func: a bound selectbox writes the shown label into the URL, so the label is the name.
+    asked = st.query_params.get(key)
     name = st.sidebar.selectbox(label, list(by_name), key=key, bind="query-params")
+    say_if_unknown(asked, list(by_name), name, f"a {'/'.join(kinds).upper()} model")
     st.session_state[kept] = name
     st.sidebar.caption(by_name[name].title)
     return by_name[name]
+
+
+def say_if_unknown(asked: str | None, options: list, shown: str, what: str) -> None:
+    """A sentence when a link asked for a choice the page does not have: Streamlit opens the picker on
+    its default without a word, and drops the value from the URL."""
+    if asked is not None and asked not in options:
+        st.warning(
+            f"The link asks for {what} called “{literal(asked[:40])}”, which this app does not have; "
+            f"showing {literal(shown)} instead.",
+            icon=":material/warning:",
+        )
 
 
 def model_picker(kinds: tuple, loader=load_autoencoder) -> tuple[Checkpoint, object]:

@@ -23,6 +23,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.images import png_data_uri
+from explorer.palette import EMPHASIS
 from explorer.serving.routes import MODULE_URL, RUNTIME_URL, model_url
 from explorer.ui import presenter
 from explorer.ui.common import literal
@@ -147,11 +148,25 @@ def _to_link(sliders: list[Slider], values: dict) -> None:
             st.query_params[slider.id] = f"{value:g}"
 
 
-def _on_position(key: str, sliders: list[Slider]) -> None:
-    values = (st.session_state.get(key) or {}).get("position") or {}
+def heard(key: str, sliders: list[Slider]) -> dict:
+    """The sliders' positions the component last reported, {id: value}: only the sliders' own ids,
+    only finite numbers (a browser may send anything in a state value)."""
+    state = st.session_state.get(key)
+    position = state.get("position") if isinstance(state, dict) else None
+    if not isinstance(position, dict):
+        return {}
+    numbers = {}
     for slider in sliders:
-        if slider.id in values:
-            st.session_state[slider.id] = float(np.clip(values[slider.id], slider.min, slider.max))
+        value = position.get(slider.id)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            numbers[slider.id] = float(value)
+    return numbers
+
+
+def _on_position(key: str, sliders: list[Slider]) -> None:
+    by_id = {slider.id: slider for slider in sliders}
+    for id, value in heard(key, sliders).items():
+        st.session_state[id] = float(np.clip(value, by_id[id].min, by_id[id].max))
 
 
 def sparse(vector: np.ndarray) -> dict:
@@ -197,12 +212,17 @@ def live_sliders(
         "scale": scale,
         "sliders": specs,
         "values": values,
+        # What Python last heard from the page: a value equal to it is the page's own, already on screen
+        # (or moved on from by a held key); only a value unlike it (a button, a link) moves a slider.
+        "heard": heard(key, sliders),
         "pixels": presenter.image_pixels(pixels),
         "large": presenter.is_on(),
         "caption": caption,
         "showZ": show_z,
         "placeholder": None if placeholder is None else png_data_uri(placeholder),
-        "plane": plane,  # a Plotly chart of the 2-d latent plane: the pointer over it decodes live
+        # A Plotly chart of the 2-d latent plane: the pointer over it decodes live, and the page marks
+        # the sliders' z on it with a × in the emphasis colour.
+        "plane": None if plane is None else {"selector": plane, "colour": EMPHASIS},
         "judge": None if judge is None else {"url": model_url(checkpoint, "discriminator"), "column": int(judge)},
     }
     component("live_sliders")(

@@ -5,6 +5,8 @@ Pure plotly; no Streamlit. Colours come from `explorer.palette`.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -65,7 +67,12 @@ def posterior_svg(mu: np.ndarray, sigma: np.ndarray, width: int = 720, height: i
     An image rather than a plotly chart: the browser redraws every chart on the page at each
     slider move, and this one sits next to the sliders.
     """
-    reach = max(1.2, float(np.max(np.abs(mu) + sigma)) * 1.1)
+    # The axis runs to the first whole number past every μ ± σ (at least the prior's ±1), with a
+    # labelled line at each whole number, so that every dot sits on a scale.
+    needed = max(1, math.ceil(float(np.max(np.abs(mu) + sigma))))
+    every = math.ceil(needed / 4)  # at most nine lines, 0 among them
+    outermost = every * math.ceil(needed / every)
+    reach = outermost + 0.15 * every
     left, right, top, bottom = 46, 10, 12, 28
     plot_h = height - top - bottom
     step = (width - left - right) / len(mu)
@@ -79,7 +86,7 @@ def posterior_svg(mu: np.ndarray, sigma: np.ndarray, width: int = 720, height: i
         f'<rect x="{left}" y="{y(1):.1f}" width="{width - left - right}" height="{y(-1) - y(1):.1f}" '
         f'fill="{NEUTRAL}" fill-opacity="0.2"/>',
     ]
-    for tick in range(-int(reach), int(reach) + 1):
+    for tick in range(-outermost, outermost + 1, every):
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
             f'stroke="#cccccc" stroke-width="{1.2 if tick == 0 else 0.5}"/>'

@@ -20,7 +20,7 @@ from explorer.projector import projection as proj
 from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.projector.files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 from explorer.projector.worker import ProjectionWorker
-from explorer.ui.common import literal, page_memory, whole_number
+from explorer.ui.common import literal, page_memory, say_if_unknown, whole_number
 from explorer.ui.presenter import image_pixels
 
 UPLOAD = "Upload Projector files"
@@ -47,6 +47,7 @@ class ProjectorMemory:
     """What the Projector page keeps between runs besides its widgets' values."""
 
     applied: Applied | None = None  # the projection on screen (a slow one waits for Run)
+    requested: Applied | None = None  # the one Run asked for: computed after the page shows the last one
     selection: list = field(default_factory=list)  # rows picked with the box or lasso
     selection_of: str | None = None  # the data set those rows belong to
     isolated: np.ndarray | None = None  # rows the view is limited to; None: all
@@ -62,16 +63,57 @@ def applied_projection(data_id: str, embedding, params, column, shipped) -> Appl
     (so a link opens its view at once); else the last one, with a Run button for the new one."""
     kept = memory()
     asked = Applied(data_id, params, column)
+    finished = kept.requested
+    if (
+        finished is not None
+        and finished.data_id == data_id
+        and is_ready(data_id, embedding, finished.params, finished.column, shipped)
+    ):
+        kept.applied = finished  # Run's projection, computed in the last run (or by another session)
+    if kept.requested is not None and (kept.requested.data_id != data_id or kept.requested == kept.applied):
+        kept.requested = None
     if kept.applied is None or kept.applied.data_id != data_id or is_ready(data_id, embedding, params, column, shipped):
         kept.applied = asked
-    elif kept.applied != asked:
+    elif kept.applied != asked and kept.requested != asked:
 
         def run() -> None:
-            kept.applied = asked
+            kept.requested = asked
 
         st.sidebar.button("Run", type="primary", icon=":material/play_arrow:", key="run", width="stretch", on_click=run)
         st.sidebar.caption("The plot shows the last projection until you press Run.")
     return kept.applied
+
+
+def requested_projection() -> Applied | None:
+    """The projection Run asked for, still to compute (after the page has drawn the last one)."""
+    return memory().requested
+
+
+def compute_requested(embedding: Embedding, shipped: dict, place) -> None:
+    """Compute Run's projection with its progress in `place`, then show it (the page runs again)."""
+    requested = memory().requested
+    try:
+        compute(requested.data_id, embedding, requested.params, requested.column, shipped, place)
+    finally:
+        memory().requested = None  # done, or refused with a sentence: never asked again by itself
+    memory().applied = requested
+    st.rerun()
+
+
+WAITING_STYLE = "<style>.st-key-plot_waiting { opacity: 0.4; pointer-events: none; }</style>"
+
+
+def caption(applied: Applied, asked: proj.ProjectionParams, result: proj.Projection, computing: Applied | None) -> str:
+    """What the plot shows, in words: its projection's settings and where it came from, and whether the
+    sidebar asks for another one (waiting for Run, or being computed)."""
+    words = [proj.describe(applied.params), result.note]
+    if result.seconds:
+        words.append(f"computed in {result.seconds:.1f} s")
+    if computing is not None:
+        words.append(f"the last projection, greyed until {proj.describe(computing.params)} is ready")
+    elif applied.params != asked:
+        words.append("not the sidebar's settings: press Run for them")
+    return " · ".join(word for word in words if word)
 
 
 # Data sets ------------------------------------------------------------------------------------
@@ -99,7 +141,9 @@ def load_shipped(folder: str, name: str, description: str) -> tuple[Embedding, d
 def data_picker() -> tuple[str, Embedding | None, dict, str]:
     """(data id, the chosen embedding or None, its shipped projections, the kind of model it came from)."""
     shipped = shipped_embeddings()
+    asked = st.query_params.get("data")
     choice = st.sidebar.selectbox("Data set", [*shipped, UPLOAD], key="data", bind="query-params")
+    say_if_unknown(asked, [*shipped, UPLOAD], choice, "a data set")
     if choice != UPLOAD:
         checkpoint = shipped[choice]
         description = checkpoint.section("embedding").get("description", checkpoint.title)
@@ -272,7 +316,7 @@ def shipped_coordinates(shipped: dict, params: proj.ProjectionParams, embedding_
         coordinates=coordinates,
         indices=np.arange(len(coordinates)),
         explained_variance=None,
-        note="Computed at training time with these parameters.",
+        note="computed at training time",
         params=params,
         cannot_place="This projection was computed at training time and cannot place new "
         "points; change a parameter and press Run to fit one here.",
@@ -298,15 +342,16 @@ def is_ready(
 
 
 def compute(
-    data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None, shipped: dict
+    data_id: str, embedding: Embedding, params: proj.ProjectionParams, column: str | None, shipped: dict, place=st
 ) -> proj.Projection:
-    """The projection for these parameters, from the shipped file, the cache, or computed with progress."""
+    """The projection for these parameters, from the shipped file, the cache, or computed with its
+    progress shown in `place`."""
     ready = shipped_coordinates(shipped, params, len(embedding)) or CACHE.get((data_id, params, column))
     if ready is not None:
         return ready
     from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
-    bar = st.progress(0.0, text=f"Computing {proj.METHOD_NAMES[params.method]}…")
+    bar = place.progress(0.0, text=f"Computing {proj.describe(params)}…")
     interrupted = []  # a widget moved meanwhile: Streamlit asks this run to rerun at its next call
 
     def progress(fraction: float, message: str) -> None:
@@ -329,9 +374,11 @@ def compute(
 
 
 def axis_titles(params: proj.ProjectionParams, result: proj.Projection) -> tuple[str, ...]:
+    """Each axis's title; short in 3-D, where a title is drawn inside the scene and a long one is cut."""
     if params.method == "pca" and result.explained_variance is not None:
         share = result.explained_variance
-        return tuple(f"PC{c + 1} ({share[c]:.1%} of variance)" for c in params.components[: params.dims])
+        template = "PC{} ({:.1%})" if params.dims == 3 else "PC{} ({:.1%} of variance)"
+        return tuple(template.format(c + 1, share[c]) for c in params.components[: params.dims])
     if params.method == "custom":
         return (
             f"{params.left} → {params.right}",
@@ -404,22 +451,26 @@ def on_plot_select() -> None:
         st.session_state["point"] = rows[0]
 
 
-def isolation_controls(result: proj.Projection, count: int, data_id: str) -> np.ndarray:
-    """Buttons to isolate the selection or show all again; returns the positions in `result` of
-    the points to draw."""
+def isolation_controls(result: proj.Projection, count: int, data_id: str, matches: np.ndarray | None) -> np.ndarray:
+    """Buttons to isolate the selection (a box or lasso, else the points matching the search, a bool
+    mask by embedding row) or show all again; returns the positions in `result` of the points to draw."""
     kept = memory()
     if kept.selection_of != data_id:  # another data set: its rows mean nothing here
         kept.selection_of, kept.selection, kept.isolated = data_id, [], None
     selection, isolated = kept.selection, kept.isolated
+    found = [] if matches is None else np.flatnonzero(matches).tolist()
+    chosen, what = (selection, "selection") if len(selection) > 1 else (found, "matches")
     row = st.columns([3, 2, 2], vertical_alignment="center")
     if isolated is not None:
         row[0].caption(f"Showing {len(isolated):,} isolated points of {count:,}.")
     elif len(selection) > 1:
         row[0].caption(f"{len(selection):,} points selected.")
+    elif found:
+        row[0].caption(f"{len(found):,} points match the search.")
     else:
         row[0].caption("Click a point to inspect it; with the box or lasso tool (2-D), select several.")
-    if row[1].button("Isolate the selection", key="isolate", disabled=len(selection) < 2):
-        kept.isolated = np.array(sorted(selection))
+    if row[1].button(f"Isolate the {what}", key="isolate", disabled=len(chosen) < 1 or len(chosen) == count):
+        kept.isolated = np.array(sorted(chosen))
         st.rerun()
     if row[2].button("Show all", key="show_all", disabled=isolated is None):
         kept.isolated = None
@@ -479,13 +530,14 @@ def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
 
 
 def plain(value) -> str:
-    """A metadata value as Markdown shows it literally (it may come from an uploaded file), with
-    spaces for underscores so that a long emoji name wraps between words, not inside one."""
-    return literal(str(value).replace("_", " "))
+    """A metadata value as Markdown shows it literally, every character as in the file (it may come
+    from an upload): `item_0` stays `item_0`."""
+    return literal(str(value))
 
 
-def short_name(name: str, length: int = 12) -> str:
-    """A neighbour's caption: the name without a ":code" suffix (emoji code points), cut with an ellipsis."""
+def short_name(name: str, length: int = 10) -> str:
+    """A neighbour's caption: the name without a ":code" suffix (emoji code points), cut with an
+    ellipsis to what fits one line under its thumbnail."""
     name = str(name).split(":")[0] or str(name)
     return name if len(name) <= length else name[: length - 1] + "…"
 

@@ -92,9 +92,8 @@ def example_label(model: ImageAutoencoder, index: int) -> str:
     return f"#{index}" + (f" — a {labels[index]}" if labels is not None else "")
 
 
-@st.fragment
-def slider_section(model: ImageAutoencoder) -> None:
-    """Sliders through z and the decoded image; only this fragment reruns when a slider moves.
+def slider_view(model: ImageAutoencoder) -> None:
+    """Sliders through z and the decoded image (run as a fragment: only it reruns when a slider moves).
 
     In the browser (explorer/ui/live.py) the picture follows a drag frame by frame; on the server
     (a browser that cannot run the model, or ?runtime=server) it follows each release."""
@@ -125,6 +124,9 @@ def slider_section(model: ImageAutoencoder) -> None:
         traversal = model.decode_latents(latent.traversal_grid(z, TRAVERSAL_VALUES))
         st.caption("Row i sweeps z_i from −3σ (left) to +3σ (right); the other dimensions stay as set.")
         show_image(tile(traversal, len(TRAVERSAL_VALUES)), pixels=min(560, 62 * len(TRAVERSAL_VALUES)))
+
+
+slider_section = st.fragment(slider_view)
 
 
 def latent_sliders(model: ImageAutoencoder) -> list[live.Slider]:
@@ -218,20 +220,31 @@ def _on_map_click() -> None:
 
 def sliders_beside_the_plane(model: ImageAutoencoder) -> None:
     """The slider view, and for a 2-d model the latent plane beside it: a click there moves the sliders
-    and the image, in view. The plane is outside the sliders' fragment, so a slider move does not
-    resend it (its × follows on the next full run, as after a click)."""
+    and the image, in view. The × on the plane is the sliders' z. In the browser the page draws it and
+    moves it with every frame of a drag, and the plane stays outside the sliders' fragment, so that a
+    release does not resend it; on the server, sliders and plane rerun together."""
     if model.latent_dim != 2:
         slider_section(model)
-        return
+    elif live.enabled():
+        _sliders_and_plane(model, marked=False)
+    else:
+        _sliders_and_plane_fragment(model, marked=True)
+
+
+def _sliders_and_plane(model: ImageAutoencoder, marked: bool) -> None:
     left, right = st.columns([5, 4] if presenter.is_on() else [4, 3], gap="large")
     with left:
-        slider_section(model)
+        (slider_view if marked else slider_section)(model)
     with right:
-        latent_map(model, current_latent(2))
+        latent_map(model, current_latent(2) if marked else None)
 
 
-def latent_map(model: ImageAutoencoder, z: np.ndarray) -> None:
-    """The 2-d latent plane as a grid of decodes, the held-out digits' means on top, the sliders' z marked."""
+_sliders_and_plane_fragment = st.fragment(_sliders_and_plane)
+
+
+def latent_map(model: ImageAutoencoder, z: np.ndarray | None) -> None:
+    """The 2-d latent plane as a grid of decodes, the held-out digits' means on top, and the sliders'
+    z marked with a × (None: the live sliders mark it in the page)."""
     import plotly.graph_objects as go
 
     from explorer.palette import EMPHASIS
@@ -251,15 +264,16 @@ def latent_map(model: ImageAutoencoder, z: np.ndarray) -> None:
         showlegend=False,
         name="plane",
     )  # "skip" would also drop clicks
-    figure.add_scatter(
-        x=[z[0]],
-        y=[z[1]],
-        mode="markers",
-        name="sliders",
-        showlegend=False,
-        hoverinfo="skip",
-        marker=dict(symbol="x", size=16, color=EMPHASIS, line=dict(width=2, color="white")),
-    )
+    if z is not None:
+        figure.add_scatter(
+            x=[z[0]],
+            y=[z[1]],
+            mode="markers",
+            name="sliders",
+            showlegend=False,
+            hoverinfo="skip",
+            marker=dict(symbol="x", size=16, color=EMPHASIS, line=dict(width=2, color="white")),
+        )
     # The legend goes under the plane, in one row: beside it, it would take half of a narrow column.
     figure.update_layout(legend=dict(orientation="h", y=-0.16, yanchor="top", x=0, title=None, entrywidth=34))
     st.plotly_chart(

@@ -30,3 +30,10 @@ function loadModel(runtime, url) {
   }
   return shared.models.get(url);
 }
+
+// Remove the blocks an earlier mount of this component left in `parentElement` (a model or sliders
+// of another shape start again): one block on the page. `parentElement` is the component's shadow
+// root, where `querySelector(":scope > …")` matches nothing, so its children are walked instead.
+function clearMount(parentElement, className) {
+  for (const child of [...parentElement.children]) if (child.classList.contains(className)) child.remove();
+}

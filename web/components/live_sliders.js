@@ -9,24 +9,26 @@
 // data: {runtime: {module, wasm}, model: {url, shape: [H, W, C]}, base: z before the sliders,
 //        scale: id of the slider that multiplies base (ψ) or null, suffix: numbers appended to z
 //        ({size, at, values}: its non-zero entries),
-//        sliders: [{id, label, help, min, max, step, value, vector, unit}], pixels, large,
+//        sliders: [{id, label, help, min, max, step, value, vector, unit}], values: {id: value},
+//        heard: {id: value} the positions Python last heard from this page, pixels, large,
 //        caption, showZ, placeholder: the server's picture for the current values,
-//        plane: a CSS selector of a Plotly chart of the latent plane, or null,
+//        plane: {selector, colour} of a Plotly chart of the latent plane, or null,
 //        judge: {url, column} of the GAN's discriminator, or null}
 //
 // With `plane`, the pointer over that chart decodes where it points (x, y as z), live, into the
 // same picture; when it leaves, the picture is the sliders' again. A click still moves the sliders
-// (the chart's own selection, handled by Python). With `judge`, every picture also goes through the
+// (the chart's own selection, handled by Python). A × on the chart marks the sliders' z and follows
+// every frame of a drag. With `judge`, every picture also goes through the
 // discriminator, and a line under it says how real D finds it (its output column `column`).
 
-// `shared`, `onPage`, `loadModel`: live_runtime.js, prepended.
+// `shared`, `onPage`, `loadModel`, `clearMount`: live_runtime.js, prepended.
 
 function structure(data) {
   return JSON.stringify([data.model.url, data.sliders.map((s) => [s.id, s.label, s.min, s.max, s.step])]);
 }
 
 function build(parentElement, data) {
-  parentElement.querySelector(":scope > .live")?.remove(); // a model with other sliders: start again
+  clearMount(parentElement, "live"); // a model with other sliders: start again
   const root = document.createElement("div");
   root.className = "live" + (data.sliders.length <= 4 ? " few" : "");
   root.dataset.state = "loading";
@@ -49,6 +51,7 @@ function build(parentElement, data) {
     const input = document.createElement("input");
     Object.assign(input, { type: "range", id, min: spec.min, max: spec.max, step: spec.step });
     input.dataset.id = spec.id;
+    input.dataset.default = spec.default; // the value a link leaves out
     input.setAttribute("aria-describedby", id + "-value");
     value.id = id + "-value";
     field.append(label, input);
@@ -124,15 +127,16 @@ function draw(view, output) {
 }
 
 function followPlane(view, tries = 20) {
-  const selector = view.data.plane;
-  if (!selector) return;
-  const plot = document.querySelector(selector);
+  if (!view.data.plane) return;
+  const plot = document.querySelector(view.data.plane.selector);
   if (!plot || typeof plot.on !== "function") {
     if (tries > 0) setTimeout(() => followPlane(view, tries - 1), 500); // the chart is drawn after the sliders
     return;
   }
+  markPlane(view);
   if (plot.__livePlane === view) return;
   plot.__livePlane = view;
+  plot.on("plotly_afterplot", () => markPlane(view)); // drawn again: a resize, a new figure
   plot.on("plotly_hover", (event) => {
     const point = event.points && event.points[0];
     if (!point || typeof point.x !== "number") return;
@@ -145,6 +149,37 @@ function followPlane(view, tries = 20) {
   });
 }
 
+// The sliders' z as a × over the plane's chart, placed from its axes' range and its plot area (the
+// chart's drag layer): a style change a frame, where a Plotly restyle of the chart took 180 ms.
+function markPlane(view) {
+  const plane = view.data.plane;
+  const plot = plane && document.querySelector(plane.selector);
+  const area = plot && plot.querySelector(".nsewdrag");
+  const [xRange, yRange] = [plot?.layout?.xaxis?.range, plot?.layout?.yaxis?.range];
+  if (!area || !xRange || !yRange) return;
+  let mark = plot.querySelector(":scope > .live-plane-mark");
+  if (!mark) {
+    mark = document.createElement("div");
+    mark.className = "live-plane-mark";
+    mark.setAttribute("role", "img");
+    mark.setAttribute("aria-label", "the sliders' z");
+    mark.title = "the sliders' z";
+    const stroke = (colour, width) =>
+      `<path d="M-6,-6L6,6M6,-6L-6,6" stroke="${colour}" stroke-width="${width}" stroke-linecap="round"/>`;
+    mark.innerHTML = `<svg width="20" height="20" viewBox="-10 -10 20 20">${stroke("white", 6)}${stroke(plane.colour, 3)}</svg>`;
+    Object.assign(mark.style, { position: "absolute", left: "-10px", top: "-10px", width: "20px", height: "20px", pointerEvents: "none", zIndex: 5 });
+    if (getComputedStyle(plot).position === "static") plot.style.position = "relative";
+    plot.append(mark);
+  }
+  const z = latent(view, view.data);
+  const box = area.getBoundingClientRect();
+  const origin = plot.getBoundingClientRect();
+  const left = box.left - origin.left + ((z[0] - xRange[0]) / (xRange[1] - xRange[0])) * box.width;
+  const top = box.top - origin.top + ((yRange[1] - z[1]) / (yRange[1] - yRange[0])) * box.height;
+  mark.style.transform = `translate(${left}px, ${top}px)`;
+  mark.dataset.z = JSON.stringify(z.map((v) => Math.round(v * 100) / 100));
+}
+
 async function decode(view) {
   if (!view.compiled) return;
   if (view.busy) {
@@ -154,6 +189,7 @@ async function decode(view) {
   view.busy = true;
   const data = view.data;
   const z = view.pointer ? [...view.pointer] : latent(view, data);
+  if (!view.pointer) markPlane(view);
   if (data.showZ) {
     const shown = "[" + z.map((v) => (Math.abs(v) < 0.05 ? 0 : v).toFixed(1)).join(", ") + "]";
     view.zLine.textContent = view.pointer ? `under the pointer: z = ${shown}` : `z = ${shown}`;
@@ -220,6 +256,7 @@ export default function (component) {
   const { data, parentElement, setStateValue, key } = component;
   let view = shared.views.get(key);
   if (!view || view.structure !== structure(data) || !parentElement.contains(view.root)) {
+    view?.resized?.disconnect(); // the block it watched is gone
     view = build(parentElement, data);
     view.structure = structure(data);
     view.decodeTimes = [];
@@ -240,7 +277,8 @@ export default function (component) {
       input.addEventListener("change", report); // the end of a drag, or a key press
     }
     view.root.__liveView = view; // for the benchmark and the tests: frame count, decode times
-    new ResizeObserver(() => fitToScreen(view)).observe(document.body);
+    view.resized = new ResizeObserver(() => fitToScreen(view));
+    view.resized.observe(document.body);
   }
   view.data = data;
   view.root.classList.toggle("large", Boolean(data.large));
@@ -252,12 +290,13 @@ export default function (component) {
     fitToScreen(view);
     followPlane(view);
   });
-  // Values Python changed (a button, a link, a click on the map) move the sliders; the one being
-  // dragged stays with the pointer.
+  // Values Python changed (a button, a link, a click on the map) move the sliders; a value Python
+  // only heard from the page does not (a held key has moved on since), nor does the slider being dragged.
   let changed = false;
   for (const [id, entry] of view.inputs) {
     const value = data.values[id];
-    if (value !== view.received[id] && id !== view.active && Number(entry.input.value) !== value) {
+    const own = data.heard && data.heard[id] === value;
+    if (value !== view.received[id] && !own && id !== view.active && Number(entry.input.value) !== value) {
       entry.input.value = value;
       changed = true;
     }

@@ -7,7 +7,7 @@
 // data: {runtime: {module, wasm}, model: {url}, vocabulary, units, top: how many likeliest to keep,
 //        job: {run, prompt: ids, uniforms, temperature, topK, topP} or null, shown: text already written}
 
-// `shared`, `onPage`, `loadModel`: live_runtime.js, prepended.
+// `shared`, `onPage`, `loadModel`, `clearMount`: live_runtime.js, prepended.
 
 // The same maths as explorer/maths/sampling.py, in float64 as numpy does it.
 function softmax(logits, temperature = 1) {
@@ -117,7 +117,7 @@ export default function (component) {
   const { data, parentElement, setStateValue, key } = component;
   let view = shared.views.get(key);
   if (!view || !parentElement.contains(view.root)) {
-    parentElement.querySelector(":scope > .live-text")?.remove();
+    clearMount(parentElement, "live-text");
     const root = document.createElement("div");
     root.className = "live-text live";
     root.dataset.state = "loading";
