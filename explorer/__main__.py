@@ -501,9 +501,9 @@ def run_evaluate(args) -> int:
     if checkpoint.kind == "gan":
         from explorer.maths.fid import evaluate_generator
 
-        judges = model.features  # the classifier checkpoint's networks, as the GAN's folder ships them
+        judges = model.training_images  # the classifier checkpoint's networks, as the GAN's folder ships them
         metrics = evaluate_generator(
-            model, judges.classifier, judges.model, data.x, seed=args.seed, classifier_names=judges.class_names
+            model, judges.classifier, judges.features, data.x, seed=args.seed, classifier_names=judges.class_names
         )
     else:
         from explorer.maths.metrics import evaluate_autoencoder
@@ -555,9 +555,11 @@ def _sampled_classes(model, count: int, seed: int, name: str | None):
         return draw_classes(count, len(names), model.class_shares, [seed, 1])
     if name == "each":
         return np.arange(count) % len(names)
-    if name not in names:
+    from explorer.serving.models import class_name
+
+    if class_name(name) not in names:
         raise ValueError(f"{model.name} makes no class {name!r}; its classes start {', '.join(names[:5])} …")
-    return np.full(count, names.index(name))
+    return np.full(count, names.index(class_name(name)))
 
 
 def _served_model(checkpoint):

@@ -262,3 +262,34 @@ def test_an_epoch_before_verdicts_were_recorded_says_so():
     assert "was not recorded" in epoch_verdict_line(np.full((3, 16), np.nan), 3)
     scores = np.array([[0.2] * 16, [0.6] * 16, [0.01] * 16])
     assert epoch_verdict_line(scores, 9).endswith("these samples 20% real · training images 60% · noise 1%")
+
+
+@pytest.mark.parametrize("name", GAN_NAMES)
+def test_the_nearest_images_tab_answers_whether_the_sample_is_a_copy(name):
+    """In emoji-classifier features all eight neighbours of a face sat at 0.001–0.002, a police officer
+    among them, under "distances near 0 would mean the GAN copies": now pixels, read against how far a
+    training image lies from its nearest other one."""
+    at = open_page("app_pages/gan.py", runtime="server", model=name, section="Nearest training images")
+    assert not at.exception
+    distances = [float(c.split()[-1]) for c in image_captions(at) if c.startswith("distance ")]
+    assert len(distances) == 8 and distances == sorted(distances)
+    verdict = " ".join(m.value for m in at.markdown)
+    scale = float(
+        verdict.split("typically at ")[1].split(".")[0] + "." + verdict.split("typically at ")[1].split(".")[1]
+    )
+    assert f"**{distances[0]:.2f}**" in verdict and scale > 0.05
+    assert any(words in verdict for words in ("a new image, not a copy", "may copy it", "as close as a copy"))
+
+
+def test_a_class_of_one_image_is_said_to_be_drawn_close_to_it_by_design():
+    from explorer.serving.models import ImageGenerator
+
+    model = ImageGenerator.from_folder(SHIPPED_CHECKPOINTS / "emoji-gan")
+    counts = np.bincount(model.training_images.labels, minlength=len(model.class_names))
+    single = model.class_names[int(np.flatnonzero(counts == 1)[0])]
+    at = open_page(
+        "app_pages/gan.py", runtime="server", model="emoji-gan", section="Nearest training images", **{"class": single}
+    )
+    assert "has a single training image" in " ".join(m.value for m in at.markdown)
+    at = open_page("app_pages/gan.py", runtime="server", model="emoji-gan", section="Nearest training images")
+    assert "has a single training image" not in " ".join(m.value for m in at.markdown)

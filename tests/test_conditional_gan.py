@@ -325,7 +325,7 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     assert config.class_shares == pytest.approx(np.bincount(labels) / len(labels), abs=1e-6)
     assert model.default_class == str(np.bincount(labels).argmax())  # the page opens on the commonest class
     # The training images keep their classes: the Discriminator tab asks D about each one's own.
-    np.testing.assert_array_equal(model.features.classes_of(np.arange(len(labels))), labels)
+    np.testing.assert_array_equal(model.training_images.classes_of(np.arange(len(labels))), labels)
     z = np.zeros((1, 4), "float32")
     assert model.generate(z, 3).shape == (1, 8, 8, 1)
     assert not np.array_equal(model.generate(z, 3), model.generate(z, 7))

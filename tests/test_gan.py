@@ -31,7 +31,7 @@ def test_served_generator_ships_timeline_directions_and_neighbours(tiny_gan):
     assert timeline["frames"].shape == (2, 16, 8, 8, 1) and timeline["epochs"].tolist() == [1, 2]
     vectors = model.directions.vectors
     np.testing.assert_allclose(vectors @ vectors.T, np.eye(len(vectors)), atol=1e-5)
-    assert len(model.features.images) == 600 and model.features.classify(model.generate(np.zeros((1, 4))))
+    assert len(model.training_images.images) == 600 and model.training_images.classify(model.generate(np.zeros((1, 4))))
 
 
 def test_timeline_records_each_epochs_verdicts_as_the_shipped_discriminator_gives_them(tiny_gan):
@@ -71,16 +71,26 @@ def test_the_shipped_discriminator_is_the_keras_one(tiny_gan):
     assert read_checkpoint(tiny_gan).manifest["stored_as"]["discriminator"].startswith("float16")
 
 
-def test_nearest_images_match_a_brute_force_search(tiny_gan):
+def test_nearest_images_match_a_brute_force_search_in_pixels(tiny_gan):
     model = ImageGenerator.from_folder(tiny_gan)
     samples = model.generate(np.random.default_rng(1).standard_normal((5, 4)))
-    order, distance = model.features.nearest(samples, k=4)
-    query = model.features.embed(samples)
-    train = model.features.train_features
+    order, distance = model.training_images.nearest(samples, k=4)
+    train = model.training_images.images.reshape(600, -1) / 255.0
     for row in range(5):
-        cosine = [1 - query[row] @ t / np.linalg.norm(query[row]) / np.linalg.norm(t) for t in train]
-        np.testing.assert_allclose(distance[row], np.sort(cosine)[:4], atol=1e-3)
-        assert order[row][0] == int(np.argmin(cosine))
+        rms = np.sqrt(((train - samples[row].reshape(-1) / 255.0) ** 2).mean(axis=1))
+        np.testing.assert_allclose(distance[row], np.sort(rms)[:4], atol=1e-4)
+        assert order[row][0] == int(np.argmin(rms))
+
+
+def test_a_copy_is_at_distance_zero_and_other_images_at_the_scale_between_training_images(tiny_gan):
+    """Does the GAN copy? A training image itself is at 0, and its nearest other one about as far as
+    training images typically are from each other (emoji-classifier features put every face within
+    0.002 of every other: no distance could tell)."""
+    images = ImageGenerator.from_folder(tiny_gan).training_images
+    _, distance = images.nearest(images.images[:20], k=2)
+    assert (distance[:, 0] < 1e-3).all(), "an image is at 0 from itself (float32 rounding aside)"
+    others = distance[:, 1]
+    assert 0.3 * images.copy_scale < np.median(others) < 3 * images.copy_scale and images.copy_scale > 0.05
 
 
 def test_latent_for_is_seed_then_truncation_then_directions(tiny_gan):
@@ -260,7 +270,7 @@ def test_gan_training_resumes_with_its_timeline_and_can_be_extended_with_a_decay
     assert resumed["training"]["decay_from"] == 1
     timeline = ImageGenerator.from_folder(out).timeline()
     assert timeline["frames"].shape[0] == 3 and np.isfinite(timeline["verdicts"]).all()  # kept across the resume
-    assert resumed["neighbours"]["feature_space"] == "cosine distance of pixels"
+    assert resumed["neighbours"]["images"] == 600 and "neighbours" in resumed["files"]
 
 
 def test_keep_last_ships_the_last_epoch_and_records_the_lowest_fid(tmp_path, digits_npz, tiny_classifier):

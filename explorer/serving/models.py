@@ -7,6 +7,7 @@ sessions (its `LiteModel`s are thread-safe).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -70,15 +71,16 @@ class ImageGenerator:
         config = checkpoint.config
         self.kind = checkpoint.kind
         self.latent_dim = int(config.latent_dim)
-        self.class_names = [str(name) for name in config.class_names or range(config.classes)]
+        self.class_names = [class_name(name) for name in config.class_names or range(config.classes)]
         self.class_shares = tuple(config.class_shares)  # how often training asked for each class
-        self.chosen_class = config.default_class  # the class picked to open the page on, if any
+        # the class picked to open the page on, if any
+        self.chosen_class = class_name(config.default_class) if config.default_class else None
         self.class_parents = [str(name) for name in config.class_parents]  # "family" -> "People & Body"
         self.image_shape = tuple(int(v) for v in config.image_shape)
         self.generator = _lite(checkpoint, "generator")
         arrays = load_arrays(checkpoint, "directions")
         self.directions = Directions(arrays["vectors"], arrays["explained_variance"])
-        self.features = FeatureSpace.from_checkpoint(checkpoint)
+        self.training_images = TrainingImages.from_checkpoint(checkpoint)
         # The discriminator it was trained against, if the checkpoint kept it (GANs trained before
         # it was shipped did not).
         self.discriminator = _lite(checkpoint, "discriminator") if "discriminator" in checkpoint.files else None
@@ -133,54 +135,50 @@ class ImageGenerator:
         return load_arrays(self.checkpoint, "timeline")
 
 
-class FeatureSpace:
-    """Features of images in which to find a sample's nearest training images.
+def class_name(name) -> str:
+    """A class's name in one style: the emoji data names some with hyphens and most with underscores
+    ("woman-raising-hand", "joy_cat"); a hyphen between letters becomes an underscore ("+1", "-1" stay)."""
+    return re.sub(r"(?<=[A-Za-z0-9])-(?=[A-Za-z])", "_", str(name))
 
-    The project's classifier features when the checkpoint ships `features.tflite`, else pixels.
-    """
+
+class TrainingImages:
+    """A GAN's training images, in which to find a sample's nearest ones (is it a copy?); the
+    project's classifier, which says what it reads in a sample; and its features network (FID)."""
 
     def __init__(
         self,
-        model: LiteModel | None,
         images: np.ndarray,
-        features: np.ndarray | None,
-        description: str,
         classifier: LiteModel | None = None,
         class_names: list | None = None,
         labels: np.ndarray | None = None,
+        features: LiteModel | None = None,
     ):
-        self.model = model
         self.images = images
         self.labels = labels  # each image's class, as a conditional GAN was trained on it (if kept)
-        self._features = features  # None: computed from the images at the first search
-        self.description = description
         self.classifier, self.class_names = classifier, class_names
+        self.features = features  # the classifier's features layer, which FID is measured in
 
     @classmethod
-    def from_checkpoint(cls, checkpoint: Checkpoint) -> FeatureSpace:
+    def from_checkpoint(cls, checkpoint: Checkpoint) -> TrainingImages:
         arrays = load_arrays(checkpoint, "neighbours")
         files = checkpoint.files
-        about = checkpoint.section("neighbours")
-        # Checkpoints may leave the features out (they are the images through features.tflite): a
-        # megabyte less in git each, and a GAN page that opens without them.
-        features = arrays["features"].astype("float32") if "features" in arrays else None
         return cls(
-            _lite(checkpoint, "features") if "features" in files else None,
             arrays["x"],
-            features,
-            about.get("feature_space", "cosine distance of pixels"),
             _lite(checkpoint, "classifier") if "classifier" in files else None,
-            about.get("class_names"),
+            checkpoint.section("neighbours").get("class_names"),
             arrays["y"].astype(int) if "y" in arrays else None,
+            _lite(checkpoint, "features") if "features" in files else None,
         )
 
     @cached_property
-    def train_features(self) -> np.ndarray:
-        """The training images' features as unit rows (what the nearest-image search compares)."""
-        features = self._features
-        if features is None:
-            features = np.concatenate([self.embed(self.images[i : i + 500]) for i in range(0, len(self.images), 500)])
-        return _unit_rows(features)
+    def copy_scale(self) -> float:
+        """How far a training image typically lies from its nearest other training image (the median
+        over a seeded sample of them, in `nearest`'s distance): the scale a sample's distance is read on."""
+        rng = np.random.default_rng(0)
+        picked = rng.choice(len(self.images), size=min(COPY_SCALE_SAMPLE, len(self.images)), replace=False)
+        order, distance = self.nearest(self.images[picked], k=2)
+        other = np.where(order[:, 0] == picked, distance[:, 1], distance[:, 0])  # not itself
+        return float(np.median(other))
 
     def classify(self, images: np.ndarray) -> str | None:
         """What the project's classifier makes of the first image, as a sentence; None without one."""
@@ -205,15 +203,19 @@ class FeatureSpace:
             return np.zeros(len(images), dtype=int)
         return self.classifier(np.asarray(images, dtype="float32") / 255.0).argmax(1)
 
-    def embed(self, images: np.ndarray) -> np.ndarray:
-        x = np.asarray(images, dtype="float32") / 255.0
-        return self.model(x) if self.model else x.reshape(len(x), -1)
-
     def nearest(self, images: np.ndarray, k: int = 6) -> tuple[np.ndarray, np.ndarray]:
-        """For each image, the indices of its k most similar training images and their cosine distances."""
-        similarity = _unit_rows(self.embed(images)) @ self.train_features.T  # (N, M)
-        order = np.argsort(-similarity, axis=1)[:, :k]
-        return order, 1.0 - np.take_along_axis(similarity, order, axis=1)
+        """For each image, the indices of its k nearest training images and their distances: the root
+        mean square of their pixels' differences in [0, 1], 0 for the same picture, 1 for black against
+        white. Pixels, not a classifier's features: in emoji-classifier features every face lay within
+        0.002 of every other, so a distance could not tell a copy from another image of its kind."""
+        query = _pixels(images)  # (N, P)
+        squared = []
+        for start in range(0, len(self.images), NEAREST_CHUNK):  # a few MB of floats at a time
+            train = _pixels(self.images[start : start + NEAREST_CHUNK])
+            squared.append((query**2).sum(1)[:, None] - 2 * query @ train.T + (train**2).sum(1)[None])
+        squared = np.maximum(np.concatenate(squared, axis=1), 0.0)  # (N, M)
+        order = np.argsort(squared, axis=1, kind="stable")[:, :k]
+        return order, np.sqrt(np.take_along_axis(squared, order, axis=1) / query.shape[1])
 
 
 class CharModel:
@@ -253,9 +255,12 @@ class CharModel:
         return logits[0], state
 
 
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype="float32")
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-8)
+NEAREST_CHUNK = 1000  # training images compared at once
+COPY_SCALE_SAMPLE = 200  # training images whose nearest other one sets the scale
+
+
+def _pixels(images: np.ndarray) -> np.ndarray:
+    return np.asarray(images, dtype="float32").reshape(len(images), -1) / 255.0
 
 
 def _lite(checkpoint: Checkpoint, role: str) -> LiteModel:

@@ -348,25 +348,21 @@ def _write_timeline(frames: np.ndarray, verdicts: np.ndarray, judged: dict, late
 
 
 def _write_neighbours(data: Dataset, out: Path, features_from: Path | None, labelled: bool = False) -> dict:
-    """The training images (and the classifier that finds their features), for the page's nearest-image search;
-    `labelled`: their classes too, which a conditional discriminator is asked about on the page.
-
-    The features themselves are not stored: the app computes them from the images at the first
-    search (FeatureSpace), a megabyte less per checkpoint in git.
-    """
+    """The training images, for the page's nearest-image search (in pixels: is the sample a copy?),
+    and the classifier (what it reads in a sample) with its features network (FID) beside them;
+    `labelled`: their classes too, which a conditional discriminator is asked about on the page."""
     x = data.x
     if features_from:
         checkpoint = read_checkpoint(features_from)
         shutil.copyfile(checkpoint.file("features"), out / "features.tflite")
         shutil.copyfile(checkpoint.file("classifier"), out / "classifier.tflite")
         files = {"features": "features.tflite", "classifier": "classifier.tflite"}
-        space = f"cosine distance in the {checkpoint.config.feature_units}-unit features of {checkpoint.name}"
         labels = checkpoint.data.label_names and list(checkpoint.data.label_names)
     else:
-        files, space, labels = {}, "cosine distance of pixels", None
+        files, labels = {}, None
     save_arrays(out / "neighbours.npz", x=x, **({"y": data.y.astype("int16")} if labelled else {}))
     files["neighbours"] = "neighbours.npz"
-    return {"files": files, "feature_space": space, "images": len(x), "class_names": labels}
+    return {"files": files, "images": len(x), "class_names": labels}
 
 
 def train_classifier(

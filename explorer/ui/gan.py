@@ -16,9 +16,9 @@ import streamlit as st
 
 from explorer.images import png_data_uri, tile
 from explorer.maths import latent
-from explorer.serving.models import ImageGenerator
+from explorer.serving.models import ImageGenerator, class_name
 from explorer.ui import live, presenter
-from explorer.ui.common import literal, page_memory, show_image, strip_with_downloads, whole_number
+from explorer.ui.common import literal, page_memory, short_name, show_image, strip_with_downloads, whole_number
 
 SLIDER_LIMIT = 3.0  # direction and raw sliders run over ±3 σ
 SLIDER_STEP = 0.1
@@ -187,6 +187,8 @@ def class_picker(model: ImageGenerator) -> None:
     if not model.conditional:
         return
     asked = st.query_params.get(CLASS_KEY)
+    if asked is not None and asked not in model.class_names and class_name(asked) in model.class_names:
+        asked = st.query_params[CLASS_KEY] = class_name(asked)  # a link from before names had one style
     if asked is not None and asked not in model.class_names:  # Streamlit would drop it without a word
         st.query_params.pop(CLASS_KEY)
         memory().class_problem = f"This model makes no class “{literal(asked[:40])}”; it makes {classes_named(model)}."
@@ -530,10 +532,10 @@ def discriminator_section(model: ImageGenerator, view: GanView) -> None:
         return
     sample = view.sample(model)
     rng = np.random.default_rng(0)
-    picked = rng.choice(len(model.features.images), VERDICT_EXAMPLES, replace=False)
-    real = model.features.images[picked]
+    picked = rng.choice(len(model.training_images.images), VERDICT_EXAMPLES, replace=False)
+    real = model.training_images.images[picked]
     # A conditional D asks "a real 7?": each real image is asked about its own class.
-    real_labels = model.features.classes_of(picked) if model.conditional else None
+    real_labels = model.training_images.classes_of(picked) if model.conditional else None
     noise = rng.integers(0, 256, (VERDICT_EXAMPLES, *model.image_shape), dtype=np.uint8)
     score = float(model.verdict(sample, view.label)[0])
     columns = st.columns([1, 4], gap="large")
@@ -544,38 +546,74 @@ def discriminator_section(model: ImageGenerator, view: GanView) -> None:
             ("training images", real, model.verdict(real, real_labels)),
             ("noise", noise, model.verdict(noise, view.label)),
         ):
-            names = (
-                [f"{model.class_names[c]}: " for c in real_labels]
+            names = (  # "54% real" stays one piece: a line may break only after the class
+                [f"{short_name(model.class_names[c])} " for c in real_labels]
                 if label == "training images" and model.conditional
                 else [""] * len(images)
             )
             st.image(
                 [png_data_uri(image) for image in images],
                 width=presenter.image_pixels(100),
-                caption=[f"{name}{s:.0%} real" for name, s in zip(names, scores)],
+                caption=[f"{name}{s:.0%}\u00a0real" for name, s in zip(names, scores)],
             )
             st.caption(f"{label.capitalize()}: D says {np.mean(scores):.0%} real on average.")
 
 
 def neighbours_section(model: ImageGenerator, view: GanView) -> None:
-    """The training images most like the current sample: is the GAN copying?"""
+    """The training images nearest the current sample in pixels, and whether it is a copy of one."""
     sample = view.sample(model)
-    order, distance = model.features.nearest(sample, NEIGHBOURS)
+    images = model.training_images
+    order, distance = images.nearest(sample, NEIGHBOURS)
     columns = st.columns([1, 4], gap="large")
     with columns[0]:
         show_image(sample[0], caption="current sample", pixels=160)
-        verdict = model.features.classify(sample)
+        verdict = images.classify(sample)
         if verdict:
             st.caption(verdict)
     with columns[1]:
         st.image(
-            [png_data_uri(model.features.images[i]) for i in order[0]],
+            [png_data_uri(images.images[i]) for i in order[0]],
             width=presenter.image_pixels(110),
-            caption=[f"distance {d:.3f}" for d in distance[0]],
+            caption=[f"distance {d:.2f}" for d in distance[0]],
         )
+        st.markdown(copy_verdict(float(distance[0, 0]), images.copy_scale) + single_image_note(model, view))
     presenter.explain(
-        f"Nearest of the {len(model.features.images):,} training images by "
-        f"{model.features.description}. Distances near 0 would mean the GAN copies; new images "
-        "that resemble several training images mean it learnt the data's regularities.",
+        f"The {NEIGHBOURS} nearest of the {len(images.images):,} training images, by the root mean square "
+        "of their pixels' differences: 0 is the same picture, 1 black against white. A GAN that copies "
+        "draws samples at about 0 from a training image; one that learnt the data's regularities draws "
+        "new images, as far from their nearest training image as training images are from each other.",
         label="About the nearest images",
+    )
+
+
+# A sample's distance to its nearest training image, against how far a training image lies from its
+# nearest other one: below the first share it is as close as a copy; below the second, closer than
+# nearly all training images are to each other.
+COPY_SHARES = (0.25, 0.6)
+
+
+def copy_verdict(nearest: float, scale: float) -> str:
+    """Whether a sample at `nearest` from its nearest training image copies it, read against `scale`,
+    how far a training image typically lies from its nearest other one."""
+    said = (
+        f"The nearest training image is at **{nearest:.2f}**; a training image's nearest other one is "
+        f"typically at {scale:.2f}. "
+    )
+    if nearest < COPY_SHARES[0] * scale:
+        return said + "This sample is as close as a copy."
+    if nearest < COPY_SHARES[1] * scale:
+        return said + "This sample is closer to it than nearly all training images are to each other: it may copy it."
+    return said + "This sample is about as far from it as training images are from each other: a new image, not a copy."
+
+
+def single_image_note(model: ImageGenerator, view: GanView) -> str:
+    """For a generator shown its class's picture (`--class-picture`), a class of one training image."""
+    labels = model.training_images.labels
+    if not model.conditional or labels is None or not getattr(model.checkpoint.config, "class_picture", 0):
+        return ""
+    if int((labels == view.label).sum()) != 1:
+        return ""
+    return (
+        f" {literal(model.class_names[view.label])} has a single training image, and the generator is shown"
+        " that image as its class's picture: it draws this class close to it by design."
     )
