@@ -59,13 +59,14 @@ if text.generated_text():
         )
     )
     st.download_button(
-        "Download the text",
+        "Download the prompt and text",
         used_prompt + text.generated_text(),
         "generated.txt",
         "text/plain",
         key="download",
         on_click="ignore",
         icon=":material/download:",
+        help="One file: the prompt, then what the model wrote after it (the box above shows only that).",
     )
 else:
     used_prompt, used_options = prompt, options  # nothing written yet: compare with these settings

@@ -23,8 +23,9 @@ sections = {
     "Interpolate": vae.interpolation_section,
     "Between distributions": vae_blends.distributions_section,
     "Blend inputs": vae_blends.blend_section,
-    "Autoencoder vs VAE": vae.ae_versus_vae_section,
 }
+if vae.matching_autoencoder(model) is not None:  # a plain autoencoder of the same size and data is shipped
+    sections["Autoencoder vs VAE"] = vae.ae_versus_vae_section
 # Only the open tab is drawn: every element on the page costs the browser time at each slider move.
 scroll_to_linked_tabs("section", page="vae")  # a link naming a tab opens with it in view
 tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")

@@ -17,6 +17,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # larger files are refused before decoding
 MAX_UPLOAD_PIXELS = 24_000_000  # width x height; stops decompression bombs
 MAX_ASPECT_RATIO = 1000  # longest side / shortest; a 20,000,000×1 strip is refused, a 1×100 line is not
 WORKING_SIDE = 1024  # every upload is reduced to this before any other work
+EXIF_ORIENTATION = 0x0112  # the EXIF tag that says how a camera held the picture
 # The upload field's types, by content, not by name: Pillow would hand an EPS to Ghostscript to run.
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 MNIST_BOX = 20 / 28  # MNIST digits fill a 20 px box inside 28 px
@@ -43,6 +44,9 @@ def read_upload(data: bytes) -> tuple[Image.Image, list[str]]:
             notes.append("The image has several frames or pages; the first frame is used.")
         image.thumbnail((WORKING_SIDE, WORKING_SIDE))  # decodes the first frame only, reduced before any other work
         image.load()  # (thumbnail leaves a small image unread)
+        if image.getexif().get(EXIF_ORIENTATION, 1) != 1:  # a phone's photo, stored sideways
+            image = ImageOps.exif_transpose(image)
+            notes.append("The image was turned upright, as its EXIF orientation says.")
     except ImageInputError:
         raise
     except UnidentifiedImageError:

@@ -50,8 +50,10 @@ _READ = """() => {
     return {
         viewport: [innerWidth, innerHeight],
         components, keyed, controls,
-        mark: mark ? JSON.parse(mark.dataset.z) : null,
-        planeTraces: plane ? plane.data.map((t) => t.name) : null,
+        // The sliders' × on the plane: drawn by the page, or a trace of the chart (the server's sliders)
+        mark: mark ? JSON.parse(mark.dataset.z)
+            : (plane && plane.data.find((t) => t.name === 'sliders')
+                ? [0, 1].map((i) => plane.data.find((t) => t.name === 'sliders')[['x', 'y'][i]][0]) : null),
         method: projection ? projection.innerText.trim() : null,
         metric: metric ? metric.closest('label').innerText.trim() : null,
         captions,

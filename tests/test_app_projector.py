@@ -223,12 +223,14 @@ def test_hover_thumbnails_get_a_sprite_of_every_point_and_the_chart_to_follow(pr
 
 
 def test_neighbour_captions_name_the_point_without_its_code_and_fit_under_the_image():
+    from explorer.ui.common import short_name
+
     # Ten characters fit one line under an 80-pixel thumbnail; twelve broke inside the word ("man_feedin g…").
-    assert projector.short_name("surfer:1F3FC") == "surfer"
-    assert projector.short_name("female_fairy:1F3FE") == "female_fa…"
-    assert projector.short_name("grinning_face_with_big_eyes:1F603") == "grinning_…"
-    assert projector.short_name(":") == ":", "a character embedding's colon is a name of its own"
-    assert projector.short_name("7") == "7"
+    assert short_name("surfer:1F3FC") == "surfer"
+    assert short_name("female_fairy:1F3FE") == "female_fa…"
+    assert short_name("grinning_face_with_big_eyes:1F603") == "grinning_…"
+    assert short_name(":") == ":", "a character embedding's colon is a name of its own"
+    assert short_name("7") == "7"
 
 
 def test_an_upload_is_parsed_once_however_often_the_page_reruns(monkeypatch):

@@ -2,6 +2,7 @@
 
 import shutil
 
+import numpy as np
 import pytest
 
 from .conftest import open_page, written_steps
@@ -51,6 +52,35 @@ def test_temperatures_side_by_side(text_root):
     assert not at.exception
     texts = [c.value for c in at.code]
     assert len(texts) == 3 and len(set(texts)) == 3 and all(len(t) == 300 for t in texts)
+    assert "at each temperature." in " ".join(c.value for c in at.caption)
+
+
+def test_compared_temperatures_say_which_top_k_and_top_p_they_keep(text_root):
+    """The comparison keeps the sidebar's top-k and top-p: it says so (it did not)."""
+    at = open_page(
+        "app_pages/text.py", runtime="server", length="50", view="Compare temperatures", top_k="5", top_p="0.5"
+    )
+    at.button(key="generate").click().run()
+    assert "each drawn with top-k 5 and top-p 0.5 as set above" in " ".join(c.value for c in at.caption)
+
+
+def test_the_default_prompt_is_a_speaker_as_the_shipped_corpus_writes_them():
+    """'ROMEO:' was no speaker the model read (the corpus writes "KING." on its own line; ":" is 0.25 % of
+    its characters): the model found it three times as surprising as its held-out text. The default
+    prompt must read to the model as ordinary text does."""
+    from explorer.checkpoint import read_checkpoint
+    from explorer.serving.models import CharModel
+    from explorer.ui.text import DEFAULT_PROMPT
+
+    folder = _shipped_text_model()
+    model = CharModel.from_folder(folder)
+    ids = model.vocabulary.encode("\n\n" + DEFAULT_PROMPT)  # as after the end of a speech
+    state, nats = model.initial_state(), 0.0
+    for current, following in zip(ids[:-1], ids[1:]):
+        logits, state = model.step(np.array([current]), state)
+        shifted = logits[0] - logits[0].max()
+        nats -= shifted[following] - np.log(np.exp(shifted).sum())
+    assert nats / (len(ids) - 1) < read_checkpoint(folder).metrics["heldout_nats_per_char"]
 
 
 def test_temperature_zero_and_length_zero_are_handled(text_root):
@@ -104,7 +134,7 @@ def test_in_the_browser_generate_asks_the_page_to_write_what_the_server_would():
     at.button(key="generate").click().run()
     job = live_data_text(at)["job"]
     model = CharModel.from_folder(_shipped_text_model())
-    assert job["prompt"] == model.vocabulary.encode(clean_prompt("ROMEO:\n", model.vocabulary).text).tolist()
+    assert job["prompt"] == model.vocabulary.encode(clean_prompt("KING.\n", model.vocabulary).text).tolist()
     assert job["uniforms"] == np.random.default_rng(3).random(120).tolist()
     assert (job["temperature"], job["topK"], job["topP"]) == (0.7, 5, 1.0)
     assert live_data_text(at)["model"]["url"].startswith(f"/models/{model.name}/step.tflite?v=")

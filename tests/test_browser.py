@@ -266,7 +266,9 @@ def test_text_streams_into_the_page_and_stays_after_it_ends(page, app_url):
         timeout=30_000,
     )
     page.get_by_text("200 characters").wait_for(timeout=30_000)
-    page.get_by_role("button", name="Download the text").wait_for(timeout=30_000)  # drawn once the text is done
+    page.get_by_role("button", name="Download the prompt and text").wait_for(
+        timeout=30_000
+    )  # drawn once the text is done
     assert page.get_by_text("Traceback").count() == 0
 
 

@@ -94,7 +94,9 @@ class Crawl:
         assert not errors, f"{self.url}, after {what}: the server logged {errors[:5]}"
         assert not page.console_errors, f"{self.url}, after {what}: the console logged {page.console_errors[:3]}"
         wait_drawn(page)  # a live component draws after the run that sent it
-        found = seen.problems(page, opened=what == "open")  # a reload on a tab scrolls to it
+        # The picture must be on the screen when the page opens and while a slider moves (a reload on a
+        # tab scrolls to that tab).
+        found = seen.problems(page, opened=what == "open" or what.startswith("live slider"))
         if found:
             page.screenshot(path="/tmp/crawl-failure.png")
         assert not found, f"{self.url}, after {what} (after {self.actions[-4:-1]}): {found[:4]}"
@@ -147,6 +149,9 @@ class Crawl:
                 f"live slider {slider.get_attribute('id')!r}",
                 lambda s=slider: (s.focus(), page.keyboard.press("ArrowRight")),
             )
+            if index == 0:
+                self.hold_key(slider)
+
         # A whole number one step up (how many directions, a seed, an example): it may change what the
         # page draws (a slider more), where stale copies of the sliders had piled up.
         for _, step in self.each(f"{scope} [data-testid='stNumberInputStepUp']", limit=20):
@@ -176,6 +181,28 @@ class Crawl:
                 self.act(f"radio {option.inner_text()!r}", option.click)
         for _, button in self.each(f"{scope} [data-testid='stButtonGroup'] button"):
             self.act(f"segment {button.inner_text()!r}", button.click)
+
+    def hold_key(self, slider, presses: int = 8) -> None:
+        """A held arrow key (auto-repeat, about 30 a second) moves the slider every step: reruns that
+        answered earlier steps had put older values back (−1.4 after ten steps from −2, not −1.0)."""
+        step, low, high = (float(slider.get_attribute(a)) for a in ("step", "min", "max"))
+        start = float(slider.input_value())
+        if start + presses * step > high:
+            settle(self.page, lambda: (slider.focus(), self.page.keyboard.press("Home")))
+            start = low
+
+        def hold():
+            slider.focus()
+            for _ in range(presses):
+                self.page.keyboard.press("ArrowRight")
+                self.page.wait_for_timeout(33)
+
+        self.act(f"live slider {slider.get_attribute('id')!r} held for {presses} steps", hold)
+        self.page.wait_for_timeout(1_000)  # the last reruns' answers
+        wait_drawn(self.page)
+        moved = round((float(slider.input_value()) - start) / step)
+        assert moved == presses, f"{self.url}: a held key moved {slider.get_attribute('id')} {moved} steps of {presses}"
+        self.check("the held key's last answers")
 
     def presenter(self) -> None:
         """Presenter mode switched (the page drawn again at its size, its buttons pressed), then back."""
@@ -265,7 +292,10 @@ def test_vae_uploads_of_every_image_kind(page, crawl, tmp_path):
     visit = crawl(page, "/vae?model=mnist-vae-16d&section=Start+from+an+example&example_source=Upload+your+own")
     for path in image_files(tmp_path):
         visit.upload([path], "what the model saw")
-        visit.act("move the sliders to μ", page.get_by_role("button", name="Move the sliders to μ").click)
+        to_mu = page.get_by_role("button", name="Move the sliders to μ")
+        assert to_mu.is_disabled(), "the upload has moved the sliders to μ: the button says so by resting"
+        visit.act("reset to zero", page.get_by_role("button", name="Reset to zero").click)
+        visit.act("move the sliders to μ", to_mu.click)
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=SCREEN_IDS)

@@ -154,3 +154,35 @@ def test_the_posterior_chart_has_a_labelled_line_beyond_every_dot(mu, sigma):
     assert 0 in labels and max(labels) >= max(np.abs(mu) + sigma) and len(labels) <= 9
     top, bottom = min(lines), max(lines)
     assert all(top <= y <= bottom for y in dots + whiskers), (top, bottom, dots)
+
+
+def test_labels_on_the_plane_differ_in_colour_or_shape_and_never_wear_the_sliders_colour():
+    """On the 2-d plane 8 and 9 (wine and brown) and 1 and 5 (rose and purple) were hard to tell apart,
+    and 1 wore the rose of the sliders' ×."""
+    from explorer.palette import EMPHASIS
+    from explorer.ui.plots import label_style
+
+    def rgb(colour):
+        return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+
+    styles = [label_style(index) for index in range(10)]
+    assert EMPHASIS not in [colour for colour, _ in styles]
+    for a in range(10):
+        for b in range(a + 1, 10):
+            close = np.linalg.norm(rgb(styles[a][0]) - rgb(styles[b][0])) < 100
+            assert not close or styles[a][1] != styles[b][1], (a, b, styles[a], styles[b])
+
+
+def test_a_photo_stored_sideways_is_turned_upright_as_its_exif_says():
+    """Phones store a portrait photo sideways with an EXIF orientation tag; it was ignored."""
+    upright = np.zeros((40, 20), np.uint8)
+    upright[:10] = 255  # white at the top
+    stored = Image.fromarray(np.rot90(upright, k=1))  # what the camera wrote: turned a quarter left
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    buffer = io.BytesIO()
+    stored.save(buffer, "JPEG", exif=exif, quality=95)
+    image, notes = read_upload(buffer.getvalue())
+    pixels = np.asarray(image.convert("L"))
+    assert pixels.shape == (40, 20) and pixels[:10].mean() > 200 and pixels[-10:].mean() < 50
+    assert any("EXIF orientation" in note for note in notes)

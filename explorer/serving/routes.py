@@ -37,12 +37,6 @@ FOREVER = "public, max-age=31536000, immutable"
 
 
 RUNTIME_URL = f"{RUNTIME_PREFIX}/litert_wasm_compat_internal.js"  # what `loadLiteRt` takes
-MODULE_URL = f"{RUNTIME_PREFIX}/litert.mjs"
-
-
-def model_url(checkpoint, role: str) -> str:
-    """Where the page fetches a (loaded) checkpoint's `role` file; the digest makes a new file a new address."""
-    return f"/models/{checkpoint.folder.name}/{role}.tflite?v={digest(checkpoint.file(role))}"
 
 
 def digest(path: Path) -> str:
@@ -52,6 +46,15 @@ def digest(path: Path) -> str:
 @lru_cache(maxsize=64)
 def _digest(path: Path, modified: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+# The bundle is ours (web/litert/README.md: one change to it): its digest makes a new bundle a new address.
+MODULE_URL = f"{RUNTIME_PREFIX}/litert.mjs?v={digest(RUNTIME_FOLDER / 'litert.mjs')}"
+
+
+def model_url(checkpoint, role: str) -> str:
+    """Where the page fetches a (loaded) checkpoint's `role` file; the digest makes a new file a new address."""
+    return f"/models/{checkpoint.folder.name}/{role}.tflite?v={digest(checkpoint.file(role))}"
 
 
 def model_file(name: str, role: str) -> Path | None:

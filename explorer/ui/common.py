@@ -209,3 +209,10 @@ def use_crisp_images() -> None:
         f"[class*='st-key-{ON_SCREEN}tall_'] [data-testid='stImage'] img {{ max-width: min(100%, {FOLD} / 2) !important; }}"
         "</style>"
     )
+
+
+def short_name(name: str, length: int = 10) -> str:
+    """A neighbour's caption: the name without a ":code" suffix (emoji code points), cut with an
+    ellipsis to what fits one line under its thumbnail."""
+    name = str(name).split(":")[0] or str(name)
+    return name if len(name) <= length else name[: length - 1] + "…"

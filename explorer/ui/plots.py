@@ -41,6 +41,18 @@ def image_layer(figure: go.Figure, image: np.ndarray, extent: float, height: int
     )
 
 
+# Labels on the latent plane: the palette without the sliders' × colour (rose) and without grey,
+# ordered so that, drawn as circles and diamonds in turn, each pair of near colours (wine and brown,
+# wine and indigo, the two blues, the two greens) differs in shape (8 and 9, 1 and 5 looked alike).
+LABEL_COLOURS = [SAFE_PALETTE[i] for i in (0, 2, 4, 3, 5, 7, 6, 8, 9, 10)]
+LABEL_SYMBOLS = ("circle", "diamond")
+
+
+def label_style(index: int) -> tuple[str, str]:
+    """The colour and marker symbol of the `index`-th label."""
+    return LABEL_COLOURS[index % len(LABEL_COLOURS)], LABEL_SYMBOLS[index % len(LABEL_SYMBOLS)]
+
+
 def label_scatter(figure: go.Figure, points: np.ndarray, labels: np.ndarray | None) -> None:
     """Encoded points coloured by label, one legend entry (and toggle) per label."""
     if labels is None:
@@ -50,13 +62,14 @@ def label_scatter(figure: go.Figure, points: np.ndarray, labels: np.ndarray | No
         return
     for index, label in enumerate(np.unique(labels)):
         chosen = labels == label
+        colour, symbol = label_style(index)
         figure.add_scatter(
             x=points[chosen, 0],
             y=points[chosen, 1],
             mode="markers",
             name=str(label),
             # A white rim: the palette's dark colours (navy, maroon) vanish on black tiles.
-            marker=dict(size=7, color=SAFE_PALETTE[index % len(SAFE_PALETTE)], line=dict(width=1, color="white")),
+            marker=dict(size=7, color=colour, symbol=symbol, line=dict(width=1, color="white")),
             hovertemplate=f"label {label}<br>z1 %{{x:.2f}}, z2 %{{y:.2f}}<extra></extra>",
         )
 

@@ -20,7 +20,7 @@ from explorer.projector import projection as proj
 from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding
 from explorer.projector.files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
 from explorer.projector.worker import ProjectionWorker
-from explorer.ui.common import literal, page_memory, say_if_unknown, whole_number
+from explorer.ui.common import literal, page_memory, say_if_unknown, short_name, whole_number
 from explorer.ui.presenter import image_pixels
 
 UPLOAD = "Upload Projector files"
@@ -533,13 +533,6 @@ def plain(value) -> str:
     """A metadata value as Markdown shows it literally, every character as in the file (it may come
     from an upload): `item_0` stays `item_0`."""
     return literal(str(value))
-
-
-def short_name(name: str, length: int = 10) -> str:
-    """A neighbour's caption: the name without a ":code" suffix (emoji code points), cut with an
-    ellipsis to what fits one line under its thumbnail."""
-    name = str(name).split(":")[0] or str(name)
-    return name if len(name) <= length else name[: length - 1] + "…"
 
 
 def vae_link(model_name: str, z: np.ndarray) -> str:

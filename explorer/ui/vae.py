@@ -65,10 +65,15 @@ def current_latent(latent_dim: int) -> np.ndarray:
     return np.array([st.session_state.get(slider_key(d), 0.0) for d in range(latent_dim)], dtype="float32")
 
 
+def slider_values(z: np.ndarray) -> np.ndarray:
+    """z as the sliders can show it: clipped to their ±3 σ range, rounded to their step."""
+    return np.round(np.clip(np.asarray(z, dtype="float64"), -SLIDER_LIMIT, SLIDER_LIMIT), 1)
+
+
 def set_latent(z: np.ndarray) -> None:
-    """Move the sliders to z (clipped to their ±3 σ range, rounded to their step)."""
-    for dim, value in enumerate(np.asarray(z, dtype="float64")):
-        st.session_state[slider_key(dim)] = float(np.round(np.clip(value, -SLIDER_LIMIT, SLIDER_LIMIT), 1))
+    """Move the sliders to z (as `slider_values` has it)."""
+    for dim, value in enumerate(slider_values(z)):
+        st.session_state[slider_key(dim)] = float(value)
 
 
 def example_picker(model: ImageAutoencoder, label: str, key: str, value: int = 0, **options) -> int:
@@ -370,7 +375,15 @@ def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, si
         show_image(model.decode_latents(mu)[0], caption="decode of μ", pixels=160)
     with columns[2]:
         # A callback: it runs before the sliders exist in the next run, so it may set their values.
-        st.button("Move the sliders to μ", key=f"use_{key}", on_click=set_latent, args=(mu,))
+        there = np.allclose(current_latent(model.latent_dim), slider_values(mu))  # an upload moved them already
+        st.button(
+            "Move the sliders to μ",
+            key=f"use_{key}",
+            on_click=set_latent,
+            args=(mu,),
+            disabled=there,
+            help="The sliders are at μ already." if there else "The sliders, and the picture above, go to μ.",
+        )
         if model.kind == "vae":
             samples = model.decode_latents(latent.sample_posterior(mu, sigma, 6, seed=0))
             show_image(tile(samples, 6), caption="six samples from N(μ, σ²): what this image could also be", pixels=480)
@@ -443,14 +456,7 @@ def matching_autoencoder(model: ImageAutoencoder):
 
 
 def ae_versus_vae_section(model: ImageAutoencoder) -> None:
-    autoencoder = matching_autoencoder(model)
-    if autoencoder is None:
-        source = model.checkpoint.data.source or "mnist"
-        st.info(
-            f"No plain autoencoder with a {model.latent_dim}-d latent on the same data is shipped to compare "
-            f"with. Train one: `python -m explorer train ae --data {source} --latent-dim {model.latent_dim}`"
-        )
-        return
+    autoencoder = matching_autoencoder(model)  # the page shows this tab only where there is one
     seed = whole_number(st, "Seed", 0, 2**31 - 1, 0, key="compare_seed")
     z = latent.sample_prior(8, model.latent_dim, seed=seed)
     show_image(tile(model.decode_latents(z), 8), caption="VAE: the same 8 points from N(0, I)", pixels=880)
