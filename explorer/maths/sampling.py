@@ -72,17 +72,23 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return weights / weights.sum()
 
 
+# Below this the tempered logits overflow (a link's temperature=5e-324 wrote "}}}}…"); the draw is
+# then the likeliest character, as at 0. web/components/live_text.js uses the same number.
+ARGMAX_TEMPERATURE = 1e-3
+
+
 def next_char_distribution(
     logits: np.ndarray, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0
 ) -> np.ndarray:
     """Probabilities to draw the next character from.
 
-    temperature < 1 sharpens (more predictable), > 1 flattens (more surprising); 0 is the arg-max.
+    temperature < 1 sharpens (more predictable), > 1 flattens (more surprising); below
+    ARGMAX_TEMPERATURE (0 included) it is the arg-max.
     top_k > 0 keeps only the k likeliest characters; top_p < 1 keeps the fewest likeliest whose
     probabilities add up to at least p. Both act on the tempered distribution, which is renormalised.
     """
     logits = np.asarray(logits, dtype=np.float64)
-    if temperature <= 0:
+    if not temperature >= ARGMAX_TEMPERATURE:  # NaN too
         probabilities = np.zeros_like(logits)
         probabilities[np.argmax(logits)] = 1.0
         return probabilities

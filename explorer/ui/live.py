@@ -149,10 +149,14 @@ def _to_link(sliders: list[Slider], values: dict) -> None:
 
 
 def heard(key: str, sliders: list[Slider]) -> dict:
-    """The sliders' positions the component last reported, {id: value}: only the sliders' own ids,
-    only finite numbers (a browser may send anything in a state value)."""
+    """The sliders' positions the component `key` last reported (see `positions`)."""
     state = st.session_state.get(key)
-    position = state.get("position") if isinstance(state, dict) else None
+    return positions(state.get("position") if isinstance(state, dict) else None, sliders)
+
+
+def positions(position, sliders: list[Slider]) -> dict:
+    """A reported position as {id: value}: only the sliders' own ids, only finite numbers (a browser
+    may send anything in a state value: NaN had put `z1=nan` in the URL and drawn a black picture)."""
     if not isinstance(position, dict):
         return {}
     numbers = {}

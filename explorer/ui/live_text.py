@@ -10,6 +10,7 @@ view, the comparison and the download work alike.
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 import numpy as np
@@ -41,6 +42,9 @@ def live_writer(model: CharModel, prompt: str, options: dict, go: bool) -> None:
         "shown": generated_text(),
         "placeholder": OUTPUT_PLACEHOLDER,
     }
+    problem, kept.result_problem = kept.result_problem, None
+    if problem:
+        st.warning(problem + " Press Generate to write it again.", icon=":material/warning:")
     live.component("live_text")(
         key=KEY,
         data=live.unique(data),
@@ -62,23 +66,68 @@ def job(model: CharModel, prompt: str, options: dict, run: int) -> dict:
     }
 
 
+class ResultError(ValueError):
+    """A `result` from the page that is not the text its job asked for."""
+
+
+def checked_steps(result, asked: dict, vocabulary: list, top: int = TOP_CHOICES) -> tuple[list, float]:
+    """The steps of a `result` the page sent for the job `asked`, and its seconds (0: not known),
+    or ResultError with a sentence. A browser may send anything: at most one step per uniform the
+    job carried, ids inside the vocabulary, probabilities finite in [0, 1], at most `top` likeliest
+    characters a step; checked before anything is built from it. Unknown keys are ignored."""
+    if not isinstance(result, dict):
+        raise ResultError("it is not a record of steps")
+    columns = [result.get(name) for name in ("ids", "probabilities", "topIds", "topProbabilities")]
+    if not all(isinstance(column, list) for column in columns) or len({len(c) for c in columns}) != 1:
+        raise ResultError("its steps are missing or of unequal lengths")
+    ids, probabilities, top_ids, top_probabilities = columns
+    if len(ids) > len(asked["uniforms"]):
+        raise ResultError(f"it holds {len(ids):,} characters where {len(asked['uniforms']):,} were asked for")
+    size = len(vocabulary)
+    steps = []
+    for char_id, probability, likeliest, their in zip(ids, probabilities, top_ids, top_probabilities):
+        if not _whole(char_id, size) or not _probability(probability):
+            raise ResultError("a character or its probability is not one the model could give")
+        if not isinstance(likeliest, list) or not isinstance(their, list) or len(likeliest) != len(their):
+            raise ResultError("a step's likeliest characters are not a list with their probabilities")
+        if len(likeliest) > top or not all(_whole(i, size) for i in likeliest) or not all(map(_probability, their)):
+            raise ResultError("a step's likeliest characters are not ones the model could give")
+        steps.append(Step(vocabulary[char_id], float(probability), np.array(likeliest, int), np.array(their, float)))
+    seconds = result.get("seconds")
+    seconds = float(seconds) if _number(seconds) and MIN_SECONDS <= seconds <= MAX_SECONDS else 0.0
+    return steps, seconds
+
+
+MIN_SECONDS, MAX_SECONDS = 1e-3, 3_600.0  # a writing time outside these says no speed
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value, size: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < size
+
+
+def _probability(value) -> bool:
+    return _number(value) and 0.0 <= value <= 1.0
+
+
 def _on_result(model: CharModel) -> None:
-    result = (st.session_state.get(KEY) or {}).get("result") or {}
+    state = st.session_state.get(KEY)
+    result = state.get("result") if isinstance(state, dict) else None
     kept = memory()
     asked = kept.job
-    if not asked or result.get("run") != asked["run"]:
-        return  # an older text than the one asked for last
-    chars = model.vocabulary.chars
-    kept.steps = [
-        Step(chars[int(i)], float(p), np.asarray(top, int), np.asarray(top_p, float))
-        for i, p, top, top_p in zip(
-            result["ids"], result["probabilities"], result["topIds"], result["topProbabilities"]
-        )
-    ]
+    if not asked or not isinstance(result, dict) or result.get("run") != asked["run"]:
+        return  # an older text than the one asked for last, or nothing to read
+    kept.job = None
+    try:
+        kept.steps, seconds = checked_steps(result, asked, list(model.vocabulary.chars))
+    except ResultError as error:
+        kept.steps, kept.result_problem = None, f"The text your browser sent back could not be used: {error}."
+        return
     prompt, options = asked["for"]
     kept.generated_for = (prompt, tuple(tuple(item) for item in options))
-    seconds = float(result.get("seconds") or 0)
-    kept.speed = len(result["ids"]) / seconds if seconds > 0 else 0.0
+    kept.speed = len(kept.steps) / seconds if seconds else 0.0
     kept.fresh_speed = True
     st.query_params[WRITTEN_PARAM] = "1"
-    kept.job = None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from explorer.maths.sampling import clean_prompt
+from explorer.maths.sampling import ARGMAX_TEMPERATURE, clean_prompt
 from explorer.palette import EMPHASIS, rgba
 from explorer.serving.models import CharModel
 from explorer.serving.text_generation import generate
@@ -39,6 +39,7 @@ class TextMemory:
     speed: float | None = None  # its characters per second
     fresh_speed: bool = False  # the speed is new: say it once
     job: dict | None = None  # a text the page is asked to write in the browser (live_text.job)
+    result_problem: str | None = None  # why the browser's last text could not be used, said once
     runs: int = 0  # texts asked of the browser so far: each job's number
 
 
@@ -113,10 +114,10 @@ def settings(model: CharModel) -> dict:
         help="Draw only from the likeliest characters whose probabilities add up to p.",
     )
     st.caption(
-        f"Temperature {temperature:.2f}: "
+        f"Temperature {temperature:.2f}: "  # a link's 5e-324 reads 0.00, and is the arg-max
         + (
             "always the likeliest next character (deterministic)."
-            if temperature == 0
+            if temperature < ARGMAX_TEMPERATURE
             else "more predictable than the model itself."
             if temperature < 1
             else "the model's own probabilities."

@@ -22,8 +22,10 @@ function descending(probabilities) {
   return probabilities.map((_, i) => i).sort((a, b) => probabilities[b] - probabilities[a] || a - b);
 }
 
+const ARGMAX_TEMPERATURE = 1e-3; // as explorer/maths/sampling.py: below it, the likeliest character
+
 function distribution(logits, temperature, topK, topP) {
-  if (temperature <= 0) {
+  if (!(temperature >= ARGMAX_TEMPERATURE)) {
     let best = 0;
     logits.forEach((x, i) => (x > logits[best] ? (best = i) : null));
     return logits.map((_, i) => (i === best ? 1 : 0));

@@ -1,0 +1,114 @@
+"""What a browser sends back through the live components is input: each value is checked against
+what the server asked for, before anything is built from it (no browser, no TensorFlow)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from explorer.ui.live_text import ResultError, checked_steps
+
+VOCABULARY = list("abc\n")
+JOB = {"run": 1, "uniforms": [0.5] * 4}
+
+
+def result(**changes) -> dict:
+    honest = {
+        "run": 1,
+        "ids": [0, 1, 2],
+        "probabilities": [0.5, 0.25, 1.0],
+        "topIds": [[0, 1], [1, 0], [2, 3]],
+        "topProbabilities": [[0.5, 0.3], [0.25, 0.2], [1.0, 0.0]],
+        "seconds": 0.5,
+    }
+    return {**honest, **changes}
+
+
+def test_an_honest_result_becomes_the_steps_and_its_speed():
+    steps, seconds = checked_steps(result(), JOB, VOCABULARY)
+    assert "".join(step.char for step in steps) == "abc" and seconds == 0.5
+    assert steps[1].top_ids.tolist() == [1, 0] and steps[2].probability == 1.0
+
+
+@pytest.mark.parametrize(
+    "changes, said",
+    [
+        (  # a 12 MB message had cost the server 1 GB and 9 s
+            {
+                "ids": [0] * 1_000_000,
+                "probabilities": [0.5] * 1_000_000,
+                "topIds": [[0, 1]] * 1_000_000,
+                "topProbabilities": [[0.5, 0.3]] * 1_000_000,
+            },
+            "1,000,000 characters where 4 were asked for",
+        ),
+        ({"ids": [10**6, 1, 2]}, "not one the model could give"),
+        ({"ids": ["a", 1, 2]}, "not one the model could give"),
+        ({"ids": [True, 1, 2]}, "not one the model could give"),
+        ({"ids": [-1, 1, 2]}, "not one the model could give"),
+        ({"probabilities": [2.0, 0.25, 1.0]}, "not one the model could give"),  # had shown "200.0 %"
+        ({"probabilities": [math.nan, 0.25, 1.0]}, "not one the model could give"),
+        ({"probabilities": [None, 0.25, 1.0]}, "not one the model could give"),
+        ({"topIds": [[0] * 50, [1], [2]]}, "likeliest characters are not a list"),
+        ({"topIds": [[0, 99], [1, 0], [2, 3]]}, "not ones the model could give"),
+        ({"topProbabilities": [[0.5, -1], [0.25, 0.2], [1.0, 0.0]]}, "not ones the model could give"),
+        ({"topIds": [{"x": 1}, [1, 0], [2, 3]]}, "not a list"),
+        ({"ids": [0, 1]}, "unequal lengths"),
+        ({"ids": None}, "missing"),
+        ({"probabilities": "0.5"}, "missing"),
+    ],
+)
+def test_a_result_that_is_not_the_asked_text_is_refused_with_a_sentence(changes, said):
+    with pytest.raises(ResultError, match=said):
+        checked_steps(result(**changes), JOB, VOCABULARY)
+
+
+def test_more_likeliest_characters_than_the_page_keeps_are_refused():
+    wide = result(topIds=[[0, 1, 2], [1, 0, 2], [2, 3, 0]], topProbabilities=[[0.5, 0.3, 0.1]] * 3)
+    with pytest.raises(ResultError, match="not ones the model could give"):
+        checked_steps(wide, JOB, VOCABULARY, top=2)
+
+
+@pytest.mark.parametrize("seconds", [1e-300, 0, -5, math.inf, math.nan, "2", None, True, 10**9])
+def test_a_writing_time_that_cannot_be_true_gives_no_speed(seconds):
+    """1e-300 seconds had printed a 300-digit "per second"."""
+    assert checked_steps(result(seconds=seconds), JOB, VOCABULARY)[1] == 0.0
+
+
+def test_something_other_than_a_record_is_refused():
+    for junk in ([], "text", 5, None):
+        with pytest.raises(ResultError):
+            checked_steps(junk, JOB, VOCABULARY)
+
+
+def test_a_reported_slider_position_keeps_only_finite_numbers_of_known_sliders():
+    from explorer.ui.live import Slider, positions
+
+    sliders = [Slider("z1", "z1", -3, 3, 0.1), Slider("z2", "z2", -3, 3, 0.1), Slider("psi", "ψ", 0, 1.5, 0.05)]
+    sent = {"z1": math.nan, "z2": math.inf, "psi": "1.5", "extra": [0] * 10, "z3": 1.0}
+    assert positions(sent, sliders) == {}
+    assert positions({"z1": 1.5, "z2": -1, "psi": True}, sliders) == {"z1": 1.5, "z2": -1.0}
+    for junk in (None, [1, 2], "z1=1", 5, {"position": {"z1": 1}}):
+        assert positions(junk, sliders) == {}
+
+
+@pytest.mark.parametrize("temperature", [5e-324, 1e-12, 9.9e-4, 0.0, -1.0, math.nan])
+def test_a_temperature_too_small_to_divide_by_draws_the_likeliest_character(temperature):
+    """A link's temperature=5e-324 overflowed the tempered logits: the page wrote "}}}}…"."""
+    import numpy as np
+
+    from explorer.maths.sampling import next_char_distribution
+
+    logits = np.array([2.0, 5.0, 4.9, -1.0])
+    assert next_char_distribution(logits, temperature).tolist() == [0.0, 1.0, 0.0, 0.0]
+    close = np.array([2.0, 5.0, 4.9999, -1.0])
+    assert 0.5 < next_char_distribution(close, 1e-3)[1] < 0.6, "from the floor up, temperature tempers"
+
+
+def test_the_text_page_says_a_tiny_temperature_is_the_arg_max():
+    from .conftest import open_page
+
+    at = open_page("app_pages/text.py", runtime="server", temperature="5e-324")
+    assert not at.exception
+    assert "always the likeliest next character" in " ".join(c.value for c in at.caption)
