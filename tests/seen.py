@@ -20,13 +20,14 @@ _READ = """() => {
         const key = [...host.classList].find((c) => c.startsWith('st-key-'));
         const roots = [...host.querySelectorAll('*')].filter((el) => el.shadowRoot).map((el) => el.shadowRoot);
         const blocks = roots.flatMap((root) => [...root.children].filter((c) => c.classList.contains('live')));
+        const text = blocks.length > 0 && blocks[0].classList.contains('live-text');  // writes, draws no picture
         const block = blocks[0];
         const inputs = block ? [...block.querySelectorAll('input[type=range]')] : [];
         components.push({
             key,
             blocks: blocks.length,
             state: block ? block.dataset.state : null,
-            pictures: block ? block.querySelectorAll('canvas[role=img]').length : 0,
+            pictures: block && !text ? block.querySelectorAll('canvas[role=img]').length : null,
             picture: block && block.querySelector('canvas') ? box(block.querySelector('canvas')) : null,
             controls: block ? [...block.querySelectorAll('input, output, button')].filter(shown).map(box) : [],
             sliders: inputs.map((i) => ({ id: i.dataset.id, value: Number(i.value), fallback: Number(i.dataset.default) })),
@@ -89,7 +90,7 @@ def problems(page, opened: bool = False) -> list[str]:
         key = component["key"]
         if component["blocks"] != 1:
             found.append(f"{key} holds {component['blocks']} blocks of sliders and picture, not one")
-        if component["blocks"] and component["pictures"] != 1:
+        if component["blocks"] and component["pictures"] not in (None, 1):
             found.append(f"{key} shows {component['pictures']} pictures, not one")
         picture = component["picture"]
         if picture and picture[2] > picture[0]:

@@ -262,7 +262,7 @@ def test_blend_grid_of_three_or_four_inputs_and_a_sentence_for_a_bad_link():
     assert "Upload an image" in upload.info[0].value and not upload.exception
 
 
-def test_after_an_upload_the_mu_button_rests_until_the_sliders_move_away():
+def test_after_an_upload_the_page_says_the_sliders_are_at_mu_and_the_button_says_so_too():
     """The upload moves the sliders to its μ; "Move the sliders to μ" then did nothing, without a word."""
     import io
 
@@ -277,6 +277,11 @@ def test_after_an_upload_the_mu_button_rests_until_the_sliders_move_away():
     )
     at.file_uploader(key="upload").set_value([("one.png", png.getvalue(), "image/png")]).run()
     assert not at.exception
-    assert at.button(key="use_upload").disabled and "at μ already" in at.button(key="use_upload").help
+    assert "The sliders moved to this image's μ." in [info.value for info in at.info]
+    moved = [at.session_state[f"z{d + 1}"] for d in range(16)]
+    at.button(key="use_upload").click().run()
+    assert [toast.value for toast in at.toast] == ["The sliders are at μ already: the image put them there."]
+    assert [at.session_state[f"z{d + 1}"] for d in range(16)] == moved
     at.button(key="reset").click().run()
-    assert not at.button(key="use_upload").disabled
+    at.button(key="use_upload").click().run()
+    assert not at.toast and [at.session_state[f"z{d + 1}"] for d in range(16)] == moved

@@ -144,6 +144,7 @@ def test_the_page_writes_the_servers_text_for_the_same_seed_and_its_views_follow
     from explorer.maths.sampling import clean_prompt
     from explorer.serving.models import CharModel
     from explorer.serving.text_generation import generate
+    from explorer.ui.text import DEFAULT_PROMPT
 
     name = list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0][0].name
     page.goto(f"{app_url}/text?model={name}&text_seed=5&length=200&temperature=0.8&top_p=0.9")
@@ -153,7 +154,7 @@ def test_the_page_writes_the_servers_text_for_the_same_seed_and_its_views_follow
     page.get_by_text("per second in your browser").wait_for(timeout=60_000)
     written = page.evaluate(f"() => ({TEXT_OUTPUT})().text.textContent")
     model = CharModel.from_folder(SHIPPED_CHECKPOINTS / name)
-    prompt = clean_prompt("ROMEO:\n", model.vocabulary).text
+    prompt = clean_prompt(DEFAULT_PROMPT, model.vocabulary).text
     assert written == "".join(step.char for step in generate(model, prompt, 200, 0.8, 0, 0.9, 5))
     assert "written=1" in page.url
     page.get_by_text("The darker the highlight").wait_for(timeout=20_000)  # the steps came back to Python

@@ -313,10 +313,17 @@ def _encode_upload(model: ImageAutoencoder) -> None:
         "seen": seen,
         "mu": encoding.mu[0],
         "sigma": encoding.sigma[0],
-        "notes": notes + fit_notes,
+        "notes": notes + fit_notes + ["The sliders moved to this image's μ."],
         "name": upload.name,
     }
     set_latent(encoding.mu[0])
+
+
+def _move_to(mu: np.ndarray) -> None:
+    """The μ button: the sliders go to μ, or, where they are already (an upload put them there), it says so."""
+    if np.allclose(current_latent(len(mu)), slider_values(mu)):
+        st.toast("The sliders are at μ already: the image put them there.", icon=":material/check:")
+    set_latent(mu)
 
 
 def _pick_example(model: ImageAutoencoder) -> None:
@@ -375,14 +382,12 @@ def posterior_view(model: ImageAutoencoder, seen: np.ndarray, mu: np.ndarray, si
         show_image(model.decode_latents(mu)[0], caption="decode of μ", pixels=160)
     with columns[2]:
         # A callback: it runs before the sliders exist in the next run, so it may set their values.
-        there = np.allclose(current_latent(model.latent_dim), slider_values(mu))  # an upload moved them already
         st.button(
             "Move the sliders to μ",
             key=f"use_{key}",
-            on_click=set_latent,
+            on_click=_move_to,
             args=(mu,),
-            disabled=there,
-            help="The sliders are at μ already." if there else "The sliders, and the picture above, go to μ.",
+            help="The sliders, and the picture above, go to μ.",
         )
         if model.kind == "vae":
             samples = model.decode_latents(latent.sample_posterior(mu, sigma, 6, seed=0))

@@ -72,7 +72,8 @@ function build(parentElement, data) {
   picture.append(canvas, caption, zLine, verdict);
   root.append(controls, picture);
   parentElement.append(root);
-  return { root, inputs, canvas, caption, zLine, verdict, active: null, received: {}, busy: false, pending: false };
+  // fromPython: the sliders whose value Python set last (a button, a link), not the person
+  return { root, inputs, canvas, caption, zLine, verdict, active: null, received: {}, fromPython: new Set(), busy: false, pending: false };
 }
 
 // The picture's largest side: its column, and the screen below the picture's place on the page, so
@@ -271,6 +272,7 @@ export default function (component) {
       input.addEventListener("pointerdown", () => (view.active = input.dataset.id));
       input.addEventListener("input", () => {
         view.moves += 1;
+        view.fromPython.delete(entry.spec.id); // the person's value now, not Python's
         showValue(entry);
         requestAnimationFrame(() => decode(view));
       });
@@ -290,14 +292,19 @@ export default function (component) {
     fitToScreen(view);
     followPlane(view);
   });
-  // Values Python changed (a button, a link, a click on the map) move the sliders; a value Python
-  // only heard from the page does not (a held key has moved on since), nor does the slider being dragged.
+  // Values Python changed (a button, a link, a click on the map) move the sliders. A value Python only
+  // heard from the page does not move a slider the person has moved since (a held key is steps ahead
+  // of the reruns answering it); nor does any value move the slider being dragged. A new block takes
+  // every value.
   let changed = false;
+  const fresh = Object.keys(view.received).length === 0;
   for (const [id, entry] of view.inputs) {
     const value = data.values[id];
-    const own = data.heard && data.heard[id] === value;
-    if (value !== view.received[id] && !own && id !== view.active && Number(entry.input.value) !== value) {
+    const echo = data.heard && data.heard[id] === value && !view.fromPython.has(id);
+    const moved = fresh || (value !== view.received[id] && !echo && id !== view.active);
+    if (moved && Number(entry.input.value) !== value) {
       entry.input.value = value;
+      view.fromPython.add(id);
       changed = true;
     }
     view.received[id] = value;
