@@ -1,13 +1,18 @@
 """Latent Explorer: the pages (st.navigation), their shared settings and styles. Served by
 `streamlit run streamlit_app.py`, which adds the routes the in-browser models need."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from explorer.memory import release_free_memory
 from explorer.ui import presenter
 from explorer.ui.common import use_crisp_images
 
-st.set_page_config(page_title="Latent Explorer", page_icon=":material/explore:", layout="wide")
+# The icon is a file of ours: a Material icon name made every browser fetch it from fonts.gstatic.com.
+st.set_page_config(
+    page_title="Latent Explorer", page_icon=str(Path(__file__).parent / "web" / "favicon.png"), layout="wide"
+)
 use_crisp_images()
 presenter.toggle()  # before the page, so that every page sees it; bound to ?presenter=true
 

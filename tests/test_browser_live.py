@@ -89,3 +89,14 @@ def test_a_live_page_asks_for_no_gpu_and_logs_no_warning_about_one(page, app_url
     page.goto(f"{app_url}/gan?model=mnist-gan")
     wait_live(page)
     assert not [line for line in lines if "GPU" in line or "adapter" in line], lines
+
+
+def test_a_page_fetches_nothing_from_outside_the_app(page, app_url):
+    """The page icon, a Material icon name, made every visitor's browser ask fonts.gstatic.com for it."""
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{app_url}/gan?model=mnist-gan")
+    wait_live(page)
+    wait_drawn(page)
+    outside = [url for url in asked if not url.startswith((app_url, "data:", "blob:"))]
+    assert not outside, outside
