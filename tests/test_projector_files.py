@@ -365,3 +365,22 @@ def test_a_damaged_zip_says_so():
 def test_a_thumbnail_size_that_is_not_two_positive_whole_numbers_is_refused(single_image_dim):
     sprite = png(np.zeros((4, 4, 3), dtype=np.uint8))
     assert "two positive whole numbers" in error_from(read_sprite, sprite, single_image_dim, count=4)
+
+
+def test_a_long_label_is_refused_before_the_column_is_made_an_array():
+    """One 6,000-character label among 20,000 rows: the numeric test built a fixed-width array of the
+    column first (every row as wide as the longest, 480 MB here; 4.8 GB at 200,000 rows)."""
+    import tracemalloc
+
+    from explorer.projector.files import ProjectorFileError, read_vectors_tsv
+
+    rows = [f"p{i}\t{i % 7}\t{i % 5}" for i in range(20_000)]
+    rows[123] = "x" * 6_000 + "\t1\t2"
+    tracemalloc.start()
+    try:
+        with pytest.raises(ProjectorFileError, match="6,000 characters long"):
+            read_vectors_tsv("\n".join(rows).encode())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MB at the peak"
