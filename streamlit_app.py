@@ -1,11 +1,25 @@
 """Latent Explorer: entry file. Run with `streamlit run streamlit_app.py`.
 
 The app is `app.py` (the pages); this file adds the routes that serve the browser what it runs
-itself: the LiteRT.js runtime and the models' .tflite files (explorer/serving/routes.py).
+itself (the LiteRT.js runtime and the models' .tflite files: explorer/serving/routes.py), and the
+timer that collects what closed sessions leave behind (explorer/memory.py).
 """
+
+from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from explorer.memory import Collector
 from explorer.serving.routes import routes
 
-app = st.App("app.py", routes=routes())
+
+@asynccontextmanager
+async def lifespan(app):
+    collector = Collector().start()
+    try:
+        yield
+    finally:
+        collector.stop()
+
+
+app = st.App("app.py", routes=routes(), lifespan=lifespan)

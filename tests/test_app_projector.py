@@ -255,3 +255,39 @@ def test_uploads_beyond_the_session_limit_are_refused_and_let_go(monkeypatch):
     at.file_uploader(key="projector_files").set_value([("vectors.tsv", vectors, "text/tab-separated-values")]).run()
     assert not at.exception and not at.get("plotly_chart")
     assert any("at once are accepted" in error.value for error in at.error)
+
+
+def test_a_config_with_several_embeddings_offers_them_and_reads_only_the_one_picked():
+    config = json.dumps(
+        {
+            "embeddings": [
+                {"tensorName": "words", "tensorPath": "words.tsv"},
+                {"tensorName": "digits", "tensorPath": "digits.tsv", "metadataPath": "digits_meta.tsv"},
+            ]
+        }
+    ).encode()
+    rng = np.random.default_rng(0)
+    table = lambda rows: "\n".join("\t".join(f"{v:.4f}" for v in row) for row in rng.normal(size=(rows, 3))).encode()  # noqa: E731
+    files = [
+        ("projector_config.json", config, "application/json"),
+        ("words.tsv", table(20), "text/tab-separated-values"),
+        ("digits.tsv", table(30), "text/tab-separated-values"),
+        ("digits_meta.tsv", "\n".join(str(i % 10) for i in range(30)).encode(), "text/tab-separated-values"),
+    ]
+    at = open_page("app_pages/projector.py", data="Upload Projector files")
+    at.file_uploader(key="projector_files").set_value(files).run()
+    picker = at.selectbox(key="upload_embedding")
+    assert picker.options == ["words", "digits"] and not at.exception
+    assert "20 points" in " ".join(c.value for c in at.caption)
+    picker.set_value("digits").run()
+    assert not at.exception and "30 points" in " ".join(c.value for c in at.caption)
+
+
+def test_an_upload_that_runs_out_of_memory_gets_a_sentence(monkeypatch):
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(projector, "load_projector_upload", out_of_memory)
+    at = open_page("app_pages/projector.py", data="Upload Projector files")
+    at.file_uploader(key="projector_files").set_value([("vectors.tsv", b"1\t2\n3\t4\n", "text/plain")]).run()
+    assert not at.exception and any("more memory than this server" in error.value for error in at.error)

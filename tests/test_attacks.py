@@ -70,12 +70,15 @@ def test_thumbnails_are_kept_small_and_still_in_order():
     assert [int(t.mean()) for t in thumbnails] == [0, 60, 120, 180]
 
 
-def test_metadata_from_a_file_reaches_plotly_as_text_not_markup():
+@pytest.mark.parametrize("dtype", [str, object])  # shipped columns are str, uploaded ones object
+def test_metadata_from_a_file_reaches_plotly_as_text_not_markup(dtype):
     import numpy as np
 
     from explorer.projector.plot import projection_figure
 
-    names = np.array([attacks.MARKDOWN_NAMES[0], "<a href='https://evil.example'>x</a>", "%{customdata[0]}", "plain"])
+    names = np.array(
+        [attacks.MARKDOWN_NAMES[0], "<a href='https://evil.example'>x</a>", "%{customdata[0]}", "plain"], dtype=dtype
+    )
     figure = projection_figure(
         np.zeros((4, 2), np.float32),
         np.arange(4),

@@ -112,3 +112,96 @@ def test_the_text_page_says_a_tiny_temperature_is_the_arg_max():
     at = open_page("app_pages/text.py", runtime="server", temperature="5e-324")
     assert not at.exception
     assert "always the likeliest next character" in " ".join(c.value for c in at.caption)
+
+
+def test_a_position_that_is_not_numbers_is_refused_and_unknown_keys_are_not():
+    from explorer.ui.live import Slider, refused
+
+    sliders = [Slider("z1", "z1", -3, 3, 0.1), Slider("z2", "z2", -3, 3, 0.1)]
+    assert not refused({"z1": 1.5}, sliders) and not refused({"z1": 1.5, "mount": [0] * 5}, sliders)
+    for junk in ({"z1": math.nan}, {"z2": None}, {"z1": "1.5"}, {"z1": [1]}, {"z1": {"a": 1}}, None, [1.0], "z1"):
+        assert refused(junk, sliders), junk
+
+
+def _report_a_position():
+    """A page run whose live component reported a NaN and a number (the callback's part)."""
+    import math
+
+    import streamlit as st
+
+    from explorer.ui import live
+
+    st.session_state["reported"] = {"position": {"z1": math.nan, "z2": 1.0, "junk": [[]] * 3}}
+    live._on_position("reported", [live.Slider(f"z{i}", "", -3, 3, 0.1) for i in (1, 2)])
+
+
+def test_a_reported_nan_is_dropped_and_noted_and_the_number_beside_it_kept():
+    from streamlit.testing.v1 import AppTest
+
+    from explorer.ui import live
+
+    at = AppTest.from_function(_report_a_position).run()
+    assert not at.exception
+    assert at.session_state[live.REFUSED] and at.session_state["z2"] == 1.0 and "z1" not in at.session_state
+
+
+def test_the_vae_page_says_once_that_positions_were_ignored():
+    from explorer.ui import live
+
+    from .conftest import open_page
+
+    at = open_page("app_pages/vae.py", model="mnist-vae-16d")
+    at.session_state[live.REFUSED] = True
+    at.run()
+    assert not at.exception
+    assert any("not numbers; they were ignored" in w.value for w in at.warning)
+    at.run()
+    assert not any("they were ignored" in w.value for w in at.warning), "said once"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        {},
+        {"selection": None},
+        {"selection": {"points": []}},
+        {"selection": {"points": [{"x": math.nan, "y": 0}]}},
+        {"selection": {"points": [{"x": "1", "y": 0}]}},
+        {"selection": {"points": [{"x": True, "y": 0}]}},
+        {"selection": {"points": [{"y": 0}]}},
+        {"selection": {"points": ["x"]}},
+        {"selection": {"points": {"x": 1}}},
+    ],
+)
+def test_a_click_on_the_latent_plane_that_is_not_a_point_moves_nothing(event):
+    from explorer.ui.vae import clicked_point
+
+    assert clicked_point(event) is None
+
+
+def test_a_click_on_the_latent_plane_gives_its_coordinates():
+    from explorer.ui.vae import clicked_point
+
+    assert clicked_point({"selection": {"points": [{"x": 1.25, "y": -2}, {"x": 9, "y": 9}]}}) == [1.25, -2.0]
+
+
+def test_a_projector_selection_keeps_only_rows_of_the_data_set():
+    from explorer.projector.plot import selected_rows
+
+    points = [
+        {"customdata": ["3", "cat"]},
+        {"customdata": [5]},
+        {"customdata": ["3"]},  # a repeat
+        {"customdata": ["10"]},  # beyond the 10 rows
+        {"customdata": ["-1"]},
+        {"customdata": ["1e3"]},
+        {"customdata": [True]},
+        {"customdata": "7"},
+        {"customdata": [None]},
+        "junk",
+        {"customdata": ["9" * 400]},
+    ]
+    assert selected_rows({"selection": {"points": points}}, 10) == [3, 5]
+    for junk in (None, [], "x", {"selection": []}, {"selection": {"points": "abc"}}):
+        assert selected_rows(junk, 10) == []

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import threading
 
 import pytest
 
@@ -18,3 +19,29 @@ def test_release_free_memory_returns_freed_heap_pages_to_the_system():
     after = peak_memory_mb(os.getpid(), "VmRSS")
     assert before - after > 50, f"only {before - after:.0f} MB went back"
     del chunks
+
+
+def test_the_collector_frees_what_only_a_full_collection_frees():
+    """A closed session's state sits in reference cycles; with postScriptGC off nothing freed it."""
+    import gc
+    import weakref
+
+    from explorer.memory import Collector
+
+    class Node:
+        pass
+
+    node = Node()
+    node.self = node  # a cycle: reference counting alone never frees it
+    gone = weakref.ref(node)
+    gc.collect()  # it survives into the oldest generation, as a session's state does
+    del node
+    collector = Collector(seconds=0.05).start()
+    try:
+        for _ in range(100):
+            if gone() is None:
+                break
+            threading.Event().wait(0.02)
+    finally:
+        collector.stop()
+    assert gone() is None and collector.collections >= 1

@@ -384,3 +384,61 @@ def test_a_long_label_is_refused_before_the_column_is_made_an_array():
     finally:
         tracemalloc.stop()
     assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MB at the peak"
+
+
+def peak_megabytes(function, *args) -> tuple[object, float]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = function(*args)
+        return result, tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_labels_are_stored_as_strings_not_at_the_longest_ones_width():
+    """200,000 rows with one 1,000-character label (a 1.4 MB file): as numpy's fixed-width str the
+    column took 800 MB, and as much again in every copy a rerun made."""
+    rows = [f"p{i % 50}" for i in range(200_000)]
+    rows[7] = "y" * 1_000
+    metadata, peak = peak_megabytes(read_metadata_tsv, "\n".join(rows).encode(), 200_000)
+    labels = metadata["label"]
+    assert labels.dtype == object and labels[7] == "y" * 1_000 and labels[0] == "p0"
+    assert labels[0] is labels[50], "a repeated value is stored once"
+    assert peak < 120, f"{peak:.0f} MB at the peak"
+    shown, copy_peak = peak_megabytes(lambda: labels[np.arange(0, 200_000, 2)])
+    assert copy_peak < 5, f"a subset of rows cost {copy_peak:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    ("columns", "cell", "sentence"),
+    [(12, "a", "holds 2,400,000 values; up to 2,000,000"), (2, "v" * 60, "characters of text; up to 20,000,000")],
+)
+def test_metadata_too_large_to_keep_as_text_gets_a_sentence(columns, cell, sentence):
+    header = "\t".join(f"c{i}" for i in range(columns))
+    body = "\n".join("\t".join([cell] * columns) for _ in range(200_000))
+    assert sentence in error_from(read_metadata_tsv, f"{header}\n{body}".encode(), 200_000)
+
+
+def test_a_config_reads_only_the_embedding_chosen():
+    """Twenty entries naming one large file parsed it twenty times (1.2 GB at the peak, 5.8 s)."""
+    entries = [{"tensorName": f"e{i}", "tensorPath": "big.tsv"} for i in range(19)]
+    entries.append({"tensorName": "small", "tensorPath": "small.tsv"})
+    config = json.dumps({"embeddings": entries}).encode()
+    opened = []
+    files = {"big.tsv": b"1\t2\n" * 1000, "small.tsv": b"1\t2\n3\t4\n"}
+
+    def open_file(path):
+        opened.append(path)
+        return files[path]
+
+    embedding = projector_files.read_config_embedding(config, open_file, tensor_name="small")
+    assert embedding.name == "small" and opened == ["small.tsv"]
+    upload = {"projector_config.json": config, **files}
+    assert projector_files.upload_embedding_names(upload) == [*(f"e{i}" for i in range(19)), "small"]
+
+
+def test_a_config_listing_too_many_embeddings_gets_a_sentence():
+    config = json.dumps({"embeddings": [{"tensorPath": "v.tsv"}] * 51}).encode()
+    assert "lists 51 embeddings; up to 50" in error_from(projector_files.config_embedding_names, config)

@@ -368,7 +368,8 @@ def test_a_metadata_tsv_reads_as_one_value_per_point_or_a_sentence(data, rows):
         return
     assert metadata and len(set(metadata)) == len(metadata)
     for name, values in metadata.items():
-        assert name.strip() and values.shape == (rows,) and values.dtype.kind == "U"
+        assert name.strip() and values.shape == (rows,) and values.dtype.kind == "O"
+        assert all(isinstance(value, str) for value in values)
 
 
 column_names = (

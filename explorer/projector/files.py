@@ -50,7 +50,10 @@ MAX_THUMBNAIL_SIDE = 64  # thumbnails are kept at most this large (the page show
 MAX_THUMBNAIL_BYTES = 32 * 2**20  # all thumbnails together; beyond it they are kept smaller still
 MAX_ZIP_ENTRIES = 100  # a Projector zip holds a handful of files
 ZIP_CHUNK = 2**20  # zip members are unpacked this much at a time, against a running total
-MAX_VALUE_CHARS = 1_000  # per metadata value: a numpy str column stores every value at the longest one's width
+MAX_VALUE_CHARS = 1_000  # per metadata value: longer is not a label but a document
+MAX_TEXT_CELLS = 2_000_000  # metadata values per file (200,000 rows x 10 columns): each is a Python string
+MAX_TEXT_CHARS = 20_000_000  # characters of metadata per file, and of labels in a vectors file
+MAX_CONFIG_ENTRIES = 50  # embeddings a projector_config.json may list; only the chosen one is read
 
 VECTORS_NAME = "vectors.tsv"  # the names the export writes and its config refers to
 METADATA_NAME = "metadata.tsv"
@@ -102,6 +105,7 @@ def read_metadata_tsv(data: bytes, rows: int, filename: str = METADATA_NAME) -> 
     while len(lines) > rows + has_header and not lines[-1].strip():
         lines.pop()  # blank lines at the end, as editors leave them, when there are more than enough
     value_lines = lines[1:] if has_header else lines
+    _check_text_size(len(value_lines) * column_count, sum(map(len, value_lines)), filename)
     if len(value_lines) != rows:
         below = " below its header" if has_header else ""
         raise ProjectorFileError(
@@ -235,7 +239,25 @@ def _parse_numbers_line_by_line(
     return np.array(rows, dtype=np.float64)
 
 
+def _check_text_size(cells: int, characters: int, filename: str) -> None:
+    """Refuse text that would cost more than a small server's share once each value is a string."""
+    if cells > MAX_TEXT_CELLS:
+        raise ProjectorFileError(
+            f"{filename} holds {cells:,} values; up to {MAX_TEXT_CELLS:,} are accepted, "
+            "so keep fewer columns or a sample of the rows."
+        )
+    if characters > MAX_TEXT_CHARS:
+        raise ProjectorFileError(
+            f"{filename} holds {characters:,} characters of text; up to {MAX_TEXT_CHARS:,} are accepted, "
+            "so keep shorter values, fewer columns or a sample of the rows."
+        )
+
+
 def _text_column(values: list[str], line_numbers: list[int], column_number: int, filename: str) -> np.ndarray:
+    """The values as an object array of strings, each distinct value stored once.
+
+    Not numpy's fixed-width str: that stores every value at the longest one's width (one
+    1,000-character label among 200,000 rows: 800 MB, and again in every copy)."""
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     too_long = np.flatnonzero(lengths > MAX_VALUE_CHARS)
     if len(too_long):
@@ -244,7 +266,11 @@ def _text_column(values: list[str], line_numbers: list[int], column_number: int,
             f"{filename}, line {line_numbers[index]}, column {column_number}: the value is "
             f"{lengths[index]:,} characters long; values up to {MAX_VALUE_CHARS:,} are accepted."
         )
-    return np.array(values, dtype=str)
+    _check_text_size(len(values), int(lengths.sum()), filename)
+    distinct: dict[str, str] = {}
+    column = np.empty(len(values), dtype=object)
+    column[:] = [distinct.setdefault(value, value) for value in values]
+    return column
 
 
 def _column_names(header: str) -> list[str]:
@@ -370,6 +396,29 @@ def read_projector_config(
 
     `open_file` raises KeyError or OSError for a file it does not have.
     """
+    entries = _config_entries(data, filename)
+    return [_embedding_from_config(entry, number, open_file, filename) for number, entry in enumerate(entries, 1)]
+
+
+def config_embedding_names(data: bytes, filename: str = CONFIG_NAME) -> list[str]:
+    """The names of the embeddings a projector_config.json lists, in order, without reading their files."""
+    return [_entry_name(entry, number) for number, entry in enumerate(_config_entries(data, filename), 1)]
+
+
+def read_config_embedding(
+    data: bytes, open_file: Callable[[str], bytes], filename: str = CONFIG_NAME, tensor_name: str | None = None
+) -> Embedding:
+    """The one embedding named `tensor_name` (the first if None): only its files are read."""
+    entries = _config_entries(data, filename)
+    names = [_entry_name(entry, number) for number, entry in enumerate(entries, 1)]
+    number = 1 if tensor_name is None else (names.index(tensor_name) + 1 if tensor_name in names else 0)
+    if not number:
+        listed = _names([f"“{name}”" for name in names])
+        raise ProjectorFileError(f"{filename} has no embedding named “{tensor_name}”; it has {listed}.")
+    return _embedding_from_config(entries[number - 1], number, open_file, filename)
+
+
+def _config_entries(data: bytes, filename: str) -> list:
     config = _parse_json(data, filename)
     entries = config.get("embeddings") if isinstance(config, dict) else None
     if not isinstance(entries, list) or not entries:
@@ -377,7 +426,17 @@ def read_projector_config(
             f"{filename} lists no embeddings; it needs an “embeddings” list with at least "
             "one entry naming a tensorPath."
         )
-    return [_embedding_from_config(entry, number, open_file, filename) for number, entry in enumerate(entries, 1)]
+    if len(entries) > MAX_CONFIG_ENTRIES:
+        raise ProjectorFileError(
+            f"{filename} lists {len(entries):,} embeddings; up to {MAX_CONFIG_ENTRIES} are accepted, "
+            "so keep the ones to explore."
+        )
+    return entries
+
+
+def _entry_name(entry, number: int) -> str:
+    name = entry.get("tensorName") if isinstance(entry, dict) else None
+    return _shorten(str(name), 80) if name else f"Embedding {number}"
 
 
 def load_projector_upload(
@@ -396,8 +455,7 @@ def load_projector_upload(
         raise ProjectorFileError(f"No files were uploaded. {UPLOAD_HINT}")
     config_name = _pick_config(files)
     if config_name is not None:
-        embeddings = read_projector_config(files[config_name], _file_opener(files), config_name)
-        return _pick_embedding(embeddings, tensor_name, config_name)
+        return read_config_embedding(files[config_name], _file_opener(files), config_name, tensor_name)
     vectors_name, metadata_name, sprite_name = _sort_uploads(files)
     vectors, labels = read_vectors_tsv(files[vectors_name], vectors_name)
     metadata = read_metadata_tsv(files[metadata_name], len(vectors), metadata_name) if metadata_name else {}
@@ -413,6 +471,13 @@ def load_projector_upload(
         thumbnails=thumbnails,
         description=f"Imported from {_basename(vectors_name)}.",
     )
+
+
+def upload_embedding_names(files: dict[str, bytes]) -> list[str]:
+    """The embeddings an upload's projector_config.json lists (a page's choice), or [] without one."""
+    files = _unpack_zips(files)
+    config_name = _pick_config(files) if files else None
+    return config_embedding_names(files[config_name], config_name) if config_name else []
 
 
 def _parse_json(data: bytes, filename: str):
@@ -462,7 +527,7 @@ def _embedding_from_config(entry, number: int, open_file: Callable[[str], bytes]
             _open_named_file(open_file, image_path, config_name), sprite.get("singleImageDim"), len(vectors), image_path
         )
     return Embedding(
-        name=str(entry.get("tensorName") or f"Embedding {number}"),
+        name=_entry_name(entry, number),
         vectors=vectors,
         metadata=_with_labels(metadata, labels),
         thumbnails=thumbnails,
@@ -506,16 +571,6 @@ def _read_vectors_bytes(data: bytes, tensor_shape, filename: str, where: str) ->
             "placed on a map; fix or remove the point."
         )
     return vectors
-
-
-def _pick_embedding(embeddings: list[Embedding], tensor_name: str | None, config_name: str) -> Embedding:
-    if tensor_name is None:
-        return embeddings[0]
-    for embedding in embeddings:
-        if embedding.name == tensor_name:
-            return embedding
-    names = _names([f"“{embedding.name}”" for embedding in embeddings])
-    raise ProjectorFileError(f"{config_name} has no embedding named “{tensor_name}”; it has {names}.")
 
 
 def _with_labels(metadata: dict[str, np.ndarray], labels: np.ndarray | None) -> dict[str, np.ndarray]:

@@ -28,6 +28,11 @@ def _as_text(values):
         for character, entity in escapes:
             values = values.replace(character, entity)
         return values
+    if values.dtype.kind == "O":  # an upload's column: each distinct string escaped once, no fixed width
+        escaped: dict = {}
+        shown = np.empty(len(values), dtype=object)
+        shown[:] = [escaped[v] if v in escaped else escaped.setdefault(v, _as_text(str(v))) for v in values.tolist()]
+        return shown
     if values.dtype.kind != "U":
         return values
     for character, entity in escapes:
@@ -205,14 +210,17 @@ def projection_figure(
     return figure
 
 
-def selected_rows(event) -> list[int]:
-    """Embedding rows of the points a plotly selection event names (click, box or lasso)."""
-    rows = []
-    for point in (event or {}).get("selection", {}).get("points", []):
-        custom = point.get("customdata")
-        if custom:
-            try:
-                rows.append(int(custom[0]))
-            except (TypeError, ValueError):
-                continue
-    return list(dict.fromkeys(rows))  # in order, without repeats
+def selected_rows(event, count: int) -> list[int]:
+    """Embedding rows (each in 0 … count − 1) of the points a plotly selection event names (click, box
+    or lasso), in order, without repeats. The event comes from the browser: anything else in it is ignored."""
+    selection = event.get("selection") if isinstance(event, dict) else None
+    points = selection.get("points") if isinstance(selection, dict) else None
+    rows = {}
+    for point in points[: 2 * count] if isinstance(points, list) else ():
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        row = custom[0] if isinstance(custom, list) and custom else None
+        if isinstance(row, str) and row.isdigit() and len(row) < 10:
+            row = int(row)
+        if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < count:
+            rows[row] = None
+    return list(rows)

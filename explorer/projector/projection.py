@@ -408,7 +408,8 @@ def query_mask(values: np.ndarray, query: str, regex: bool = False) -> np.ndarra
     runs with the `regex` module's time limit (REGEX_SECONDS in all): a pattern that backtracks for ever gets a sentence
     instead of holding a core.
     """
-    distinct, inverse = np.unique(np.asarray(values).astype(str).reshape(-1), return_inverse=True)
+    values = np.asarray(values).reshape(-1)
+    distinct, inverse = np.unique(values if values.dtype.kind == "O" else values.astype(str), return_inverse=True)
     if not regex:
         needle = query.casefold()
         return np.array([needle in text.casefold() for text in distinct], dtype=bool)[inverse]

@@ -30,6 +30,7 @@ from explorer.ui.common import literal
 
 WEB = Path(__file__).resolve().parents[2] / "web" / "components"
 FAILED = "live_failed"  # session key: why the in-browser runtime could not run here
+REFUSED = "live_refused"  # session key: the page sent positions that are not numbers (said once, then dropped)
 SERVER = "runtime"  # URL parameter: ?runtime=server draws on the server, as before the live sliders
 
 
@@ -167,7 +168,19 @@ def positions(position, sliders: list[Slider]) -> dict:
     return numbers
 
 
+def refused(position, sliders: list[Slider]) -> bool:
+    """Whether a reported position is not what the page sends: {slider id: finite number}. Unknown
+    keys are ignored; a slider's id holding anything but a finite number is refused."""
+    if not isinstance(position, dict):
+        return True
+    numbers = positions(position, sliders)
+    return any(slider.id in position and slider.id not in numbers for slider in sliders)
+
+
 def _on_position(key: str, sliders: list[Slider]) -> None:
+    state = st.session_state.get(key)
+    if refused(state.get("position") if isinstance(state, dict) else None, sliders):
+        st.session_state[REFUSED] = True
     by_id = {slider.id: slider for slider in sliders}
     for id, value in heard(key, sliders).items():
         st.session_state[id] = float(np.clip(value, by_id[id].min, by_id[id].max))
@@ -200,6 +213,8 @@ def live_sliders(
     column of the checkpoint's discriminator output: the class asked for, or 0), the page also
     runs the GAN's discriminator on every picture and says how real it finds it."""
     problems = values_from_link(sliders)
+    if st.session_state.pop(REFUSED, False):
+        st.warning("The page sent slider positions that are not numbers; they were ignored.", icon=":material/warning:")
     if problems:
         st.warning("; ".join(problems) + ". It starts from the default instead.", icon=":material/warning:")
     values = {slider.id: float(st.session_state.get(slider.id, slider.default)) for slider in sliders}

@@ -18,7 +18,13 @@ from explorer.images import png_data_uri
 from explorer.lru import LRU
 from explorer.projector import projection as proj
 from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding
-from explorer.projector.files import ProjectorFileError, export_projector_zip, load_projector_upload, projection_csv
+from explorer.projector.files import (
+    ProjectorFileError,
+    export_projector_zip,
+    load_projector_upload,
+    projection_csv,
+    upload_embedding_names,
+)
 from explorer.projector.worker import ProjectionWorker
 from explorer.ui.common import literal, page_memory, say_if_unknown, short_name, whole_number
 from explorer.ui.presenter import image_pixels
@@ -51,7 +57,9 @@ class ProjectorMemory:
     selection: list = field(default_factory=list)  # rows picked with the box or lasso
     selection_of: str | None = None  # the data set those rows belong to
     isolated: np.ndarray | None = None  # rows the view is limited to; None: all
-    parsed_upload: tuple | None = None  # (the uploaded files' ids and size, what parsing them gave)
+    parsed_upload: tuple | None = None  # (the uploaded files' ids, size and embedding, what parsing them gave)
+    upload_names: tuple | None = None  # (the uploaded files' ids, the embeddings their config lists)
+    points: int = 0  # how many points the data set on screen has: a selection names rows below it
 
 
 def memory() -> ProjectorMemory:
@@ -177,25 +185,51 @@ def upload_section() -> tuple[str, Embedding | None, dict]:
             icon=":material/error:",
         )
         return UPLOAD, None, {}
-    data_id, embedding, problem = parsed_upload(files, size)
+    names, problem = embedding_names(files)
+    chosen = None
+    if len(names) > 1:
+        chosen = st.sidebar.selectbox("Embedding", names, key="upload_embedding", help="The config lists several.")
+    data_id, embedding, problem = (UPLOAD, None, problem) if problem else parsed_upload(files, size, chosen)
     if problem:
         st.error(literal(problem), icon=":material/error:")
     return data_id, embedding, {}
 
 
-def parsed_upload(files: list, size: str) -> tuple[str, Embedding | None, str | None]:
+def embedding_names(files: list) -> tuple[list[str], str | None]:
+    """The embeddings an uploaded projector_config.json lists ([] without one), and a problem or None;
+    read once per upload, like the embedding."""
+    key = tuple(f.file_id for f in files)
+    kept = memory().upload_names
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    try:
+        result = upload_embedding_names({f.name: f.getvalue() for f in files}), None
+    except ProjectorFileError as error:
+        result = [], str(error)
+    memory().upload_names = (key, result)
+    return result
+
+
+def parsed_upload(files: list, size: str, tensor_name: str | None = None) -> tuple[str, Embedding | None, str | None]:
     """(data id, embedding or None, a problem or None), parsed once per upload: every other rerun
     (a slider, a hover, a colour) reuses it. With a 45 MB file each rerun cost 3–4 s and 300 MB."""
-    key = (tuple(f.file_id for f in files), size)
+    key = (tuple(f.file_id for f in files), size, tensor_name)
     kept = memory().parsed_upload
     if kept is not None and kept[0] == key:
         return kept[1]
+    memory().parsed_upload = None  # the last upload's embedding goes before the next one is read
     contents = {f.name: f.getvalue() for f in files}
-    digest = hashlib.sha1(b"".join(hashlib.sha1(v).digest() for v in contents.values())).hexdigest()[:16]
+    digest = hashlib.sha1(b"".join(hashlib.sha1(v).digest() for v in contents.values()) + str(tensor_name).encode())
     try:
-        result = f"upload-{digest}", load_projector_upload(contents, _parse_size(size)), None
+        result = (
+            f"upload-{digest.hexdigest()[:16]}",
+            load_projector_upload(contents, _parse_size(size), tensor_name),
+            None,
+        )
     except (ProjectorFileError, ValueError) as error:
         result = UPLOAD, None, str(error)
+    except MemoryError:
+        result = UPLOAD, None, "These files need more memory than this server can give one visitor; upload a sample."
     memory().parsed_upload = (key, result)
     return result
 
@@ -445,7 +479,7 @@ def on_plot_select() -> None:
     """A click picks the point for the inspector; a box or lasso becomes the selection to isolate."""
     from explorer.projector.plot import selected_rows
 
-    rows = selected_rows(st.session_state.get("plot"))
+    rows = selected_rows(st.session_state.get("plot"), memory().points)
     memory().selection = rows
     if len(rows) == 1:
         st.session_state["point"] = rows[0]
@@ -455,6 +489,7 @@ def isolation_controls(result: proj.Projection, count: int, data_id: str, matche
     """Buttons to isolate the selection (a box or lasso, else the points matching the search, a bool
     mask by embedding row) or show all again; returns the positions in `result` of the points to draw."""
     kept = memory()
+    kept.points = count
     if kept.selection_of != data_id:  # another data set: its rows mean nothing here
         kept.selection_of, kept.selection, kept.isolated = data_id, [], None
     selection, isolated = kept.selection, kept.isolated

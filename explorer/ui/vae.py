@@ -7,6 +7,7 @@ URL, so a link reopens the same view (all but an uploaded image, which `VaeMemor
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -218,9 +219,21 @@ def latent_map_image(folder: str, tiles: int) -> np.ndarray:
 
 
 def _on_map_click() -> None:
-    points = st.session_state["latent_map"]["selection"]["points"]
-    if points:
-        set_latent([points[0]["x"], points[0]["y"]])
+    z = clicked_point(st.session_state.get("latent_map"))
+    if z is not None:
+        set_latent(z)
+
+
+def clicked_point(event) -> list[float] | None:
+    """The (x, y) a click on the plane names: two finite numbers, or None for anything else a browser
+    may send in a selection (the sliders clip them to their range)."""
+    try:
+        point = event["selection"]["points"][0]
+        z = [point["x"], point["y"]]
+    except (KeyError, IndexError, TypeError):
+        return None
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in z)
+    return [float(v) for v in z] if numbers else None
 
 
 def sliders_beside_the_plane(model: ImageAutoencoder) -> None:
