@@ -7,6 +7,7 @@ from explorer.projector.plot import projection_figure
 from explorer.ui import projector
 from explorer.ui.common import literal
 from explorer.ui.hover_thumbnails import hover_thumbnails
+from explorer.ui.plot_selection import plot_selection
 from explorer.ui.presenter import explain, sized
 
 st.title("Projector: see an embedding")
@@ -66,6 +67,7 @@ with plot:
     )
     with chart:
         hover_thumbnails(data_id, embedding, chart_key="plot")
+        plot_selection("plot", len(embedding), projector.select_rows)
     matching = None if highlight is None else int(highlight[result.indices[shown]].sum())
     notes = [
         projector.caption(applied, params, result, computing),

@@ -93,3 +93,19 @@ def test_metadata_from_a_file_reaches_plotly_as_text_not_markup(dtype):
     ]
     assert not any("<a " in value or "<b>name" in value or "%{customdata[0]}" == value for value in shown)
     assert any("&lt;a href=" in value for value in shown) and "plain" in shown
+
+
+def test_each_point_carries_its_row_as_a_number_and_short_hover_values():
+    """Every point a box or lasso selects sends its customdata back: long values made a selection of
+    100,000 points larger than the server takes."""
+    import numpy as np
+
+    from explorer.projector.plot import HOVER_CHARS, projection_figure, selected_rows
+
+    long = np.array(["é" * 1_000, "<b>" * 300, "short"], dtype=object)
+    figure = projection_figure(np.zeros((3, 2), np.float32), np.array([2, 0, 1]), {"name": long})
+    custom = [list(row) for trace in figure.data for row in trace.customdata]
+    assert sorted(row[0] for row in custom) == [0, 1, 2] and all(type(row[0]) is int for row in custom)
+    assert max(len(row[1]) for row in custom) <= HOVER_CHARS * len("&lt;")
+    assert "short" in [row[1] for row in custom] and not any("<b>" in row[1] for row in custom)
+    assert selected_rows({"selection": {"points": [{"customdata": custom[0]}]}}, 3) == [custom[0][0]]

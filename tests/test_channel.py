@@ -190,18 +190,57 @@ def test_a_projector_selection_keeps_only_rows_of_the_data_set():
     from explorer.projector.plot import selected_rows
 
     points = [
-        {"customdata": ["3", "cat"]},
+        {"customdata": [3, "cat"]},
         {"customdata": [5]},
-        {"customdata": ["3"]},  # a repeat
-        {"customdata": ["10"]},  # beyond the 10 rows
-        {"customdata": ["-1"]},
-        {"customdata": ["1e3"]},
+        {"customdata": [3]},  # a repeat
+        {"customdata": ["4"]},  # the row is sent as a number
+        {"customdata": [10]},  # beyond the 10 rows
+        {"customdata": [-1]},
+        {"customdata": [1e3]},
+        {"customdata": [2.0]},
         {"customdata": [True]},
         {"customdata": "7"},
         {"customdata": [None]},
         "junk",
-        {"customdata": ["9" * 400]},
+        {"customdata": [10**400]},
     ]
     assert selected_rows({"selection": {"points": points}}, 10) == [3, 5]
     for junk in (None, [], "x", {"selection": []}, {"selection": {"points": "abc"}}):
         assert selected_rows(junk, 10) == []
+
+
+def test_the_largest_honest_messages_fit_the_servers_limit_twice():
+    """A message over server.maxWidgetStateSize closes the browser's connection: the longest text the
+    page writes, and a box around every point the Projector draws, must fit with room to spare."""
+    import json
+    import tomllib
+    from pathlib import Path
+
+    from explorer.projector.projection import PCA_MAX_POINTS
+    from explorer.serving.text_generation import TOP_CHOICES
+    from explorer.ui.text import MAX_LENGTH
+
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    limit = config["server"]["maxWidgetStateSize"] * 2**20
+    p = 0.12345678901234567  # a float as JavaScript writes it, 17 significant digits
+    written = {
+        "run": 10**6,
+        "ids": [83] * MAX_LENGTH,
+        "probabilities": [p] * MAX_LENGTH,
+        "topIds": [[83] * TOP_CHOICES] * MAX_LENGTH,
+        "topProbabilities": [[p] * TOP_CHOICES] * MAX_LENGTH,
+        "seconds": p,
+    }
+    rows = {"rows": list(range(PCA_MAX_POINTS - 10_000, PCA_MAX_POINTS)) * 5, "sent": 10**6}
+    for state in ({"result": written}, {"rows": rows}):
+        assert 2 * len(json.dumps(state)) < limit, f"{len(json.dumps(state)):,} bytes against {limit:,}"
+
+
+def test_rows_reported_by_the_selection_listener_are_rows_of_the_data_set():
+    from explorer.ui.plot_selection import reported_rows
+
+    assert reported_rows({"rows": [3, 5, 3, 9], "sent": 2}, 10) == [3, 5, 9]
+    assert reported_rows({"rows": [10, -1, 2.0, "4", True, None, [1], 10**400, 7]}, 10) == [7]
+    assert reported_rows({"rows": [0] * 1_000_000 + [1]}, 10) == [0], "no more entries read than rows exist"
+    for junk in (None, [], "1,2", {"rows": "1,2"}, {"rows": {"0": 1}}, {"other": [1]}):
+        assert reported_rows(junk, 10) == []

@@ -15,6 +15,7 @@ from explorer.palette import EMPHASIS, NEUTRAL, PRIMARY, SAFE_PALETTE
 MAX_CATEGORIES = len(SAFE_PALETTE) - 1  # the most frequent categories get a colour; the rest are "other"
 MAX_HOVER_COLUMNS = 4  # metadata columns listed when hovering a point
 MAX_TEXT_LABELS = 2_000  # beyond this many points, labels would be an unreadable smear
+HOVER_CHARS = 40  # of each metadata value in the hover box: every selected point sends its hover data back
 OTHER_COLOUR = NEUTRAL  # grey
 DIMMED = "#c8c8c8"
 MATCH_GROWTH = 4  # pixels a point matching the search is larger than the others
@@ -38,6 +39,13 @@ def _as_text(values):
     for character, entity in escapes:
         values = np.char.replace(values, character, entity)
     return values
+
+
+def _cut(values: np.ndarray) -> np.ndarray:
+    """Values as the hover box shows them: at most HOVER_CHARS characters."""
+    cut = np.empty(len(values), dtype=object)
+    cut[:] = [v if len(v) <= HOVER_CHARS else v[: HOVER_CHARS - 1] + "…" for v in map(str, values.tolist())]
+    return cut
 
 
 def is_numeric(values: np.ndarray) -> bool:
@@ -89,7 +97,10 @@ def projection_figure(
     three_d = coordinates.shape[1] == 3
     hover_columns = list(metadata)[:MAX_HOVER_COLUMNS]
     rows = {name: _as_text(np.asarray(values)[indices]) for name, values in metadata.items()}
-    custom = np.column_stack([indices.astype(str), *[rows[name] for name in hover_columns]])
+    custom = np.empty((len(indices), 1 + len(hover_columns)), dtype=object)
+    custom[:, 0] = indices.tolist()  # the row as a number: the selection reads it back
+    for column, name in enumerate(hover_columns, 1):
+        custom[:, column] = _as_text(_cut(np.asarray(metadata[name])[indices])).tolist()
     hover = (
         "<br>".join(
             ["<b>#%{customdata[0]}</b>"]
@@ -219,8 +230,6 @@ def selected_rows(event, count: int) -> list[int]:
     for point in points[: 2 * count] if isinstance(points, list) else ():
         custom = point.get("customdata") if isinstance(point, dict) else None
         row = custom[0] if isinstance(custom, list) and custom else None
-        if isinstance(row, str) and row.isdigit() and len(row) < 10:
-            row = int(row)
         if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < count:
             rows[row] = None
     return list(rows)

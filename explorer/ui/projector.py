@@ -476,10 +476,17 @@ def search_controls(embedding: Embedding) -> np.ndarray | None:
 
 
 def on_plot_select() -> None:
-    """A click picks the point for the inspector; a box or lasso becomes the selection to isolate."""
+    """Streamlit's own selection event: its points arrive only where plot_selection.js could not take
+    them first (the rows come from it, and this event then holds only the box or lasso outline)."""
     from explorer.projector.plot import selected_rows
 
     rows = selected_rows(st.session_state.get("plot"), memory().points)
+    if rows:
+        select_rows(rows)
+
+
+def select_rows(rows: list[int]) -> None:
+    """A click picks the point for the inspector; a box or lasso becomes the selection to isolate."""
     memory().selection = rows
     if len(rows) == 1:
         st.session_state["point"] = rows[0]
