@@ -173,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         "(default: constant; a finished run can be extended with it)",
     )
     train.add_argument(
+        "--shift",
+        type=int,
+        default=None,
+        help="VAE/AE: move each training image by up to this many pixels across and down, anew every "
+        "epoch (default 0); held-out images are never moved",
+    )
+    train.add_argument(
         "--conditional",
         action="store_true",
         help="GAN: class-conditional on the data's labels (an .npz's y or category, or sub-folders)",
@@ -336,6 +343,7 @@ def run_train(args) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         decay_from=args.decay_from,
+        shift=args.shift,
     )
     if args.kind == "charrnn":
         return run_train_charrnn(args, train)

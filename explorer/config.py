@@ -193,6 +193,7 @@ class TrainConfig:
     holdout: int = 1000  # images kept out of training for the metrics
     patience: int = 20  # stop after this many epochs without held-out progress
     decay_from: int = 0  # GAN: after this epoch the learning rate falls linearly to 0 at the last (0: constant)
+    shift: int = 0  # VAE/AE: each training image moved by up to this many pixels across and down (0: as it is)
 
 
 # What `train KIND` uses unless the command line says otherwise: the one place for these (the

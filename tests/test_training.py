@@ -199,3 +199,25 @@ def test_export_rewrites_the_files_from_the_weights_and_records_their_precision(
     assert rewritten.manifest["stored_as"] == {"encoder": "float32", "decoder": "float16 weights, float32 arithmetic"}
     assert rewritten.manifest["created"] == manifest["created"], "the training date stays"
     np.testing.assert_array_equal(ImageAutoencoder.from_folder(folder).decode_latents(z), before)
+
+
+def test_shift_moves_the_digit_by_at_most_the_pixels_asked_and_keeps_its_ink():
+    from explorer.training.vae import shifted
+
+    image = np.zeros((28, 28, 1), np.float32)
+    image[12:16, 13:15] = 1.0  # a small stroke in the middle, as MNIST keeps a margin
+    places = set()
+    for seed in range(40):
+        moved = shifted(image, by=2, seed=seed).numpy()
+        assert moved.shape == image.shape and moved.sum() == image.sum()
+        rows, columns = np.nonzero(moved[..., 0])
+        places.add((rows.min() - 12, columns.min() - 13))
+    assert all(abs(dy) <= 2 and abs(dx) <= 2 for dy, dx in places) and len(places) > 5
+
+
+def test_the_shift_is_recorded_in_the_manifest(tmp_path, digits_npz):
+    out = tmp_path / "shifted"
+    run_cli(
+        "train", "ae", "--data", str(digits_npz), "--epochs", "1", "--shift", "1", "--holdout", "50", "--out", str(out)
+    )
+    assert read_checkpoint(out).manifest["training"]["shift"] == 1

@@ -118,7 +118,8 @@ def train_gan(
         "model": to_dict(config),
         "data": data.origin,
         # How long, and when the rate decays, may change on resuming: a finished run can be extended.
-        "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience", "decay_from")},
+        # (`shift` moves a VAE's images; a GAN's are moved by its DiffAugment policy.)
+        "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience", "decay_from", "shift")},
     }
 
     resume = ResumeState(out)
