@@ -1,15 +1,18 @@
 """Latent Explorer: entry file. Run with `streamlit run streamlit_app.py`.
 
 The app is `app.py` (the pages); this file adds the routes that serve the browser what it runs
-itself (the LiteRT.js runtime and the models' .tflite files: explorer/serving/routes.py), and the
+itself (the LiteRT.js runtime and the models' .tflite files: explorer/serving/routes.py), the gate
+every message from a browser passes before Streamlit reads it (explorer/serving/gate.py), and the
 timer that collects what closed sessions leave behind (explorer/memory.py).
 """
 
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 from explorer.memory import Collector
+from explorer.serving.gate import BrowserInputGate
 from explorer.serving.routes import routes
 
 
@@ -22,4 +25,4 @@ async def lifespan(app):
         collector.stop()
 
 
-app = st.App("app.py", routes=routes(), lifespan=lifespan)
+app = st.App("app.py", routes=routes(), lifespan=lifespan, middleware=[Middleware(BrowserInputGate)])

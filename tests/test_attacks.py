@@ -7,7 +7,7 @@ through the calls the page makes, in a fresh process, so one case's memory canno
 
 import pytest
 
-from explorer.tooling import attacks
+from explorer.tooling import attacks, channel_attacks
 
 IMAGE_CASES = [
     # maker, what the sentence says (None: the image is used), CPU seconds, MB added at peak; before the fix
@@ -39,6 +39,18 @@ def test_a_zip_of_sixty_thousand_entries_gets_a_short_sentence_quickly():
     assert "60,000 entries" in result["said"] and len(result["said"]) < 300, result["said"][:300]
     assert result["cpu_s"] < 0.1, result  # 18 s and 620 KB of file names at first; then 0.29 s reading every entry
     assert result["added_mb"] < 4, result  # reading every entry's record: 8.5 MB here, 32 MB in Python objects
+
+
+def test_one_long_label_among_200000_points_costs_tens_of_megabytes():
+    result = attacks.measure("projector", attacks.one_long_label())
+    assert result["said"] == ""
+    assert result["added_mb"] < 150 and result["cpu_s"] < 3, result  # 3.6 GB and 11 s before
+
+
+def test_a_config_naming_one_large_file_twenty_times_reads_it_once():
+    result = attacks.measure("projector", attacks.one_file_many_entries())
+    assert result["said"] == ""
+    assert result["added_mb"] < 80 and result["cpu_s"] < 1, result  # every entry read before: 20 x the file
 
 
 def test_a_huge_sparse_sprite_gets_a_sentence_before_it_is_decoded():
@@ -109,3 +121,23 @@ def test_each_point_carries_its_row_as_a_number_and_short_hover_values():
     assert max(len(row[1]) for row in custom) <= HOVER_CHARS * len("&lt;")
     assert "short" in [row[1] for row in custom] and not any("<b>" in row[1] for row in custom)
     assert selected_rows({"selection": {"points": [{"customdata": custom[0]}]}}, 3) == [custom[0][0]]
+
+
+@pytest.fixture(scope="module")
+def warmed_server(app_server):
+    """The app with every attacked page opened once: the measured attacks pay for no model's first load."""
+    for attack in channel_attacks.ATTACKS:
+        channel_attacks.run_attack(app_server.url, app_server.pid, attack, settle=0)
+    return app_server
+
+
+@pytest.mark.parametrize("attack", channel_attacks.ATTACKS, ids=lambda attack: attack.name)
+def test_a_hostile_state_leaves_the_session_working_and_the_server_small(warmed_server, attack):
+    """Each value a raw client sent once broke a session, showed an exception box or held hundreds of
+    megabytes (issue 36); now the session goes on, and the server pays under 2 s and 100 MB."""
+    result = channel_attacks.run_attack(warmed_server.url, warmed_server.pid, attack)
+    assert result["works_after"] and not result["problems"], result["problems"]
+    if attack.says:
+        assert any(attack.says in sentence for sentence in result["said"]), result["said"]
+    assert result["cpu_s"] < 2.0, result
+    assert result["peak_mb"] - result["baseline_mb"] < 100 and result["end_mb"] - result["baseline_mb"] < 50, result

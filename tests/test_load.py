@@ -35,6 +35,7 @@ def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_s
     report = run_load_test(sessions=2, seconds=6, think=0.2, baseline_rounds=1, attacker=True, attack_seconds=20)
     attacked = report["attacked"]
     assert attacked["uploads"] >= 3, "the attacker got its files in"
+    assert attacked["channel_attacks"] >= 3 and not attacked["broken_by"], attacked["broken_by"]
     assert not attacked["errors"] and attacked["differ"] == 0, attacked["examples"]
     assert attacked["peak_mb"] <= ATTACK_MEMORY_LIMIT_MB, attacked["peak_mb"]
     assert not report["server_log_errors"], report["server_log_errors"]
@@ -43,7 +44,8 @@ def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_s
 def test_an_output_unlike_the_single_sessions_counts_as_wrong():
     from streamlit.proto.Element_pb2 import Element
 
-    from explorer.tooling.loadtest import Action, Run, Tally, images_drawn, perform, run_coroutine
+    from explorer.tooling.loadtest import Action, Tally, images_drawn, perform
+    from explorer.tooling.streamlit_client import Run, run_coroutine
 
     def action_drawing(url: str) -> Action:
         async def draw(session, value) -> Run:

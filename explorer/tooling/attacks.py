@@ -85,6 +85,28 @@ def many_entry_zip(entries: int = 60_000) -> tuple[str, bytes]:
     return "entries.zip", buffer.getvalue()
 
 
+def one_long_label(rows: int = 200_000, length: int = 1_000) -> dict[str, bytes]:
+    """200,000 points (1.4 MB) and a metadata column whose one value is 1,000 characters long: as numpy's
+    fixed-width text, every row as wide as that one (800 MB, and again in every copy a rerun made)."""
+    vectors = b"".join(b"%d\t%d\n" % (i % 7, i % 5) for i in range(rows))
+    labels = [b"p%d" % (i % 50) for i in range(rows)]
+    labels[7] = b"y" * length
+    return {"vectors.tsv": vectors, "metadata.tsv": b"\n".join(labels) + b"\n"}
+
+
+def one_file_many_entries(entries: int = 20, megabytes: int = 10) -> dict[str, bytes]:
+    """A 1 KB projector_config.json whose `entries` embeddings all name one large .bytes file: every
+    entry was read, though the page shows one (20 x 49 MB: 1.2 GB at the peak, 5.8 s)."""
+    points = megabytes * 2**20 // (4 * 64)
+    config = {
+        "embeddings": [
+            {"tensorName": f"e{i}", "tensorPath": "big.bytes", "tensorShape": [points, 64]} for i in range(entries)
+        ]
+    }
+    vectors = np.random.default_rng(0).normal(size=(points, 64)).astype("<f4").tobytes()
+    return {"projector_config.json": json.dumps(config).encode(), "big.bytes": vectors}
+
+
 def huge_sprite_upload(side: int = 8_000, mode: str = "RGBA") -> dict[str, bytes]:
     """A Projector upload of 4 points whose sprite is a blank 8,000² RGBA PNG (~250 KB)."""
     buffer = io.BytesIO()
