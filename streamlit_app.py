@@ -2,7 +2,7 @@
 
 The app is `app.py` (the pages); this file adds the routes that serve the browser what it runs
 itself (the LiteRT.js runtime and the models' .tflite files: explorer/serving/routes.py), the gate
-every message from a browser passes before Streamlit reads it (explorer/serving/gate.py), and the
+every message from a browser passes before Streamlit reads it (explorer.ui.gate.py), and the
 timer that collects what closed sessions leave behind (explorer/memory.py).
 """
 
@@ -12,8 +12,8 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from explorer.memory import Collector
-from explorer.serving.gate import BrowserInputGate
 from explorer.serving.routes import routes
+from explorer.ui.gate import BrowserInputGate
 
 
 @asynccontextmanager

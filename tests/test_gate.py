@@ -8,7 +8,7 @@ import math
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from explorer.serving.gate import MAX_JSON_CONTAINERS, checked
+from explorer.ui.gate import MAX_JSON_CONTAINERS, checked
 
 
 def rerun(**states) -> bytes:
@@ -74,7 +74,7 @@ def test_bytes_that_are_not_a_message_are_dropped_and_a_heartbeat_passes():
 
 
 def test_a_message_over_the_servers_limit_goes_on_unread_for_streamlit_to_refuse(monkeypatch):
-    from explorer.serving import gate
+    from explorer.ui import gate
 
     monkeypatch.setattr(gate, "_size_limit", lambda: 1_000)
     large = rerun(bad=("json_value", "{" * 2_000))

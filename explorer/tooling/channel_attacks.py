@@ -64,7 +64,7 @@ def _junk(component: str):
 
 
 ATTACKS = (
-    ChannelAttack(  # 200,000 lists: the gate drops it unread (explorer/serving/gate.py)
+    ChannelAttack(  # 200,000 lists: the gate drops it unread (explorer.ui.gate.py)
         "/text: a result of 100,000 characters for a job of 400", "text", "", _long_result(100_000), None
     ),
     ChannelAttack(
