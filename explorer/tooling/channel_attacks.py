@@ -185,8 +185,11 @@ async def hold_open(url: str, attack: ChannelAttack, seconds: float) -> None:
 
 
 class ChannelAttacker:
-    """Every channel attack, in turn, again and again until stopped: the load test's `--attacker`
-    runs it beside the hostile uploads."""
+    """Every channel attack, in turn, again and again until stopped, a second apart as a visitor's
+    clicks are (the load test's sessions think for one): the load test's `--attacker` runs it beside
+    the hostile uploads, to see whether what each attack costs reaches the other visitors."""
+
+    PAUSE_SECONDS = 1.0
 
     def __init__(self, url: str):
         import threading
@@ -217,6 +220,7 @@ class ChannelAttacker:
                         self.broken.append(f"{attack.name}: {type(error).__name__}")
                         continue
                     self.sent += 1
+                    await asyncio.sleep(self.PAUSE_SECONDS)
                     if not result["works_after"]:
                         self.broken.append(f"{attack.name}: {result['problems'][:1]}")
 
