@@ -169,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         "--decay-from",
         type=int,
         default=None,
-        help="GAN: after this many epochs the learning rate falls linearly to zero at the last "
-        "(default: constant; a finished run can be extended with it)",
+        help="after this many epochs the learning rate falls linearly to zero at the last "
+        "(default: constant; a run can be extended with it: rerun its command with more --epochs)",
     )
     train.add_argument(
         "--shift",

@@ -192,8 +192,15 @@ class TrainConfig:
     seed: int = 0  # weights, data split and sampling noise
     holdout: int = 1000  # images kept out of training for the metrics
     patience: int = 20  # stop after this many epochs without held-out progress
-    decay_from: int = 0  # GAN: after this epoch the learning rate falls linearly to 0 at the last (0: constant)
+    decay_from: int = 0  # after this epoch the learning rate falls linearly to 0 at the last (0: constant)
     shift: int = 0  # VAE/AE: each training image moved by up to this many pixels across and down (0: as it is)
+
+    def rate_at(self, epoch: int) -> float:
+        """Adam's rate during `epoch` (0-based): constant, or after `decay_from` epochs falling in
+        equal steps so that the last epoch runs at 1/n of it (n: the decaying epochs)."""
+        if not self.decay_from or epoch < self.decay_from:
+            return self.learning_rate
+        return self.learning_rate * (self.epochs - epoch) / (self.epochs - self.decay_from)
 
 
 # What `train KIND` uses unless the command line says otherwise: the one place for these (the

@@ -151,11 +151,13 @@ def test_training_resumes_after_the_last_finished_epoch(tmp_path, digits_npz, mo
 
     with warnings.catch_warnings(record=True) as caught:  # the optimizer's moments must load too
         warnings.simplefilter("always")
-        resumed = train_vae(data, config, TrainConfig(epochs=3, holdout=100), out)
+        # extended, with the rate decaying over the last two epochs, which a resumed run may add
+        resumed = train_vae(data, config, TrainConfig(epochs=3, holdout=100, decay_from=1, patience=5), out)
     assert "Resuming after epoch 1" in capsys.readouterr().out
     assert "Skipping variable loading" not in str([w.message for w in caught])
     assert resumed["training"]["epochs_run"] == 3
     assert resumed["training"]["history"][0] == first["training"]["history"][0]
+    assert [round(epoch["learning_rate"], 6) for epoch in resumed["training"]["history"]] == [1e-3, 1e-3, 5e-4]
     assert not ResumeState(out).folder.exists()
 
 

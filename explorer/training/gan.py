@@ -141,7 +141,7 @@ def train_gan(
     judged = _judged_examples(data, config, train.seed)
     for epoch in range(state["epoch"], train.epochs):
         started = time.perf_counter()
-        rate = learning_rate(train, epoch)
+        rate = train.rate_at(epoch)
         for optimizer in (model.d_optimizer, model.g_optimizer):
             optimizer.learning_rate.assign(rate)
         logs = model.fit(
@@ -264,14 +264,6 @@ def class_pictures(data: Dataset, config: GANConfig) -> np.ndarray:
 
     small = to_unit_float(resize_images(data.x, config.class_picture)).reshape(len(data.x), -1) * 2 - 1
     return np.stack([small[data.y == label].mean(0) for label in range(config.classes)]).astype("float32")
-
-
-def learning_rate(train: TrainConfig, epoch: int) -> float:
-    """Adam's rate during `epoch` (0-based): constant, or after `train.decay_from` epochs falling in
-    equal steps so that the last epoch runs at 1/n of it (n: the decaying epochs)."""
-    if not train.decay_from or epoch < train.decay_from:
-        return train.learning_rate
-    return train.learning_rate * (train.epochs - epoch) / (train.epochs - train.decay_from)
 
 
 def shown_features(folder: Path) -> str:

@@ -47,7 +47,12 @@ class ResumeState:
         if not self.state_file.is_file():
             return None
         state = json.loads(self.state_file.read_text())
-        if state["settings"] != json.loads(json.dumps(settings)):  # compare as saved: tuples become lists
+        now = json.loads(json.dumps(settings))  # compared as saved: tuples become lists
+        saved = state["settings"]
+        if isinstance(saved.get("train"), dict) and isinstance(now.get("train"), dict):
+            # a setting that may change on resuming is left out of `now`; leave it out of what was saved too
+            saved = {**saved, "train": {k: v for k, v in saved["train"].items() if k in now["train"]}}
+        if saved != now:
             print(f"Ignoring {self.folder}: it was made with other settings; starting afresh.")
             return None
         build_optimizer_state(model)  # so the file's Adam moments load too
@@ -88,6 +93,7 @@ def fit_resumable(
             print(f"Stopping: no held-out progress for {train.patience} epochs.")
             break
         started = time.perf_counter()
+        model.optimizer.learning_rate.assign(train.rate_at(epoch))
         logs = model.fit(
             train_data,
             validation_data=val_data,
@@ -97,7 +103,7 @@ def fit_resumable(
             steps_per_epoch=steps_per_epoch,
             verbose=keras_verbosity(),
         ).history
-        record = {key: float(values[-1]) for key, values in logs.items()}
+        record = {key: float(values[-1]) for key, values in logs.items()} | {"learning_rate": train.rate_at(epoch)}
         state["history"].append(record)
         state["seconds"] += time.perf_counter() - started
         state["epoch"] = epoch + 1
@@ -136,11 +142,12 @@ def train_vae(data: Dataset, model_config: VAEConfig, train: TrainConfig, out: P
     model = VAE(model_config, seed=train.seed)
     model.compile(optimizer=keras.optimizers.Adam(train.learning_rate))
     model(x_train[:1])  # creates the weights, so a resumed run can load into them
-    # Everything that must match for a resumed run to continue this one; --epochs may grow.
+    # Everything that must match for a resumed run to continue this one; how long, and when the rate
+    # decays, may change: a run can be extended.
     settings = {
         "model": to_dict(model_config),
         "data": data.origin,
-        "train": {k: v for k, v in to_dict(train).items() if k != "epochs"},
+        "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience", "decay_from")},
     }
     state = fit_resumable(model, train_data, val_data, train, out, settings)
 
