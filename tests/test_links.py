@@ -1,4 +1,4 @@
-"""Every link the README, the instructors' guide and the architecture notes hand out reopens the view it describes."""
+"""Every link the README and the documents in docs/ hand out reopens the view it describes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from streamlit.testing.v1.element_tree import ButtonGroup, Radio, Selectbox
 
 from .conftest import ROOT
 
-DOCUMENTS = ["README.md", "docs/instructors.md", "docs/architecture.md"]
+DOCUMENTS = ["README.md", "docs/instructors.md", "docs/architecture.md", "docs/models.md", "docs/benchmarks.md"]
 LINK = re.compile(r"`/(\w+)\?([^`\s]+)`")
 WIDGET_KINDS = ("slider", "number_input", "selectbox", "radio", "button_group", "toggle", "text_input", "text_area")
 
