@@ -73,7 +73,7 @@ function build(parentElement, data) {
   root.append(controls, picture);
   parentElement.append(root);
   // fromPython: the sliders whose value Python set last (a button, a link), not the person
-  return { root, inputs, canvas, caption, zLine, verdict, active: null, received: {}, fromPython: new Set(), busy: false, pending: false };
+  return { root, inputs, canvas, caption, zLine, verdict, active: null, received: {}, fromPython: new Set(), busy: false, pending: false, planeBox: null };
 }
 
 // The picture's largest side: its column, and the screen below the picture's place on the page, so
@@ -137,7 +137,10 @@ function followPlane(view, tries = 20) {
   markPlane(view);
   if (plot.__livePlane === view) return;
   plot.__livePlane = view;
-  plot.on("plotly_afterplot", () => markPlane(view)); // drawn again: a resize, a new figure
+  plot.on("plotly_afterplot", () => {
+    view.planeBox = null; // drawn again (a resize, a new figure): measure its plot area again
+    markPlane(view);
+  });
   plot.on("plotly_hover", (event) => {
     const point = event.points && event.points[0];
     if (!point || typeof point.x !== "number") return;
@@ -150,14 +153,26 @@ function followPlane(view, tries = 20) {
   });
 }
 
-// The sliders' z as a × over the plane's chart, placed from its axes' range and its plot area (the
-// chart's drag layer): a style change a frame, where a Plotly restyle of the chart took 180 ms.
+// Where the plane's plot area (the chart's drag layer) sits in the chart: measured once per drawing of
+// the chart, not at every move (a layout read after the last move's style change is a forced layout).
+function planeBox(view, plot) {
+  if (view.planeBox && view.planeBox.plot === plot) return view.planeBox;
+  const area = plot.querySelector(".nsewdrag");
+  if (!area) return null;
+  const box = area.getBoundingClientRect();
+  const origin = plot.getBoundingClientRect();
+  view.planeBox = { plot, left: box.left - origin.left, top: box.top - origin.top, width: box.width, height: box.height };
+  return view.planeBox;
+}
+
+// The sliders' z as a × over the plane's chart, placed from its axes' range and its plot area: a style
+// change a frame, where a Plotly restyle of the chart took 180 ms.
 function markPlane(view) {
   const plane = view.data.plane;
   const plot = plane && document.querySelector(plane.selector);
-  const area = plot && plot.querySelector(".nsewdrag");
   const [xRange, yRange] = [plot?.layout?.xaxis?.range, plot?.layout?.yaxis?.range];
-  if (!area || !xRange || !yRange) return;
+  const area = plot && xRange && yRange && planeBox(view, plot);
+  if (!area) return;
   let mark = plot.querySelector(":scope > .live-plane-mark");
   if (!mark) {
     mark = document.createElement("div");
@@ -168,15 +183,14 @@ function markPlane(view) {
     const stroke = (colour, width) =>
       `<path d="M-6,-6L6,6M6,-6L-6,6" stroke="${colour}" stroke-width="${width}" stroke-linecap="round"/>`;
     mark.innerHTML = `<svg width="20" height="20" viewBox="-10 -10 20 20">${stroke("white", 6)}${stroke(plane.colour, 3)}</svg>`;
-    Object.assign(mark.style, { position: "absolute", left: "-10px", top: "-10px", width: "20px", height: "20px", pointerEvents: "none", zIndex: 5 });
+    // A layer of its own (will-change): moving it repaints neither the chart nor its thousands of points.
+    Object.assign(mark.style, { position: "absolute", left: "-10px", top: "-10px", width: "20px", height: "20px", pointerEvents: "none", zIndex: 5, willChange: "transform" });
     if (getComputedStyle(plot).position === "static") plot.style.position = "relative";
     plot.append(mark);
   }
   const z = latent(view, view.data);
-  const box = area.getBoundingClientRect();
-  const origin = plot.getBoundingClientRect();
-  const left = box.left - origin.left + ((z[0] - xRange[0]) / (xRange[1] - xRange[0])) * box.width;
-  const top = box.top - origin.top + ((yRange[1] - z[1]) / (yRange[1] - yRange[0])) * box.height;
+  const left = area.left + ((z[0] - xRange[0]) / (xRange[1] - xRange[0])) * area.width;
+  const top = area.top + ((yRange[1] - z[1]) / (yRange[1] - yRange[0])) * area.height;
   mark.style.transform = `translate(${left}px, ${top}px)`;
   mark.dataset.z = JSON.stringify(z.map((v) => Math.round(v * 100) / 100));
 }
@@ -194,10 +208,8 @@ async function decode(view) {
   if (data.showZ) {
     const shown = "[" + z.map((v) => (Math.abs(v) < 0.05 ? 0 : v).toFixed(1)).join(", ") + "]";
     view.zLine.textContent = view.pointer ? `under the pointer: z = ${shown}` : `z = ${shown}`;
-    if (view.zLine.offsetHeight !== view.zHeight) {
-      view.zHeight = view.zLine.offsetHeight; // the line wrapped (or unwrapped): fit the picture again
-      fitToScreen(view);
-    }
+    // A wrapped (or unwrapped) line refits the picture through its ResizeObserver: reading its height
+    // here would lay the whole page out again at every move.
   }
   const { lib, model } = view.compiled;
   const numbers = new Float32Array(z.length + view.suffix.length);
@@ -279,8 +291,12 @@ export default function (component) {
       input.addEventListener("change", report); // the end of a drag, or a key press
     }
     view.root.__liveView = view; // for the benchmark and the tests: frame count, decode times
-    view.resized = new ResizeObserver(() => fitToScreen(view));
+    view.resized = new ResizeObserver(() => {
+      view.planeBox = null; // the page's width changed: the plane's plot area may have moved
+      fitToScreen(view);
+    });
     view.resized.observe(document.body);
+    view.resized.observe(view.zLine); // the z line wrapped or unwrapped
   }
   view.data = data;
   view.root.classList.toggle("large", Boolean(data.large));
