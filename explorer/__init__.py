@@ -1,8 +1,9 @@
 """Latent Explorer: small generative models and the maths to walk through their latent spaces.
 
-The package is split so that serving stays light: `latent`, `images`, `checkpoint` and
-`runtime` need only numpy, Pillow and LiteRT; `vae`, `train` and `export` import TensorFlow and
-are used only by the command line (`python -m explorer --help`).
+The folders stack, and serving stays light: `maths` needs numpy only; `serving` and `projector` add
+LiteRT, Pillow and plotly, never TensorFlow; `ui` is the only Streamlit code besides the pages;
+`models` and `training` import TensorFlow and are reached only from the command line
+(`python -m explorer --help`). The rules are checked: docs/architecture.md.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.9.0"  # as pyproject.toml says (tests/test_checkpoint.py checks that they agree)

@@ -158,3 +158,13 @@ def test_saved_arrays_read_back_as_any_npz_and_pack_images_on_white_smaller(tmp_
         np.testing.assert_array_equal(archive["x"], x)
         assert archive["y"].dtype == np.int16 and archive["y"].tolist() == y.tolist()
     assert (tmp_path / "lzma.npz").stat().st_size < 0.8 * (tmp_path / "deflate.npz").stat().st_size
+
+
+def test_the_package_and_pyproject_name_one_version():
+    import tomllib
+    from pathlib import Path
+
+    import explorer
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert explorer.__version__ == pyproject["project"]["version"]
