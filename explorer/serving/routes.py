@@ -122,7 +122,7 @@ def routes() -> list:
         if path is None:
             return not_found()
         cache = FOREVER if request.query_params.get("v") == digest(path) else "no-cache"
-        return send(path, "application/octet-stream", cache, _packed(path), request)
+        return send(path, "application/octet-stream", cache, packed(path), request)
 
     return [
         Route(RUNTIME_PREFIX + "/{file}", runtime, methods=["GET"]),
@@ -147,7 +147,7 @@ def _written_once(target: Path, make) -> Path:
     return target
 
 
-def _packed(path: Path) -> Path:
+def packed(path: Path) -> Path:
     """The file gzipped, once per file and content (its digest in the name)."""
     return _packed_as(path, digest(path))
 

@@ -128,6 +128,9 @@ def measure_page(browser, address: str, repeats: int) -> dict:
             (first_bytes.get("runtime", 0) + first_bytes.get("model", 0)) / 1024
         ),
         "first visit: KB of the model": round(first_bytes.get("model", 0) / 1024),
+        "first visit: KB of everything (runtime, model, Streamlit's files, the socket)": round(
+            sum(first_bytes.values()) / 1024
+        ),
         "second visit: KB transferred (runtime + model)": round(
             (second_bytes.get("runtime", 0) + second_bytes.get("model", 0)) / 1024
         ),
@@ -175,7 +178,9 @@ def measure_text(browser, url: str, repeats: int, length: int = 1000) -> dict:
 
 
 def watch_bytes(context, page) -> dict:
-    """Bytes that came over the network (not from the browser's cache), by kind: runtime, model."""
+    """Bytes that came over the network (not from the browser's cache), by kind: the LiteRT.js runtime,
+    the models, the app's page and Streamlit's own files (`app`), and what the server sent over the
+    WebSocket (`socket`: the pages' elements, pictures and plots among them). Everything a visit pays."""
     totals: dict = {}
     kinds: dict = {}
     session = context.new_cdp_session(page)
@@ -183,8 +188,12 @@ def watch_bytes(context, page) -> dict:
 
     def on_response(event):
         url = event["response"]["url"]
-        kind = "runtime" if "/runtime/" in url else "model" if "/models/" in url else None
-        if kind and not event["response"].get("fromDiskCache") and not event["response"].get("fromMemoryCache"):
+        kind = "runtime" if "/runtime/" in url else "model" if "/models/" in url else "app"
+        if (
+            url.startswith("http")
+            and not event["response"].get("fromDiskCache")
+            and not event["response"].get("fromMemoryCache")
+        ):
             kinds[event["requestId"]] = kind
 
     def on_finished(event):
@@ -192,8 +201,12 @@ def watch_bytes(context, page) -> dict:
         if kind:
             totals[kind] = totals.get(kind, 0) + event["encodedDataLength"]
 
+    def on_frame(event):
+        totals["socket"] = totals.get("socket", 0) + len(event["response"]["payloadData"])
+
     session.on("Network.responseReceived", on_response)
     session.on("Network.loadingFinished", on_finished)
+    session.on("Network.webSocketFrameReceived", on_frame)
     return totals
 
 
