@@ -162,6 +162,8 @@ def list_checkpoints(kinds: tuple = (), root: Path | None = None) -> tuple[list,
 
 # The files a page downloads and runs itself; written with float16 weights (training/export.py).
 BROWSER_ROLES = ("decoder", "generator", "step", "discriminator")
+# ...and the encoders, which only the server runs: float16 weights too, half the bytes in git.
+HALF_ROLES = (*BROWSER_ROLES, "encoder")
 
 
 def new_manifest(
@@ -192,9 +194,10 @@ def new_manifest(
 
 
 def stored_as(files: dict) -> dict:
-    """Each .tflite's precision: the files a page downloads keep float16 weights (half the bytes)."""
+    """Each .tflite's precision, as `training/export.py` writes it now: the files a page downloads, and
+    the encoders, keep float16 weights (half the bytes); the classifiers float32."""
     return {
-        role: "float16 weights, float32 arithmetic" if role in BROWSER_ROLES else "float32"
+        role: "float16 weights, float32 arithmetic" if role in HALF_ROLES else "float32"
         for role, file in files.items()
         if file.endswith(".tflite")
     }

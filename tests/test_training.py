@@ -32,10 +32,10 @@ def test_served_model_round_trip_shapes(tiny_vae):
     assert model.decode_latents(np.zeros((5, 3))).shape == (5, 8, 8, 1)
     encoding = model.encode_images(model.examples["x"][:4])
     assert encoding.mu.shape == (4, 3) and (encoding.sigma > 0).all()
-    np.testing.assert_allclose(encoding.mu, model.examples["mu"][:4], atol=1e-4)
+    np.testing.assert_allclose(encoding.mu, model.examples["mu"][:4], atol=2e-3)  # float16 weights: see below
 
 
-def test_litert_matches_keras_to_1e_4(tiny_vae):
+def test_litert_matches_keras_to_a_thousandth(tiny_vae):
     import keras
 
     from explorer.models.vae import load_vae
@@ -47,16 +47,15 @@ def test_litert_matches_keras_to_1e_4(tiny_vae):
     np.testing.assert_allclose(served.decoder(z), expected, atol=1e-3)  # float16 weights: see below
     x = small_digits(7)[0].astype("float32") / 255
     mean, log_var = (keras.ops.convert_to_numpy(t) for t in keras_model.encoder(x))
-    np.testing.assert_allclose(served.encoder(x), np.concatenate([mean, log_var], 1), atol=1e-4)
+    np.testing.assert_allclose(served.encoder(x), np.concatenate([mean, log_var], 1), atol=2e-3)
     # Written for the page too: LiteRT.js refuses a declared batch of −1 (the seven rows above ran anyway).
     from ai_edge_litert.interpreter import Interpreter
 
     decoder = Interpreter(model_path=str(tiny_vae / "decoder.tflite"))
     assert decoder.get_input_details()[0]["shape_signature"][0] == 1
-    # The page downloads the decoder, so its weights are stored as float16 (half the bytes); the
-    # encoder stays on the server, in float32, and matched Keras to 1e-4 above.
+    # Both store their weights as float16 (half the bytes: the page downloads the decoder, git keeps both).
     assert any(t["dtype"] == np.float16 for t in decoder.get_tensor_details())
-    assert not any(t["dtype"] == np.float16 for t in Interpreter(str(tiny_vae / "encoder.tflite")).get_tensor_details())
+    assert any(t["dtype"] == np.float16 for t in Interpreter(str(tiny_vae / "encoder.tflite")).get_tensor_details())
 
 
 def test_float16_weights_halve_a_file_and_keep_its_outputs_within_a_thousandth():
@@ -198,7 +197,8 @@ def test_export_rewrites_the_files_from_the_weights_and_records_their_precision(
     (folder / "decoder.tflite").unlink()
     assert run_cli("export", folder).returncode == 0
     rewritten = read_checkpoint(folder)
-    assert rewritten.manifest["stored_as"] == {"encoder": "float32", "decoder": "float16 weights, float32 arithmetic"}
+    half = "float16 weights, float32 arithmetic"
+    assert rewritten.manifest["stored_as"] == {"encoder": half, "decoder": half}
     assert rewritten.manifest["created"] == manifest["created"], "the training date stays"
     np.testing.assert_array_equal(ImageAutoencoder.from_folder(folder).decode_latents(z), before)
 

@@ -4,8 +4,8 @@ Every file is one function of one input to one output. Its graph computes any ba
 file declares a batch of 1 (`fixed_batch`): LiteRT.js in the page refuses a declared batch of −1,
 while Python's LiteRT resizes a batch-1 file to any batch (`strict=False`) with identical results.
 So the page and the server run the same file. The files a page downloads (decoder, generator,
-step, discriminator) store their weights as float16 (`half_weights`): half the bytes, pixels
-within about 1/1000 of float32. The weights are frozen into constants first: TensorFlow 2.21's
+step, discriminator), and the encoders the server runs, store their weights as float16
+(`half_weights`): half the bytes, pixels and latent means within about 1/1000 of float32. The weights are frozen into constants first: TensorFlow 2.21's
 converter otherwise keeps them as resource variables, which LiteRT leaves uninitialised (NaN
 images) after a resize. Imports TensorFlow.
 """
@@ -145,7 +145,10 @@ def export_vae(model, folder: Path) -> dict:
         return tf.sigmoid(model.decoder(z, training=False))
 
     export_function(
-        encode, tf.TensorSpec([None, *config.image_shape], tf.float32, name="image"), folder / "encoder.tflite"
+        encode,
+        tf.TensorSpec([None, *config.image_shape], tf.float32, name="image"),
+        folder / "encoder.tflite",
+        half=True,
     )
     export_function(
         decode, tf.TensorSpec([None, config.latent_dim], tf.float32, name="z"), folder / "decoder.tflite", half=True
