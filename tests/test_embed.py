@@ -27,7 +27,8 @@ def test_split_column_marks_exactly_the_held_out_images(embedded_vae):
     held_out = embedding.metadata["split"] == "held-out"
     assert held_out.sum() == manifest["training"]["holdout"]
     examples = np.load(embedded_vae / "examples.npz")  # the VAE page's examples are the held-out images
-    np.testing.assert_allclose(np.sort(embedding.vectors[held_out], axis=0), np.sort(examples["mu"], axis=0), atol=1e-4)
+    # the embedding is the served (float16-weight) encoder's, the examples Keras's: within 2e-3
+    np.testing.assert_allclose(np.sort(embedding.vectors[held_out], axis=0), np.sort(examples["mu"], axis=0), atol=2e-3)
 
 
 def test_manifest_names_the_files_and_the_default_projection_is_shipped(embedded_vae):
