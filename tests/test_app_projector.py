@@ -291,3 +291,14 @@ def test_an_upload_that_runs_out_of_memory_gets_a_sentence(monkeypatch):
     at = open_page("app_pages/projector.py", data="Upload Projector files")
     at.file_uploader(key="projector_files").set_value([("vectors.tsv", b"1\t2\n3\t4\n", "text/plain")]).run()
     assert not at.exception and any("more memory than this server" in error.value for error in at.error)
+
+
+def test_the_plot_is_first_coloured_by_a_column_of_categories_not_one_of_names():
+    """An upload whose "label" names every point had 24 coloured points and "other (99,989 values)"."""
+    names = np.array([f"word {i}" for i in range(500)], dtype=object)
+    groups = np.array([f"group {i % 5}" for i in range(500)], dtype=object)
+    assert projector.default_colour({"label": names, "group": groups}) == "group"
+    assert projector.default_colour({"label": groups, "kind": groups}) == "label"
+    assert projector.default_colour({"label": names}) == "(none)"
+    assert projector.default_colour({}) == "(none)"
+    assert projector.default_colour({"label": np.array(["0", "1", "2"] * 10)}) == "label"  # shipped: str

@@ -426,13 +426,32 @@ def axis_titles(params: proj.ProjectionParams, result: proj.Projection) -> tuple
 # Display and inspection -----------------------------------------------------------------------
 
 
+PREFERRED_COLOURS = ("label", "category", "kind")  # the columns a data set is most often coloured by
+CATEGORY_SAMPLE = 20_000  # rows looked at to tell a column of categories from one of names
+
+
+def default_colour(metadata: dict) -> str:
+    """The column the plot is first coloured by: the first of the preferred ones, then of the others,
+    that holds few enough distinct values to tell apart by colour; "(none)" if none does. A column of
+    one name per point (an upload's words) would colour 24 points and grey out the rest."""
+    from explorer.projector.plot import MAX_CATEGORIES
+
+    ordered = [c for c in PREFERRED_COLOURS if c in metadata] + [c for c in metadata if c not in PREFERRED_COLOURS]
+    for column in ordered:
+        values = np.asarray(metadata[column])[:CATEGORY_SAMPLE]
+        if len(np.unique(values if values.dtype.kind == "O" else values.astype(str))) <= MAX_CATEGORIES:
+            return column
+    return "(none)"
+
+
 def display_controls(embedding: Embedding) -> dict:
     # In the sidebar, under the projection, as the TensorFlow Projector's left panel: the plot stays
     # near the top of the page, in view on a 1280×720 shared screen.
     columns = ["(none)", *embedding.metadata]
     side = st.sidebar
-    default_colour = next((c for c in ("label", "category", "kind") if c in embedding.metadata), "(none)")
-    colour = side.selectbox("Colour by", columns, index=columns.index(default_colour), key="color", bind="query-params")
+    colour = side.selectbox(
+        "Colour by", columns, index=columns.index(default_colour(embedding.metadata)), key="color", bind="query-params"
+    )
     label = side.selectbox(
         "Label by",
         columns,
