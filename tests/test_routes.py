@@ -143,6 +143,8 @@ def asgi_get(app, path: str, accept: str) -> tuple[int, dict, bytes]:
     """A GET through an ASGI app, as uvicorn would make it: (status, headers, body)."""
     import asyncio
 
+    from explorer.tooling.streamlit_client import run_coroutine
+
     scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
              "headers": [(b"accept-encoding", accept.encode())], "http_version": "1.1", "scheme": "http",
              "server": ("127.0.0.1", 80), "root_path": ""}  # fmt: skip
@@ -157,7 +159,7 @@ def asgi_get(app, path: str, accept: str) -> tuple[int, dict, bytes]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_coroutine(app(scope, receive, send))  # in a thread of its own: a browser test's loop may be running here
     start = next(m for m in sent if m["type"] == "http.response.start")
     headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
     return start["status"], headers, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
