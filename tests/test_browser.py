@@ -374,12 +374,12 @@ def test_a_linked_tab_comes_into_view_when_its_panel_arrives_late(page, app_url)
     bringing them up until they are in place (a CI run under load saw the line stay below the fold)."""
     page.add_init_script(LATE_PANEL)
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch=4")
-    page.get_by_text("Epoch 4's discriminator: these samples").wait_for(timeout=60_000)
+    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch=5")
+    page.get_by_text("Epoch 5's discriminator: these samples").wait_for(timeout=60_000)
     page.wait_for_function("() => window.__panelArrived === true", timeout=30_000)
     page.wait_for_function(
         "() => { const all = [...document.querySelectorAll('[data-testid=stCaptionContainer]')];"
-        ' const line = all.find(e => e.textContent.includes("Epoch 4\'s discriminator"));'
+        ' const line = all.find(e => e.textContent.includes("Epoch 5\'s discriminator"));'
         " const box = line.getBoundingClientRect(); return box.top > 0 && box.bottom < 720; }",
         timeout=5_000,
     )
@@ -491,17 +491,17 @@ def test_text_as_numbers_follows_the_prompt(page, app_url):
 
 def test_the_timeline_shows_each_epochs_verdicts_on_screen_and_follows_the_epoch(page, app_url):
     """An instructor's 1280×720 screen: the epoch's discriminator line is in view under the picture,
-    and moving the epoch slider (keyboard) shows the next kept epoch's verdicts (60 of 150 are kept)."""
+    and moving the epoch slider (keyboard) shows the next kept epoch's verdicts (60 of the run's epochs are kept)."""
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch=4")
-    line = page.get_by_text("Epoch 4's discriminator: these samples")
+    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch=5")
+    line = page.get_by_text("Epoch 5's discriminator: these samples")
     line.wait_for(timeout=60_000)
     page.wait_for_function(  # the arrival scroll brings the tab into view
         "() => { const all = [...document.querySelectorAll('[data-testid=stCaptionContainer]')];"
-        ' const line = all.find(e => e.textContent.includes("Epoch 4\'s discriminator"));'
+        ' const line = all.find(e => e.textContent.includes("Epoch 5\'s discriminator"));'
         " const box = line && line.getBoundingClientRect(); return box && box.top > 0 && box.bottom < 720; }",
         timeout=20_000,
     )
     settle(page, lambda: (page.get_by_role("slider", name="Epoch").focus(), page.keyboard.press("ArrowRight")))
-    page.get_by_text("Epoch 6's discriminator: these samples").wait_for(timeout=30_000)
-    page.wait_for_function("() => location.search.includes('epoch=6')", timeout=10_000)
+    page.get_by_text("Epoch 7's discriminator: these samples").wait_for(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('epoch=7')", timeout=10_000)
