@@ -1,7 +1,7 @@
 """A second floor: the VAE page's slider fragment alone, with text where the image would be.
 
 Same widgets (16 sliders in two columns, two buttons, a toggle) in an `st.fragment`, the vector
-printed as text instead of decoded. Run by `python -m explorer bench`: whatever this page takes is
+printed as text instead of decoded. Run by `python -m tools bench`: whatever this page takes is
 what Streamlit itself costs for that round trip.
 """
 

@@ -2,7 +2,7 @@
 
 Everything else is the real page (sliders, sections, sidebar), and a slider move still changes the
 text "z = [...]" under where the image would be; so this is the same Streamlit round trip, only
-printing text. Run by `python -m explorer bench` as the script of its own server.
+printing text. Run by `python -m tools bench` as the script of its own server.
 """
 
 import runpy

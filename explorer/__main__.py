@@ -1,4 +1,4 @@
-"""Command line: `python -m explorer train|evaluate|bench ...` (see `--help` of each)."""
+"""Command line: `python -m explorer train|evaluate|sample|embed|export ...` (see `--help` of each)."""
 
 from __future__ import annotations
 
@@ -270,40 +270,6 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export", help="rewrite a checkpoint's .tflite files from its Keras weights")
     export.add_argument("checkpoint", type=Path)
 
-    bench = commands.add_parser("bench", help="measure decode speed, app start, memory and slider latency")
-    bench.add_argument("--checkpoint", type=Path, default=Path("checkpoints/mnist-vae-16d"))
-    bench.add_argument("--repeats", type=int, default=30, help="slider moves per browser measurement")
-    bench.add_argument("--skip-browser", action="store_true")
-    bench.add_argument("--skip-projector", action="store_true", help="skip UMAP/t-SNE timings (minutes)")
-    bench.add_argument("--live", action="store_true", help="only the live sliders in the browser (bench_live)")
-    bench.add_argument(
-        "--training", action="store_true", help="only a GAN training step with and without XLA (bench_training)"
-    )
-
-    loadtest = commands.add_parser(
-        "loadtest",
-        help="many sessions through every page at once, against one "
-        "session: latency, errors, identical outputs, server memory",
-    )
-    loadtest.add_argument("--sessions", type=int, default=30, help="concurrent sessions")
-    loadtest.add_argument("--seconds", type=float, default=120.0, help="how long the sessions keep going")
-    loadtest.add_argument("--think", type=float, default=1.0, help="mean pause (s) after each page update")
-    loadtest.add_argument("--baseline-rounds", type=int, default=5, help="timed single-session passes")
-    loadtest.add_argument(
-        "--attacker",
-        action="store_true",
-        help="run the load again beside one visitor uploading hostile files and one client sending hostile states; compare p95",
-    )
-    loadtest.add_argument("--url", default=None, help="a running app (default: start one on a free port)")
-    loadtest.add_argument("--server-pid", type=int, default=None, help="with --url: the server, to sample its memory")
-    loadtest.add_argument(
-        "--app-dir",
-        type=Path,
-        default=Path(__file__).resolve().parent.parent,
-        help="the checkout whose streamlit_app.py is served (default: this one)",
-    )
-    loadtest.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
-
     args = parser.parse_args(argv)
     from explorer.checkpoint import CheckpointError
     from explorer.training.data import DataError
@@ -317,15 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_export(args)
         if args.command == "embed":
             return run_embed(args)
-        if args.command == "sample":
-            return run_sample(args)
-        if args.command == "loadtest":
-            from explorer.tooling.loadtest import run_loadtest_command
-
-            return run_loadtest_command(args)
-        from explorer.tooling.bench import run_bench
-
-        return run_bench(args)
+        return run_sample(args)
     except (CheckpointError, DataError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

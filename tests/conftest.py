@@ -188,7 +188,7 @@ IGNORED_CONSOLE = (
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     """pytest-playwright launches Debian's Chromium: Playwright cannot download its own here."""
-    from explorer.tooling.local_server import CHROMIUM, CHROMIUM_FLAGS
+    from tools.local_server import CHROMIUM, CHROMIUM_FLAGS
 
     if not CHROMIUM.exists():
         reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
@@ -201,7 +201,7 @@ def browser_type_launch_args():
 @pytest.fixture(scope="module")
 def app_server():
     """The app, served as `streamlit run streamlit_app.py` does; `.url`, and its log at `.log_path`."""
-    from explorer.tooling.local_server import free_port, start_streamlit
+    from tools.local_server import free_port, start_streamlit
 
     port = free_port()
     server = start_streamlit("streamlit_app.py", port)

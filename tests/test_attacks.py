@@ -7,7 +7,7 @@ through the calls the page makes, in a fresh process, so one case's memory canno
 
 import pytest
 
-from explorer.tooling import attacks, channel_attacks
+from tools import attacks, channel_attacks
 
 IMAGE_CASES = [
     # maker, what the sentence says (None: the image is used), CPU seconds, MB added at peak; before the fix

@@ -76,3 +76,46 @@ def test_the_quick_loop_leaves_slow_browser_and_training_tests_to_ci():
     assert "tests/test_app_gan.py::test_a_timeline_without_verdicts_still_draws" not in quick  # trains tiny_gan
     assert "tests/test_load.py" in {test.split("::")[0] for test in everything}
     assert named, "a file named on the command line runs even if slow"
+
+
+def import_circles(imports: dict[str, set[str]]) -> list[list[str]]:
+    """The circles of an import graph (module -> the modules it imports): each strongly connected
+    group of two or more modules, or a module importing itself."""
+    order, low, stack, on_stack, circles = {}, {}, [], set(), []
+
+    def visit(module: str) -> None:  # Tarjan's algorithm
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in imports.get(module, ()):
+            if imported not in order:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], order[imported])
+        if low[module] == order[module]:
+            group = []
+            while not group or group[-1] != module:
+                group.append(stack.pop())
+                on_stack.discard(group[-1])
+            if len(group) > 1 or module in imports.get(module, ()):
+                circles.append(sorted(group))
+
+    for module in sorted(imports):
+        if module not in order:
+            visit(module)
+    return circles
+
+
+def test_the_circle_finder_finds_a_circle_and_nothing_else():
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": set(), "d": {"a", "c"}}) == []
+    assert import_circles({"a": {"a"}}) == [["a"]]
+
+
+def test_no_module_of_the_product_or_its_tools_is_in_an_import_circle():
+    import grimp
+
+    graph = grimp.build_graph("explorer", "tools")
+    imports = {module: graph.find_modules_directly_imported_by(module) & graph.modules for module in graph.modules}
+    assert import_circles(imports) == []

@@ -1,11 +1,11 @@
 """The load test, short: four sessions for 15 s against a local server, through every page.
 
-`python -m explorer loadtest` is the full one (30 sessions, 2 minutes); this runs the same code.
+`python -m tools loadtest` is the full one (30 sessions, 2 minutes); this runs the same code.
 """
 
 from __future__ import annotations
 
-from explorer.tooling.loadtest import ACTIONS, run_load_test
+from tools.loadtest import ACTIONS, run_load_test
 
 SESSIONS = 4
 
@@ -29,7 +29,7 @@ def test_four_sessions_at_once_make_the_single_session_outputs_with_no_errors_an
 
 
 def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_server_small():
-    from explorer.tooling.loadtest import ATTACK_MEMORY_LIMIT_MB
+    from tools.loadtest import ATTACK_MEMORY_LIMIT_MB
 
     # The load without the attacker is there to compare p95 with; the test asks about the load beside it.
     report = run_load_test(sessions=2, seconds=6, think=0.2, baseline_rounds=1, attacker=True, attack_seconds=20)
@@ -44,8 +44,8 @@ def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_s
 def test_an_output_unlike_the_single_sessions_counts_as_wrong():
     from streamlit.proto.Element_pb2 import Element
 
-    from explorer.tooling.loadtest import Action, Tally, images_drawn, perform
-    from explorer.tooling.streamlit_client import Run, run_coroutine
+    from tools.loadtest import Action, Tally, images_drawn, perform
+    from tools.streamlit_client import Run, run_coroutine
 
     def action_drawing(url: str) -> Action:
         async def draw(session, value) -> Run:

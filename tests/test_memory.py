@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from explorer.memory import release_free_memory
-from explorer.tooling.processes import peak_memory_mb
+from tools.processes import peak_memory_mb
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's (Linux)")

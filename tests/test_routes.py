@@ -143,7 +143,7 @@ def asgi_get(app, path: str, accept: str) -> tuple[int, dict, bytes]:
     """A GET through an ASGI app, as uvicorn would make it: (status, headers, body)."""
     import asyncio
 
-    from explorer.tooling.streamlit_client import run_coroutine
+    from tools.streamlit_client import run_coroutine
 
     scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
              "headers": [(b"accept-encoding", accept.encode())], "http_version": "1.1", "scheme": "http",

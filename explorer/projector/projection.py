@@ -312,7 +312,7 @@ def _cache_compilations(package: str) -> None:
 
     umap-learn marks few of its numba functions `cache=True`: every new process (each cold
     projection worker) compiled the rest before its first fit, 11 s on 24 points here. Cached,
-    that first fit takes 0.1 s from the second worker on (`python -m explorer bench projector`).
+    that first fit takes 0.1 s from the second worker on (`python -m tools bench projector`).
     numba keeps the files beside the package's sources, or in its user-wide cache directory where
     those are read-only, and recompiles by itself when the package changes.
     """

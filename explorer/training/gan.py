@@ -218,7 +218,7 @@ def train_gan(
 def new_gan(config: GANConfig, rate: float, seed: int, jit_compile: bool = False):
     """A GAN built and compiled for training: Adam with beta_1 0.5 for both networks. No XLA by default:
     on two cores a step is a quarter faster without it, and it compiles in half the time
-    (`python -m explorer bench --training`)."""
+    (`python -m tools bench --training`)."""
     import keras
 
     from explorer.models.gan import GAN

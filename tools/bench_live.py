@@ -1,7 +1,7 @@
 """The live sliders in headless Chromium: pictures per second during a drag, decode time in the page,
 messages to the server, first-visit bytes and time to the first picture, and the server path beside it.
 
-    python -m explorer bench --live      (part of `python -m explorer bench`; a few minutes)
+    python -m tools bench --live      (part of `python -m tools bench`; a few minutes)
 
 Every figure comes from one run, the server path measured in the same run as its comparison.
 """
@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from explorer.tooling.bench import summarize
+from tools.timing import summarize
 
 DRAG_SECONDS = 1.5
 PAGES = [
@@ -56,7 +56,7 @@ DECODES = "() => [...window.__latentExplorerLive.views.values()].find(v => v.roo
 def bench_live(repeats: int = 10) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from explorer.tooling.local_server import free_port, start_streamlit
+    from tools.local_server import free_port, start_streamlit
 
     port = free_port()
     server = start_streamlit("streamlit_app.py", port)

@@ -1,4 +1,4 @@
-"""Deploy the way Streamlit Community Cloud does, and measure it: `python -m explorer.tooling.deploy_check`.
+"""Deploy the way Streamlit Community Cloud does, and measure it: `python -m tools.deploy_check`.
 
 1. Clone the committed repository (only what git holds, as Cloud sees it) into a temporary folder.
 2. Create a fresh virtual environment there and install `requirements.txt` alone: no TensorFlow,
@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from explorer.tooling.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
-from explorer.tooling.processes import peak_memory_mb
+from tools.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
+from tools.processes import peak_memory_mb
 
 IMAGE = "[data-testid='stImage'] img"
 LIVE_FRAMES = (

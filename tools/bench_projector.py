@@ -1,5 +1,5 @@
 """Projector benchmark: UMAP and t-SNE on 10,000 points, cold and warm; page open to first plot;
-the memory the page adds to the app process. Part of `python -m explorer bench`.
+the memory the page adds to the app process. Part of `python -m tools bench`.
 
 Cold means a fresh Python process: `import umap` and numba's first compilation are part of the
 price a person pays the first time they press Run after the server starts.
@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from explorer.tooling.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
-from explorer.tooling.processes import peak_memory_mb, resident_mb
+from tools.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
+from tools.processes import peak_memory_mb, resident_mb
 
 POINTS = 10_000
 WARM_RUNS = 3
@@ -57,7 +57,7 @@ def time_fits(method: str) -> dict:
 
 def fits_in_fresh_process(method: str, environment: dict | None = None) -> dict:
     output = subprocess.run(
-        [sys.executable, "-m", "explorer.tooling.bench_projector", method],
+        [sys.executable, "-m", "tools.bench_projector", method],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -80,7 +80,7 @@ def small_umap_cold_and_cached(runs: int = SMALL_RUNS) -> dict:
     """The worker's cold start on a small upload: numba's cache empty (a new deploy) vs filled (every later start)."""
     import tempfile
 
-    from explorer.tooling.bench import summarize
+    from tools.timing import summarize
 
     empty, filled = [], []
     for _ in range(runs):
@@ -97,7 +97,7 @@ def page_and_memory() -> dict:
     """Page open → first plot (shipped 9,000-digit embedding), and the app's memory before and after."""
     from playwright.sync_api import sync_playwright
 
-    from explorer.tooling.bench import summarize
+    from tools.timing import summarize
 
     def rss_mb(pid: int) -> float:
         return peak_memory_mb(pid, "VmRSS")
@@ -149,7 +149,7 @@ def page_and_memory() -> dict:
 
 
 def bench_projector() -> dict:
-    from explorer.tooling.bench import summarize
+    from tools.timing import summarize
 
     results = {}
     for method, name in (("umap", "UMAP"), ("tsne", "t-SNE")):

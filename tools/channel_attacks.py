@@ -16,8 +16,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from explorer.tooling.processes import MemorySampler, cpu_seconds
-from explorer.tooling.streamlit_client import Run, StreamlitSession, run_coroutine
+from tools.processes import MemorySampler, cpu_seconds
+from tools.streamlit_client import Run, StreamlitSession, run_coroutine
 
 JUNK_LISTS = 1_300_000  # "[]," each: 3.9 MB of state, just under the server's 4 MB (config.toml)
 

@@ -1,4 +1,4 @@
-"""Benchmark: `python -m explorer bench` measures, in one run, what the README's table reports.
+"""Benchmark: `python -m tools bench` measures, in one run, what the README's table reports.
 
 1. One decode through the serving path (LiteRT) against `keras.Model.predict`, the eager call
    and `tf.function`, in the same process (TensorFlow rows are skipped when it is not installed);
@@ -19,26 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.tooling.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
-from explorer.tooling.processes import peak_memory_mb
+from tools.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, start_streamlit
+from tools.processes import peak_memory_mb
+from tools.timing import summarize, time_calls
 
 IMAGE = "[data-testid='stImage'] img"
-
-
-def summarize(seconds: list[float]) -> dict:
-    ms = np.asarray(seconds) * 1000
-    return {"median_ms": float(np.median(ms)), "p95_ms": float(np.percentile(ms, 95)), "runs": len(ms)}
-
-
-def time_calls(function, repeats: int, warmup: int = 3) -> dict:
-    for _ in range(warmup):
-        function()
-    seconds = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - started)
-    return summarize(seconds)
 
 
 def bench_decode(checkpoint: Path) -> dict:
@@ -234,7 +219,7 @@ def bench_browser(model_name: str, repeats: int) -> dict:
 
 def run_bench(args) -> int:
     from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
-    from explorer.tooling.bench_live import bench_live, print_live
+    from tools.bench_live import bench_live, print_live
 
     if args.live:
         results = bench_live(args.repeats)
@@ -244,7 +229,7 @@ def run_bench(args) -> int:
 
     gans = [c.folder for c in list_checkpoints(("gan",), root=SHIPPED_CHECKPOINTS)[0]]
     if args.training:
-        from explorer.tooling.bench_training import bench_training, print_training
+        from tools.bench_training import bench_training, print_training
 
         results = bench_training(gans)
         print_training(results)
@@ -258,12 +243,12 @@ def run_bench(args) -> int:
         results.update(bench_browser(Path(args.checkpoint).name, args.repeats))
         results.update(bench_live(args.repeats))
     if not args.skip_projector:
-        from explorer.tooling.bench_projector import bench_projector
+        from tools.bench_projector import bench_projector
 
         results.update(bench_projector())
     texts = list_checkpoints(("charrnn",), root=SHIPPED_CHECKPOINTS)[0]
     if texts:
-        from explorer.tooling.bench_text import bench_text
+        from tools.bench_text import bench_text
 
         results.update(bench_text(texts[0].folder, browser=not args.skip_browser))
     print_table(results)

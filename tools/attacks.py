@@ -218,7 +218,7 @@ class Attacker:
     def _run(self) -> None:
         from playwright.sync_api import Error, sync_playwright
 
-        from explorer.tooling.local_server import CHROMIUM, CHROMIUM_FLAGS
+        from tools.local_server import CHROMIUM, CHROMIUM_FLAGS
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)

@@ -1,6 +1,6 @@
 """Text benchmark: sustained generation speed of the served char-RNN against the TensorFlow
 tutorial's `tf.function` one-step model, and click → first character on screen in Chromium.
-Part of `python -m explorer bench`.
+Part of `python -m tools bench`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.tooling.local_server import CHROMIUM, CHROMIUM_FLAGS, free_port, start_streamlit
+from tools.local_server import CHROMIUM, CHROMIUM_FLAGS, free_port, start_streamlit
 
 CHARS = 2_000
 RUNS = 5
@@ -102,7 +102,7 @@ def click_to_first_character(model_name: str) -> list[float]:
 
 
 def bench_text(folder: Path, browser: bool = True) -> dict:
-    from explorer.tooling.bench import summarize
+    from tools.timing import summarize
 
     served, tutorial = served_speed(folder), tutorial_speed(folder)
     results = {

@@ -1,8 +1,8 @@
 """Load test: many sessions at once through every page, against one session alone.
 
-    python -m explorer loadtest --sessions 30 --seconds 120             # starts its own local server
-    python -m explorer loadtest --url http://127.0.0.1:8501 --server-pid 4242
-    python -m explorer loadtest --app-dir /tmp/snapshot --json load.json   # serve another checkout
+    python -m tools loadtest --sessions 30 --seconds 120             # starts its own local server
+    python -m tools loadtest --url http://127.0.0.1:8501 --server-pid 4242
+    python -m tools loadtest --app-dir /tmp/snapshot --json load.json   # serve another checkout
 
 Every session is a client of Streamlit's own WebSocket protocol (`/_stcore/stream`): it sends the
 BackMsgs a browser sends (rerun the script with these widget values, on this page) and reads the
@@ -30,7 +30,7 @@ every element of the run, so the new image (inline, as a data URI), plot or text
 the Text page the time to the first generated characters is reported too.
 
 Streamlit options reach the server started here through the environment, e.g.
-`STREAMLIT_RUNNER_POST_SCRIPT_GC=false python -m explorer loadtest`.
+`STREAMLIT_RUNNER_POST_SCRIPT_GC=false python -m tools loadtest`.
 """
 
 from __future__ import annotations
@@ -48,10 +48,10 @@ from pathlib import Path
 
 from websockets.exceptions import WebSocketException
 
-from explorer.tooling.bench import summarize
-from explorer.tooling.local_server import ROOT, free_port, start_streamlit
-from explorer.tooling.processes import CpuMeter, MemorySampler
-from explorer.tooling.streamlit_client import ACTION_TIMEOUT, TEXT_FENCE, Run, StreamlitSession, run_coroutine
+from tools.local_server import ROOT, free_port, start_streamlit
+from tools.processes import CpuMeter, MemorySampler
+from tools.streamlit_client import ACTION_TIMEOUT, TEXT_FENCE, Run, StreamlitSession, run_coroutine
+from tools.timing import summarize
 
 SESSIONS = 30
 SECONDS = 120.0
@@ -372,7 +372,7 @@ def run_load_test(
     """Baseline, then load: every figure of the report, as a dict (`print_report` shows it).
 
     With `attacker`, the load runs a second time (for `attack_seconds`, by default `seconds`) beside one
-    visitor who uploads every hostile file of `explorer.tooling.attacks` again and again: the report
+    visitor who uploads every hostile file of `tools.attacks` again and again: the report
     compares the other sessions' p95 in the two runs.
     """
     server = None if url else LocalServer(Path(app_dir))
@@ -438,8 +438,8 @@ def run_attacked(
     """The same load again beside an attacker; p95 per action against the run without, and peak memory."""
     import tempfile
 
-    from explorer.tooling.attacks import Attacker
-    from explorer.tooling.channel_attacks import ChannelAttacker
+    from tools.attacks import Attacker
+    from tools.channel_attacks import ChannelAttacker
 
     tally = Tally()
     with tempfile.TemporaryDirectory() as folder:
@@ -576,7 +576,7 @@ def _print_memory(report: dict) -> None:
 
 
 def run_loadtest_command(args) -> int:
-    """`python -m explorer loadtest`: run, print the tables, write the JSON; 0 when it passed."""
+    """`python -m tools loadtest`: run, print the tables, write the JSON; 0 when it passed."""
     report = run_load_test(
         args.sessions,
         args.seconds,

@@ -1,5 +1,5 @@
 """Training benchmark: one GAN training step of each shipped GAN's networks with XLA and without,
-in the same process (`python -m explorer bench --training`). Reports the first step (tracing, and
+in the same process (`python -m tools bench --training`). Reports the first step (tracing, and
 for XLA compiling) and the steps after it, median and p95. Random images stand in for the data:
 a step's cost does not depend on what the pixels are.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.tooling.bench import summarize
+from tools.timing import summarize
 
 STEPS = 40
 BATCH = 64
