@@ -67,14 +67,8 @@ class GANConfig:
     class_shares: tuple = ()  # each class's share of the training images: training draws the classes
     # it asks G for with these odds, and evaluation likewise (empty: every class alike)
     default_class: str = ""  # the class the GAN page opens on; empty: the one the training data has most of
-    loss: str = "bce"  # "bce": the non-saturating cross-entropy of DCGAN; "hinge": SNGAN's hinge loss
-    spectral_norm: bool = False  # spectral normalisation of every discriminator weight (Miyato et al. 2018)
     discriminator_convs: int = 1  # convolutions per resolution in D: the stride-2 one, and before it
     # this many minus one 3x3 stride-1 ones (2: a deeper judge at about twice D's cost)
-    generator_convs: int = 1  # convolutions per resolution in G after the seed map: the upsampling one,
-    # then this many minus one more 3x3 ones at the same width (2: a deeper painter; emoji 32x32: 26 s an epoch, 22-26 s with 1)
-    class_norm: bool = False  # a conditional generator's class also sets the scale and shift of each of
-    # its batch norms (conditional batch norm, as in SNGAN-projection and BigGAN), not only its input
     r1_gamma: float = 0.0  # R1 penalty (Mescheder et al. 2018): γ/2 · E‖∇ D(real image)‖², pixels in [0, 1],
     # measured on a quarter of each batch (0: none)
     mode_seeking: float = 0.0  # weight of MSGAN's term (Mao et al. 2019): G pays 1 / (|G(z1, c) - G(z2, c)| /
@@ -83,14 +77,8 @@ class GANConfig:
     # the project's classifier sees in its images (their mean features) and their coarse colours, so that
     # alike classes start alike (training.gan.class_table)
     class_grid: int = 0  # the cells per side of the grid the table's colours are on (its last grid² × channels)
-    class_learnt: int = 0  # > 0: beside that fixed vector, one this wide per class that G and D learn (from
-    # zero), so that a class of one image can be told from others whose tables are alike
-    colour_match: float = 0.0  # G pays this times the mean |its sample averaged onto that grid - the class's
-    # colours there|, so that a sample seen from afar looks like its class (0: none)
     image_match: float = 0.0  # G pays this times the mean |its sample - the nearest training image of its
     # class|, pixels in [0, 1]: a class is drawn as its images are (pix2pix's L1 term; 0: none)
-    edge_match: float = 0.0  # in that distance, also this times the mean |its edges - the image's edges|
-    # (differences of neighbouring pixels): thin dark lines on white cost little as pixels, much as edges
     class_picture: int = 0  # > 0: G also sees its class's mean image, shrunk to this many pixels a side (a
     # fixed table, training.gan.class_pictures), beside its feature maps at every scale after the seed map:
     # a class of one image has its shapes to start from, not only its features and coarse colours
@@ -104,8 +92,6 @@ class GANConfig:
         self.discriminator_filters = tuple(self.discriminator_filters)
         if self.upsampling not in ("transposed", "nearest"):
             raise ValueError(f"upsampling must be 'transposed' or 'nearest', not {self.upsampling!r}.")
-        if self.loss not in ("bce", "hinge"):
-            raise ValueError(f"loss must be 'bce' or 'hinge', not {self.loss!r}.")
         if not self.mode_seeking >= 0:
             raise ValueError(f"mode_seeking must be 0 or more, not {self.mode_seeking}.")
         if not self.r1_gamma >= 0:
@@ -114,18 +100,12 @@ class GANConfig:
             raise ValueError(f"default_class {self.default_class!r} is not one of the classes.")
         if self.class_table and not self.classes:
             raise ValueError("class_table needs a conditional GAN (classes).")
-        if self.class_learnt < 0 or (self.class_learnt and not self.class_table):
-            raise ValueError(f"class_learnt must be 0, or more beside a class_table, not {self.class_learnt}.")
         if self.class_grid and (
             self.class_table < self.class_grid**2 * self.image_shape[-1] or self.image_shape[0] % self.class_grid
         ):
             raise ValueError(f"class_grid {self.class_grid} needs a class_table of its colours and images it divides.")
-        if not self.colour_match >= 0 or (self.colour_match and not self.class_grid):
-            raise ValueError(f"colour_match must be 0, or more with a class_grid, not {self.colour_match}.")
         if not self.image_match >= 0 or (self.image_match and not self.classes):
             raise ValueError(f"image_match must be 0, or more for a conditional GAN (classes), not {self.image_match}.")
-        if not self.edge_match >= 0 or (self.edge_match and not self.image_match):
-            raise ValueError(f"edge_match must be 0, or more within an image_match, not {self.edge_match}.")
         sides = [self.image_shape[0] // 2**k for k in range(len(self.generator_filters))]  # G's maps, image first
         picture = max(self.class_picture, 1)
         if (
@@ -137,11 +117,8 @@ class GANConfig:
                 f"class_picture must be 0, or for a conditional GAN a side that each of the generator's map sides "
                 f"{sides} divides or is divided by, not {self.class_picture}."
             )
-        if self.class_norm and not (self.classes and self.batch_norm):
-            raise ValueError("class_norm needs a conditional generator (classes) with batch_norm on.")
-        for part in ("generator_convs", "discriminator_convs"):
-            if getattr(self, part) < 1:
-                raise ValueError(f"{part} must be at least 1, not {getattr(self, part)}.")
+        if self.discriminator_convs < 1:
+            raise ValueError(f"discriminator_convs must be at least 1, not {self.discriminator_convs}.")
         shrink = 2 ** (len(self.generator_filters) - 1)
         if self.image_shape[0] % shrink or self.image_shape[1] % shrink:
             raise ValueError(
@@ -247,3 +224,18 @@ def default_generator_filters(size: int) -> tuple:
     """Upsample from a seed map of 7×7 (28-pixel images) or 4×4: 256 channels there, halving each time."""
     upsamplings = 2 if size % 7 == 0 else max(1, int(size).bit_length() - 3)
     return tuple(max(16, 256 >> (step + (size % 7 == 0))) for step in range(upsamplings + 1))
+
+
+def default_discriminator_filters(size: int) -> tuple:
+    """D's stride-2 convolutions: two for 28-pixel images, three above."""
+    return (64, 128, 256)[: 2 + (size > 28)]
+
+
+def default_augment(channels: int) -> str:
+    """DiffAugment's policy: colour images also have their colours jittered."""
+    return "translation,cutout" if channels == 1 else "color,translation,cutout"
+
+
+def default_likelihood(channels: int) -> str:
+    """p(x | z): grey levels read as probabilities; colour as a Gaussian around the decode."""
+    return "bernoulli" if channels == 1 else "gaussian"

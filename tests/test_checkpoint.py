@@ -98,17 +98,28 @@ def test_every_training_path_writes_its_manifest_alike():
     assert set(gan) - {"neighbours"} == set(text) - {"vocabulary"}
 
 
-def test_training_defaults_live_in_one_place_and_the_help_says_them(capsys):
+@pytest.mark.parametrize(
+    "kind, has, lacks",
+    [
+        ("vae", ["--shift", "--embed", "--decay-from"], ["--upsampling", "--units"]),
+        ("ae", ["--activation", "--filters"], ["--embed", "--conditional"]),
+        ("gan", ["--discriminator-convs", "--conditional", "--keep"], ["--filters", "--holdout", "--shift"]),
+        ("classifier", ["--holdout", "--image-size"], ["--latent-dim", "--decay-from"]),
+        ("charrnn", ["--units", "--seq-len"], ["--image-size", "--holdout"]),
+    ],
+)
+def test_each_kind_lists_only_its_own_options_with_the_defaults_of_its_config(capsys, kind, has, lacks):
     from explorer.__main__ import main
-    from explorer.config import TRAINING_DEFAULTS, training_config
+    from explorer.config import TRAINING_DEFAULTS, GANConfig, training_config
 
     assert training_config("gan", epochs=None, batch_size=32).batch_size == 32
-    assert training_config("gan", epochs=None).epochs == TRAINING_DEFAULTS["gan"].epochs == 100
     with pytest.raises(SystemExit):
-        main(["train", "--help"])
+        main(["train", kind, "--help"])
     shown = " ".join(capsys.readouterr().out.split())
-    assert "default vae/ae 60; gan 100; classifier/charrnn 30" in shown
-    assert "default vae/ae/classifier 128; gan/charrnn 64" in shown
+    assert all(option in shown for option in has) and not any(option + " " in shown for option in lacks)
+    assert f"passes over the training data (default {TRAINING_DEFAULTS[kind].epochs})" in shown
+    if kind == "gan":
+        assert f"(default {GANConfig.upsampling})" in shown and "(default off)" in shown  # batch norm
 
 
 def test_missing_and_corrupt_model_files_are_named(tmp_path, tiny_vae):

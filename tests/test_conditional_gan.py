@@ -40,37 +40,6 @@ def test_conditional_networks_read_the_class():
     assert len(set(np.round(logits, 6))) > 1, "the class changes the verdict"
 
 
-def test_class_norm_carries_the_class_into_every_batch_norm():
-    """With `class_norm` the class reaches the picture through each batch norm's scale and shift,
-    not only through the input: cut the input's way and the class still changes the image, once the
-    per-class scales have left their start (zero, plain batch norm)."""
-    from explorer.config import GANConfig
-    from explorer.models.gan import build_generator
-
-    config = GANConfig(
-        image_shape=(8, 8, 1), latent_dim=4, generator_filters=(8, 8), batch_norm=True, classes=3, class_norm=True
-    )
-    generator = build_generator(config)
-    dense = [layer for layer in generator.layers if layer.__class__.__name__ == "Dense"]
-    seed, class_norms = dense[0], dense[1:]
-    assert [layer.units for layer in class_norms] == [8, 8, 8, 8]  # a scale and a shift per batch norm
-    kernel, bias = seed.get_weights()
-    kernel[4:] = 0  # the one-hot rows of the seed map: the class no longer enters with z
-    seed.set_weights([kernel, bias])
-    z = np.random.default_rng(0).standard_normal((1, 4)).astype("float32")
-
-    def images():
-        return [np.asarray(generator(with_classes(z, label, 3), training=False)) for label in range(3)]
-
-    first = images()
-    np.testing.assert_allclose(first[0], first[1], atol=1e-6)  # untrained: plain batch norm for every class
-    rng = np.random.default_rng(1)
-    for layer in class_norms:
-        layer.set_weights([rng.normal(0, 0.5, layer.kernel.shape)])
-    trained = images()
-    assert np.abs(trained[0] - trained[1]).max() > 1e-3 and np.abs(trained[1] - trained[2]).max() > 1e-3
-
-
 def test_a_class_table_makes_classes_that_look_alike_start_alike():
     """With `class_table` the one-hot class reaches G and D only through a fixed vector per class: two
     classes given the same vector are the same class to both networks, and the table never trains."""
@@ -93,29 +62,8 @@ def test_a_class_table_makes_classes_that_look_alike_start_alike():
     assert not any(id(kernel) in trainable for kernel in tables)
     with pytest.raises(ValueError, match="class_table needs a conditional GAN"):
         GANConfig(class_table=5)
-
-
-def test_a_learnt_class_vector_starts_at_zero_and_can_part_classes_the_table_joins():
-    """`class_learnt`: beside the fixed table, G and D learn a vector per class. It starts at zero (two
-    classes with one table vector start as one class) and trains, so that they can part."""
-    from explorer.config import GANConfig
-    from explorer.models.gan import GAN
-
-    model = GAN(GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 5, "class_learnt": 3}), seed=0)
-    model.set_class_table(np.ones((2, 5), "float32"))
-    z = np.random.default_rng(1).standard_normal((1, 4)).astype("float32")
-
-    def drawn():
-        return [np.asarray(model.generator(with_classes(z, label, 2), training=False)) for label in range(2)]
-
-    np.testing.assert_allclose(*drawn(), atol=1e-6)
-    learnt = [w for w in model.generator.trainable_weights if tuple(w.shape) == (2, 3)]
-    assert len(learnt) == 1 and not np.any(learnt[0].numpy())
-    learnt[0].assign(np.array([[0, 0, 0], [1, -1, 1]], "float32"))
-    assert np.abs(np.subtract(*drawn())).max() > 1e-4
-    assert any(tuple(w.shape) == (2, 3) for w in model.discriminator.trainable_weights), "D learns its own"
-    with pytest.raises(ValueError, match="class_learnt must be 0, or more beside a class_table"):
-        GANConfig(**{**TINY_GAN, "classes": 2, "class_learnt": 3})
+    with pytest.raises(ValueError, match="class_grid 3 needs a class_table of its colours and images it divides"):
+        GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 12, "class_grid": 3})
 
 
 @pytest.mark.parametrize("upsampling", ["nearest", "transposed"])
@@ -171,29 +119,6 @@ def test_a_class_table_is_made_on_the_configs_own_grid():
         class_table(data, features, GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 7, "class_grid": 1}))
 
 
-def test_colour_match_charges_a_sample_whose_colours_from_afar_are_not_its_class():
-    """`colour_match`: G pays the mean distance between its sample averaged onto the class table's grid
-    and the class's colours there: nothing for a sample laid out as its class, 0.5 for a grey one."""
-    from explorer.config import GANConfig
-    from explorer.models.gan import GAN
-
-    config = GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 3 + 2 * 2, "class_grid": 2, "colour_match": 1.0})
-    model = GAN(config, seed=0)
-    table = np.zeros((2, 7), "float32")
-    table[0, 3:] = [-1, 1, 1, -1]  # class 0: black top left, white top right, white bottom left, black bottom right
-    table[1, 3:] = [1, 1, -1, -1]  # class 1: white above, black below
-    model.set_class_table(table)
-    chequer = np.kron(np.array([[0.0, 1.0], [1.0, 0.0]]), np.ones((4, 4)))[None, ..., None].astype("float32")
-    inputs = [with_classes(np.zeros((1, 4), "float32"), label, 2) for label in (0, 1)]
-    assert float(model.colour_mismatch(inputs[0], chequer)) == pytest.approx(0.0, abs=1e-6)
-    assert float(model.colour_mismatch(inputs[1], chequer)) == pytest.approx(0.5, abs=1e-6)  # half its cells wrong
-    assert float(model.colour_mismatch(inputs[0], np.full_like(chequer, 0.5))) == pytest.approx(0.5, abs=1e-6)
-    with pytest.raises(ValueError, match="colour_match must be 0, or more with a class_grid"):
-        GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 7, "colour_match": 1.0})
-    with pytest.raises(ValueError, match="class_grid 3 needs a class_table of its colours and images it divides"):
-        GANConfig(**{**TINY_GAN, "classes": 2, "class_table": 12, "class_grid": 3})
-
-
 def test_image_match_charges_a_sample_by_the_nearest_image_of_its_class():
     """`image_match`: G pays the mean |sample - the nearest training image of its class|: nothing for
     any one of its class's images (the seed may pick which), the distance to the nearer one otherwise,
@@ -212,27 +137,6 @@ def test_image_match_charges_a_sample_by_the_nearest_image_of_its_class():
     assert float(model.image_mismatch(with_classes(np.zeros((1, 4), "float32"), 0, 3), images[[3]])) == 1.0
     with pytest.raises(ValueError, match="image_match must be 0, or more for a conditional GAN"):
         GANConfig(**{**TINY_GAN, "image_match": 1.0})
-
-
-def test_edge_match_charges_a_sample_for_the_lines_it_leaves_out():
-    """A black line on white, left out: 1/8 of the pixels are wrong by 1 (0.125), and so are 1/8 of the
-    edges (each row steps down into the line and up out of it; 2 of 16 differences per pixel pair)."""
-    from explorer.config import GANConfig
-    from explorer.models.gan import GAN
-
-    line = np.ones((1, 8, 8, 1), "float32")
-    line[:, :, 3] = 0.0
-    blank = np.ones_like(line)
-    inputs = with_classes(np.zeros((1, 4), "float32"), 0, 1)
-    mismatch = {}
-    for edge_match in (0.0, 2.0):
-        model = GAN(GANConfig(**{**TINY_GAN, "classes": 1, "image_match": 1.0, "edge_match": edge_match}), seed=0)
-        model.set_class_images(line, np.array([0]))
-        assert float(model.image_mismatch(inputs, line)) == pytest.approx(0.0, abs=1e-6)
-        mismatch[edge_match] = float(model.image_mismatch(inputs, blank))
-    assert mismatch == {0.0: pytest.approx(0.125), 2.0: pytest.approx(0.125 + 2 * 0.125)}
-    with pytest.raises(ValueError, match="edge_match must be 0, or more within an image_match"):
-        GANConfig(**{**TINY_GAN, "classes": 1, "edge_match": 1.0})
 
 
 def test_mode_seeking_charges_a_generator_that_ignores_z():
@@ -254,26 +158,15 @@ def test_mode_seeking_charges_a_generator_that_ignores_z():
     assert 0 < following < 1e3 and ignoring > 1e4
 
 
-def test_class_norm_without_a_class_or_batch_norm_gets_a_sentence(tmp_path, digits_npz, capsys):
+def test_class_options_without_conditional_get_a_sentence(tmp_path, digits_npz, capsys):
     from explorer.__main__ import main
-    from explorer.config import GANConfig
 
-    with pytest.raises(ValueError, match="class_norm needs a conditional generator"):
-        GANConfig(classes=3, batch_norm=False, class_norm=True)
-    command = ["train", "gan", "--data", str(digits_npz), "--class-norm", "--epochs", "1", "--out", str(tmp_path)]
-    assert main(command) == 2
-    assert "--class-norm needs --conditional" in capsys.readouterr().err
-    command = ["train", "gan", "--data", str(digits_npz), "--default-class", "7", "--out", str(tmp_path)]
-    assert main(command) == 2
-    assert "--default-class needs --conditional" in capsys.readouterr().err
-    assert main([*command[:4], "--colour-match", "1", *command[6:]]) == 2
-    assert "--colour-match needs --conditional" in capsys.readouterr().err
-    assert main([*command[:4], "--image-match", "10", *command[6:]]) == 2
-    assert "--image-match needs --conditional" in capsys.readouterr().err
-    assert main([*command[:4], "--edge-match", "1", *command[6:]]) == 2
-    assert "--edge-match needs --conditional" in capsys.readouterr().err
-    assert main([*command[:4], "--class-learnt", "8", *command[6:]]) == 2
-    assert "--class-learnt needs --conditional" in capsys.readouterr().err
+    command = ["train", "gan", "--data", str(digits_npz), "--epochs", "1", "--out", str(tmp_path)]
+    for option, value in [("--default-class", "7"), ("--image-match", "10"), ("--class-picture", "4")]:
+        assert main([*command, option, value]) == 2
+        assert f"{option} needs --conditional" in capsys.readouterr().err
+    assert main([*command, "--class-table", "2"]) == 2
+    assert "--class-table needs --conditional" in capsys.readouterr().err
     assert not (tmp_path / "manifest.json").exists()
 
 
@@ -283,44 +176,26 @@ def test_train_gan_conditional_writes_a_served_class_picker(tmp_path, digits_npz
     from explorer.serving.models import ImageGenerator
 
     out = tmp_path / "cgan"
-    assert (
-        main(
-            [
-                "train",
-                "gan",
-                "--data",
-                str(digits_npz),
-                "--conditional",
-                "--latent-dim",
-                "4",
-                "--generator-filters",
-                "16,8",
-                "--discriminator-filters",
-                "8,16",
-                "--loss",  # SNGAN's recipe: the projection must be exported through the wrapped layers
-                "hinge",
-                "--spectral-norm",
-                "--discriminator-convs",
-                "2",
-                "--r1",
-                "0.5",
-                "--class-norm",  # the class in every batch norm: Keras' slice and products, exported
-                "--epochs",
-                "1",
-                "--features",
-                str(tiny_classifier),
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
+    recipe = tmp_path / "tiny-cgan.toml"
+    recipe.write_text(
+        f"""kind = "gan"
+data = "{digits_npz.as_posix()}"
+out = "{out.as_posix()}"
+features = "{tiny_classifier.as_posix()}"
+conditional = true
+latent_dim = 4
+generator_filters = [16, 8]
+discriminator_filters = [8, 16]
+discriminator_convs = 2
+epochs = 1
+"""
     )
+    assert main(["train", "--recipe", str(recipe)]) == 0
     model = ImageGenerator.from_folder(out)
     assert model.conditional and model.class_names == [str(d) for d in range(10)]
     config = read_checkpoint(out).config
-    assert (config.loss, config.spectral_norm, config.discriminator_convs, config.r1_gamma) == ("hinge", True, 2, 0.5)
-    assert config.class_norm
-    assert read_checkpoint(out).manifest["training"]["history"][0]["r1"] > 0  # the penalty was paid
+    assert config.discriminator_convs == 2
+    assert read_checkpoint(out).manifest["recipe"] == {"file": recipe.as_posix(), "text": recipe.read_text()}
     labels = np.load(digits_npz)["y"]
     assert config.class_shares == pytest.approx(np.bincount(labels) / len(labels), abs=1e-6)
     assert model.default_class == str(np.bincount(labels).argmax())  # the page opens on the commonest class
@@ -367,18 +242,12 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     out = tmp_path / "table"
     assert main([*command, *tiny, "--features", str(tiny_classifier), "--default-class", "x", "--out", str(out)]) == 2
     assert "default_class 'x' is not one of the classes" in capsys.readouterr().err
-    assert main([*command[:5], "--colour-match", "1", *command[7:], *tiny, "--out", str(out)]) == 2
-    assert "give --class-table GRID too" in capsys.readouterr().err
-    assert main([*command, *tiny, "--edge-match", "1", "--features", str(tiny_classifier), "--out", str(out)]) == 2
-    assert "edge_match must be 0, or more within an image_match" in capsys.readouterr().err
-    with_seeds = ["--mode-seeking", "0.1", "--default-class", "8", "--colour-match", "1", "--image-match", "5"]
-    with_seeds += ["--edge-match", "2", "--class-learnt", "3", "--class-picture", "4"]
+    with_seeds = ["--mode-seeking", "0.1", "--default-class", "8", "--image-match", "5", "--class-picture", "4"]
     assert main([*command, *tiny, *with_seeds, "--features", str(tiny_classifier), "--out", str(out)]) == 0
     checkpoint = read_checkpoint(out)
     assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
-    assert checkpoint.config.class_grid == 2 and checkpoint.config.colour_match == 1.0
-    assert checkpoint.config.image_match == 5.0 and checkpoint.config.edge_match == 2.0  # trained with, recorded
-    assert checkpoint.config.class_learnt == 3 and checkpoint.config.class_picture == 4
+    assert checkpoint.config.class_grid == 2 and checkpoint.config.image_match == 5.0  # trained with, recorded
+    assert checkpoint.config.class_picture == 4
     gan = load_gan(checkpoint)
     table = gan.ema_generator.get_layer("class_table").kernel.numpy()
     digits = np.load(digits_npz)

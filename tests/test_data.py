@@ -56,29 +56,21 @@ def _emoji_like(path, counts: dict) -> str:
     return str(path)
 
 
-def test_finer_labels_keep_big_classes_and_fold_rare_ones_into_their_category(tmp_path):
+def test_finer_labels_are_classes_with_their_category_as_parent(tmp_path):
     counts = {
         ("People & Body", "family"): 5,
         ("People & Body", "hands"): 4,
-        ("People & Body", "person-resting"): 1,
-        ("Food & Drink", "food-fruit"): 2,
         ("Food & Drink", "drink"): 1,
         ("Animals & Nature", "animal-mammal"): 3,
     }
     source = _emoji_like(tmp_path / "emoji.npz", counts)
-    data = load_dataset(source, labels="subcategory", min_class_images=3)
-    # Sorted by category, each category's rare members first: "other" only beside classes of its own.
-    assert data.label_names == ["animal-mammal", "Food & Drink", "People & Body, other", "family", "hands"]
-    assert data.label_parents == ["Animals & Nature", "Food & Drink", "People & Body", "People & Body", "People & Body"]
+    data = load_dataset(source, labels="subcategory")
+    assert data.label_names == ["animal-mammal", "drink", "family", "hands"]  # sorted by category
+    assert data.label_parents == ["Animals & Nature", "Food & Drink", "People & Body", "People & Body"]
     names = np.array(data.label_names)[data.y]
-    subcategory = np.load(source)["subcategory"]
-    assert list(names[subcategory == "drink"]) == ["Food & Drink"]
-    assert list(names[subcategory == "person-resting"]) == ["People & Body, other"]
-    assert list(names[subcategory == "hands"]) == ["hands"] * 4
-    assert data.origin["labels"] == "subcategory, below 3 images: category"
-    # Without a threshold every subcategory is a class; by default the category labels, with no parents.
-    assert len(load_dataset(source, labels="subcategory").label_names) == 6
-    plain = load_dataset(source)
+    assert list(names[np.load(source)["subcategory"] == "hands"]) == ["hands"] * 4
+    assert data.origin["labels"] == "subcategory"
+    plain = load_dataset(source)  # by default the category labels, with no parents
     assert plain.label_names == ["Animals & Nature", "Food & Drink", "People & Body"] and plain.label_parents is None
 
 

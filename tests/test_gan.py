@@ -130,46 +130,37 @@ def test_unknown_upsampling_is_refused_with_a_sentence():
         GANConfig(upsampling="bilinear")
 
 
-def test_unknown_loss_or_too_few_convs_are_refused_with_a_sentence():
+def test_too_few_discriminator_convs_are_refused_with_a_sentence():
     from explorer.config import GANConfig
 
-    with pytest.raises(ValueError, match="loss must be 'bce' or 'hinge', not 'wasserstein'"):
-        GANConfig(loss="wasserstein")
-    with pytest.raises(ValueError, match="discriminator_convs must be at least 1"):
+    with pytest.raises(ValueError, match="discriminator_convs must be at least 1, not 0"):
         GANConfig(discriminator_convs=0)
-    with pytest.raises(ValueError, match="generator_convs must be at least 1, not 0"):
-        GANConfig(generator_convs=0)
 
 
-def test_deeper_generator_adds_a_same_width_3x3_conv_after_each_upsampling():
-    from explorer.config import GANConfig
-    from explorer.models.gan import build_generator
-
-    def convs(generator):
-        return [
-            (layer.kernel_size, layer.filters) for layer in generator.layers if layer.__class__.__name__ == "Conv2D"
-        ]
-
-    config = {**TINY_GAN, "batch_norm": True}
-    shallow, deep = build_generator(GANConfig(**config)), build_generator(GANConfig(**config, generator_convs=2))
-    upsampling = TINY_GAN["generator_filters"][1:]  # the seed map's channels come first
-    assert convs(shallow) == [((3, 3), f) for f in upsampling] + [((3, 3), 1)]
-    assert convs(deep) == [((3, 3), f) for f in upsampling for _ in range(2)] + [((3, 3), 1)]
-    assert deep(np.zeros((2, 4), "float32")).shape == (2, 8, 8, 1)
-
-
-def test_hinge_loss_stops_pushing_once_d_is_sure_and_differs_from_cross_entropy():
+def test_cross_entropy_losses_match_their_formulas():
     from explorer.config import GANConfig
     from explorer.models.gan import GAN
 
     real, fake = np.array([[2.0], [0.5]], "float32"), np.array([[-2.0], [0.0]], "float32")
-    hinge = GAN(GANConfig(**TINY_GAN, loss="hinge"))
-    # real above 1 and generated below -1 cost nothing; the others cost their distance from the margin
-    assert float(hinge._d_loss(real, fake)) == pytest.approx(0.5 / 2 + 1.0 / 2)
-    assert float(hinge._g_loss(np.array([[1.0], [3.0]], "float32"))) == pytest.approx(-2.0)
-    cross_entropy = GAN(GANConfig(**TINY_GAN))
-    assert float(cross_entropy._d_loss(real, fake)) == pytest.approx(
+    model = GAN(GANConfig(**TINY_GAN))
+    assert float(model._d_loss(real, fake)) == pytest.approx(
         np.mean(np.log1p(np.exp(-real))) + np.mean(np.log1p(np.exp(fake))), rel=1e-5
+    )
+    fooled = np.array([[1.0], [-3.0]], "float32")  # the non-saturating loss: -log sigmoid(D(G(z)))
+    assert float(model._g_loss(fooled)) == pytest.approx(np.mean(np.log1p(np.exp(-fooled))), rel=1e-5)
+
+
+def test_a_deeper_discriminator_adds_a_3x3_conv_before_each_stride_2_one():
+    from explorer.config import GANConfig
+    from explorer.models.gan import build_discriminator
+
+    def convs(config):
+        layers = build_discriminator(GANConfig(**config)).layers
+        return [(layer.kernel_size, layer.strides) for layer in layers if layer.__class__.__name__ == "Conv2D"]
+
+    assert convs(TINY_GAN) == [((4, 4), (2, 2))] * len(TINY_GAN["discriminator_filters"])
+    assert convs({**TINY_GAN, "discriminator_convs": 2}) == [((3, 3), (1, 1)), ((4, 4), (2, 2))] * len(
+        TINY_GAN["discriminator_filters"]
     )
 
 
@@ -199,31 +190,6 @@ def test_r1_penalty_is_half_gamma_times_the_squared_slope_of_d_at_a_quarter_of_t
     assert penalty == pytest.approx(0.5 * 3.0 * np.mean(squared_slopes), rel=0.01)
     with pytest.raises(ValueError, match="r1_gamma must be 0 or more"):
         GANConfig(r1_gamma=-1)
-
-
-def test_spectral_norm_holds_every_discriminator_weight_to_one():
-    """After a few training calls (one power iteration each) every D kernel's largest singular value is 1,
-    the deeper judge has a 3x3 convolution before each stride-2 one, and D stays a function of the image."""
-    import keras
-
-    from explorer.config import GANConfig
-    from explorer.models.gan import build_discriminator
-
-    keras.utils.set_random_seed(0)  # the power iteration's start; how fast it converges depends on it
-    config = GANConfig(**{**TINY_GAN, "spectral_norm": True, "discriminator_convs": 2})
-    discriminator = build_discriminator(config)
-    images = np.random.default_rng(0).random((4, 8, 8, 1)).astype("float32")
-    for _ in range(100):
-        discriminator(images, training=True)
-    wrapped = [layer for layer in discriminator.layers if layer.__class__.__name__ == "SpectralNormalization"]
-    assert [layer.layer.__class__.__name__ for layer in wrapped] == ["Conv2D"] * 4 + ["Dense"]
-    assert [layer.layer.kernel_size for layer in wrapped[:4]] == [(3, 3), (4, 4), (3, 3), (4, 4)]
-    for layer in wrapped:
-        kernel = np.asarray(layer.kernel)
-        largest = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
-        assert largest == pytest.approx(1.0, abs=0.03), layer.name
-    first = np.asarray(discriminator(images, training=False))
-    np.testing.assert_allclose(np.asarray(discriminator(images, training=False)), first)  # inference changes nothing
 
 
 def test_diff_augment_keeps_shape_and_lets_gradients_through():

@@ -30,7 +30,8 @@ def test_every_folder_keeps_its_import_rule():
 
 
 def test_streamlit_imported_from_the_maths_breaks_a_rule(tmp_path):
-    shutil.copytree(ROOT / "explorer", tmp_path / "explorer", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("explorer", "tools"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     latent = tmp_path / "explorer" / "maths" / "latent.py"
     latent.write_text(latent.read_text() + "\n\ndef _oops():\n    import streamlit  # noqa: F401\n")

@@ -20,7 +20,6 @@ from explorer.config import GANConfig
 
 SEED_LAYER = "seed_map"  # the generator's first feature map: where GANSpace looks for directions
 CLASS_TABLE = "class_table"  # the fixed layer that turns a one-hot class into its vector (config.class_table)
-CLASS_LEARNT = "class_learnt"  # the learnt vector beside it (config.class_learnt)
 CLASS_PICTURE = "class_picture"  # the fixed layer that turns a one-hot class into its small picture (G only)
 
 
@@ -28,13 +27,11 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
     """z -> image in [0, 1]: a dense seed map, then 2x upsampling blocks (see GANConfig).
 
     A conditional generator reads z followed by a one-hot class (`config.input_dim` wide): one
-    input, so the served file and its runtime stay those of an unconditional one. With
-    `config.class_norm` the class also scales and shifts every batch norm's output.
+    input, so the served file and its runtime stay those of an unconditional one.
     """
     height, width = config.seed_size
     first, *upsampling = config.generator_filters
     latents = keras.Input(shape=(config.input_dim,), name="z")
-    one_hot = latents[:, config.latent_dim :] if config.class_norm else None
     inputs = latents
     if config.class_table:  # z, then what the class looks like
         inputs = layers.Concatenate()(
@@ -43,7 +40,7 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
     picture = _picture(config, latents[:, config.latent_dim :]) if config.class_picture else None
     x = layers.Dense(height * width * first)(inputs)
     x = layers.Reshape((height, width, first))(x)
-    x = _painted(config, x, one_hot, name=SEED_LAYER)
+    x = _painted(config, x, name=SEED_LAYER)
     nearest = config.upsampling == "nearest"
     for filters in upsampling:
         if nearest:
@@ -54,21 +51,14 @@ def build_generator(config: GANConfig, name: str = "generator") -> keras.Model:
             x = layers.Conv2D(filters, 3, padding="same")(x)
         else:
             x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
-        x = _painted(config, x, one_hot)
-        for _ in range(config.generator_convs - 1):
-            x = _painted(config, layers.Conv2D(filters, 3, padding="same")(x), one_hot)
+        x = _painted(config, x)
     images = layers.Conv2D(config.image_shape[-1], 3, padding="same", activation="sigmoid", name="image")(x)
     return keras.Model(latents, images, name=name)
 
 
 def _looks(config: GANConfig, one_hot):
-    """The class's fixed vector (`GAN.set_class_table`): a one-hot times a table that never trains;
-    with `config.class_learnt`, followed by a learnt vector of the class, zero until training moves it."""
-    fixed = layers.Dense(config.class_table, use_bias=False, trainable=False, name=CLASS_TABLE)(one_hot)
-    if not config.class_learnt:
-        return fixed
-    learnt = layers.Dense(config.class_learnt, use_bias=False, kernel_initializer="zeros", name=CLASS_LEARNT)(one_hot)
-    return layers.Concatenate()([fixed, learnt])
+    """The class's fixed vector (`GAN.set_class_table`): a one-hot times a table that never trains."""
+    return layers.Dense(config.class_table, use_bias=False, trainable=False, name=CLASS_TABLE)(one_hot)
 
 
 def _picture(config: GANConfig, one_hot):
@@ -89,24 +79,11 @@ def _at_side(picture, side: int):
     return layers.UpSampling2D(side // own, interpolation="nearest")(picture) if side > own else picture
 
 
-def _painted(config: GANConfig, x, one_hot=None, name: str | None = None):
-    """A generator conv's output, batch-normalised (if the config says so) and activated.
-
-    Given the one-hot class, the normalised map is scaled by 1 + γ(class) and shifted by β(class),
-    both learnt per channel and starting at zero, so training begins from plain batch norm.
-    """
+def _painted(config: GANConfig, x, name: str | None = None):
+    """A generator conv's output, batch-normalised (if the config says so) and activated."""
     if config.batch_norm:
-        x = layers.BatchNormalization(center=one_hot is None, scale=one_hot is None)(x)
-    if one_hot is not None:
-        gamma, beta = (_per_class(one_hot, x.shape[-1]) for _ in range(2))
-        x = x * (1.0 + gamma) + beta
+        x = layers.BatchNormalization()(x)
     return layers.LeakyReLU(0.2, name=name)(x)
-
-
-def _per_class(one_hot, channels: int):
-    """A learnt value per class and channel, (B, 1, 1, channels), zero until training moves it."""
-    values = layers.Dense(channels, use_bias=False, kernel_initializer="zeros")(one_hot)
-    return layers.Reshape((1, 1, channels))(values)
 
 
 def build_discriminator(config: GANConfig) -> keras.Model:
@@ -119,31 +96,22 @@ def build_discriminator(config: GANConfig) -> keras.Model:
     x = images
     for filters in config.discriminator_filters:
         for _ in range(config.discriminator_convs - 1):
-            x = _judging(config, layers.Conv2D, x.shape[-1], 3, padding="same")(x)
+            x = layers.Conv2D(x.shape[-1], 3, padding="same")(x)
             x = layers.LeakyReLU(0.2)(x)
-        x = _judging(config, layers.Conv2D, filters, 4, strides=2, padding="same")(x)
+        x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     x = layers.Dropout(0.2)(x)
-    logit = _judging(config, layers.Dense, 1, name="logit")(x)
+    logit = layers.Dense(1, name="logit")(x)
     if not config.classes:
         return keras.Model(images, logit, name="discriminator")
     classes = keras.Input(shape=(config.classes,), name="class")
     described = _looks(config, classes) if config.class_table else classes
-    class_vectors = _judging(config, layers.Dense, x.shape[-1], use_bias=False, name="class_embedding")(described)
+    class_vectors = layers.Dense(x.shape[-1], use_bias=False, name="class_embedding")(described)
     projection = ops.sum(x * class_vectors, axis=-1, keepdims=True)  # (B, 1)
     return keras.Model(
         [images, classes], layers.Add(name="conditional_logit")([logit, projection]), name="discriminator"
     )
-
-
-def _judging(config: GANConfig, layer_class, *args, name: str | None = None, **kwargs) -> keras.layers.Layer:
-    """One of D's weighted layers; with `config.spectral_norm`, wrapped so that its kernel is divided
-    by its largest singular value at every training step (one power iteration): the Lipschitz limit
-    of SNGAN, so that D cannot sharpen without bound. The wrapper keeps the name (export finds "logit")."""
-    if not config.spectral_norm:
-        return layer_class(*args, name=name, **kwargs)
-    return layers.SpectralNormalization(layer_class(*args, **kwargs), name=name)
 
 
 def seed_map_model(generator: keras.Model) -> keras.Model:
@@ -211,14 +179,6 @@ def diff_augment(images, policy: str, rng) -> keras.KerasTensor:
     return images
 
 
-def edges(images):
-    """Each pixel's difference from its right and lower neighbours (0 past the border), side by side
-    in the channels: what a line drawing is made of."""
-    right = ops.pad(images[:, :, 1:] - images[:, :, :-1], [[0, 0], [0, 0], [0, 1], [0, 0]])
-    down = ops.pad(images[:, 1:] - images[:, :-1], [[0, 0], [0, 1], [0, 0], [0, 0]])
-    return ops.concatenate([right, down], axis=-1)
-
-
 class GAN(keras.Model):
     """Generator and discriminator trained against each other; `ema_generator` is what ships."""
 
@@ -258,8 +218,6 @@ class GAN(keras.Model):
             table[label, : len(mine)] = mine
         self.class_images = ops.convert_to_tensor(np.asarray(images, "float32"))
         self.class_members = ops.convert_to_tensor(table)
-        if self.config.edge_match:
-            self.class_edges = edges(self.class_images)
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)
@@ -295,8 +253,6 @@ class GAN(keras.Model):
         return self.discriminator(inputs, training=training)
 
     def _d_loss(self, real_logits, fake_logits):
-        if self.config.loss == "hinge":  # D is pushed only until real > 1 and generated < -1
-            return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
         bce = keras.losses.BinaryCrossentropy(from_logits=True)
         return bce(ops.ones_like(real_logits), real_logits) + bce(ops.zeros_like(fake_logits), fake_logits)
 
@@ -323,36 +279,18 @@ class GAN(keras.Model):
         ratio = ops.mean(ops.abs(images - others)) / ops.mean(ops.abs(z - other_z))
         return 1.0 / (ratio + 1e-5)
 
-    def colour_mismatch(self, inputs, images):
-        """Mean |each sample averaged onto the class table's colour grid - its class's colours there|,
-        pixels in [0, 1]: from afar a sample should look like its class's images (their Lanczos-shrunk
-        mean, which a cell's plain average matches but for the filter's edges)."""
-        grid, channels = self.config.class_grid, self.config.image_shape[-1]
-        table = self.generator.get_layer(CLASS_TABLE).kernel
-        colours = ops.matmul(inputs[:, self.config.latent_dim :], table[:, -grid * grid * channels :])
-        wanted = ops.reshape(colours, (-1, grid, grid, channels)) * 0.5 + 0.5  # the table holds [-1, 1]
-        cell = self.config.image_shape[0] // grid
-        return ops.mean(ops.abs(ops.average_pool(images, cell, cell) - wanted))
-
     def image_mismatch(self, inputs, images):
         """Mean over the batch of |each sample - the nearest training image of its class| (the mean
         over pixels): a class is drawn as its images are, and the seed may pick which of them (a skin
-        tone), as in pix2pix's L1 term with a choice of targets. With `edge_match`, the distance also
-        counts that times the mean |the sample's edges - the image's edges|."""
+        tone), as in pix2pix's L1 term with a choice of targets."""
         labels = ops.argmax(inputs[:, self.config.latent_dim :], axis=-1)
         members = ops.take(self.class_members, labels, axis=0)  # (batch, most images of a class)
         targets = ops.take(self.class_images, ops.maximum(members, 0), axis=0)
         distances = ops.mean(ops.abs(targets - images[:, None]), axis=(2, 3, 4))
-        if self.config.edge_match:
-            target_edges = ops.take(self.class_edges, ops.maximum(members, 0), axis=0)
-            edge_distances = ops.mean(ops.abs(target_edges - edges(images)[:, None]), axis=(2, 3, 4))
-            distances += self.config.edge_match * edge_distances
         distances = ops.where(members >= 0, distances, ops.full_like(distances, 1e9))  # padding is never nearest
         return ops.mean(ops.min(distances, axis=1))
 
     def _g_loss(self, fooled_logits):
-        if self.config.loss == "hinge":
-            return -ops.mean(fooled_logits)
         bce = keras.losses.BinaryCrossentropy(from_logits=True)
         return bce(ops.ones_like(fooled_logits), fooled_logits)  # the non-saturating generator loss
 
@@ -385,8 +323,6 @@ class GAN(keras.Model):
             g_loss = self._g_loss(fooled_logits)
             if self.config.mode_seeking:
                 g_loss += self.config.mode_seeking * self.mode_seeking_penalty(inputs, fooled_images)
-            if self.config.colour_match:
-                g_loss += self.config.colour_match * self.colour_mismatch(inputs, fooled_images)
             if self.config.image_match:
                 g_loss += self.config.image_match * self.image_mismatch(inputs, fooled_images)
         grads = tape.gradient(g_loss, self.generator.trainable_weights)

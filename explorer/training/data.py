@@ -32,12 +32,8 @@ class Dataset:
     label_parents: list | None = None  # each label's coarser class ("family" -> "People & Body"), if known
 
 
-def load_dataset(
-    source: str, image_size: int | None = None, labels: str | None = None, min_class_images: int = 0
-) -> Dataset:
-    """`labels`: the .npz column to label by (default `y`, else `category`); with `min_class_images`,
-    a finer column's classes with fewer images fall back to their `category` (emoji's `subcategory`
-    at 30: 30 classes, "family" and "hands" among them, the rare ones kept as "Food & Drink")."""
+def load_dataset(source: str, image_size: int | None = None, labels: str | None = None) -> Dataset:
+    """`labels`: the .npz column to label by (default `y`, else `category`)."""
     if labels and not (source.endswith(".npz") and Path(source).is_file()):
         raise DataError(f"--labels names a column of an .npz file; {source!r} is not one.")
     if source in ("mnist", "fashion_mnist"):
@@ -47,7 +43,7 @@ def load_dataset(
         if path.is_dir():
             data = _load_folder(path, image_size or 28)
         elif path.suffix == ".npz" and path.is_file():
-            data = _load_npz(path, labels, min_class_images)
+            data = _load_npz(path, labels)
         else:
             raise DataError(
                 f"Cannot read training data from {source!r}: give 'mnist', 'fashion_mnist', "
@@ -100,7 +96,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _load_npz(path: Path, labels: str | None = None, min_class_images: int = 0) -> Dataset:
+def _load_npz(path: Path, labels: str | None = None) -> Dataset:
     try:
         archive = np.load(path, allow_pickle=False)
     except Exception as error:
@@ -121,7 +117,7 @@ def _load_npz(path: Path, labels: str | None = None, min_class_images: int = 0) 
     if column == "y" and "y" in archive:
         y = archive["y"].astype("int64")
     elif column in metadata:  # text labels, like the emoji's categories
-        label_names, y, label_parents = _text_labels(metadata, column, min_class_images)
+        label_names, y, label_parents = _text_labels(metadata, column)
     elif labels:
         columns = ", ".join(key for key in archive.files if key == "y" or key in metadata) or "none"
         raise DataError(f"{path} has no label column {labels!r} (its label columns: {columns}).")
@@ -129,25 +125,17 @@ def _load_npz(path: Path, labels: str | None = None, min_class_images: int = 0) 
         y = None
     origin = {"source": str(path), "file": path.name, "sha256": _sha256(path), "images": len(x)}
     if labels:
-        origin["labels"] = (
-            labels if not min_class_images else f"{labels}, below {min_class_images} images: {LABEL_COLUMN}"
-        )
+        origin["labels"] = labels
     return Dataset(x, y, origin, label_names, metadata, label_parents)
 
 
-def _text_labels(metadata: dict, column: str, min_class_images: int) -> tuple[list, np.ndarray, list | None]:
+def _text_labels(metadata: dict, column: str) -> tuple[list, np.ndarray, list | None]:
     """Class names, int labels and (when `column` is finer than `category`) each class's category.
 
     A label's variant (after VARIANT) is dropped: labelled by `name`, an emoji and its skin tones are
-    one class. The classes come sorted by category, each category's rare members ("Food & Drink", or
-    "People & Body, other" beside "family") before its own classes."""
+    one class. The classes come sorted by category, then by whether they start with its name."""
     values = np.char.partition(metadata[column].astype(str), VARIANT)[:, 0]  # "wave:1F3FD" -> "wave"
     coarse = metadata[LABEL_COLUMN].astype(str) if LABEL_COLUMN in metadata and column != LABEL_COLUMN else None
-    if coarse is not None and min_class_images:
-        names, counts = np.unique(values, return_counts=True)
-        rare = np.isin(values, names[counts < min_class_images])
-        kept = set(coarse[~rare])  # categories that keep classes of their own
-        values = np.where(rare, [f"{c}, other" if c in kept else c for c in coarse], values)
     parents = {}
     for value, parent in zip(values.tolist(), coarse.tolist() if coarse is not None else ()):
         parents.setdefault(value, set()).add(parent)

@@ -17,7 +17,7 @@ from pathlib import Path
 import tensorflow as tf
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
-from explorer.models.gan import CLASS_LEARNT, CLASS_TABLE
+from explorer.models.gan import CLASS_TABLE
 
 
 def export_function(function, input_spec: tf.TensorSpec, path: Path, half: bool = False) -> int:
@@ -186,8 +186,6 @@ def export_discriminator(model, folder: Path) -> dict:
         embedding = discriminator.get_layer("class_embedding").kernel  # (classes, F), or (table width, F)
         # Read through a class table, the product stays two (emoji: 3.7 MB, not 14 MB for 1,743 x 4,096).
         table = discriminator.get_layer(CLASS_TABLE).kernel if config.class_table else None  # (classes, width)
-        if config.class_learnt:  # the learnt vectors follow the table's in what the class embedding reads
-            table = tf.concat([table, discriminator.get_layer(CLASS_LEARNT).kernel], axis=1)
 
         def judge(images):
             phi, logit = features(images, training=False)

@@ -1,0 +1,1 @@
+"""The command line behind `python -m explorer` (explorer/__main__.py): one module per group of commands."""
