@@ -384,6 +384,23 @@ def run_cli(*args):
     return subprocess.CompletedProcess(["python", "-m", "explorer", *argv], code or 0, out.getvalue(), err.getvalue())
 
 
+def write_recipe(path: Path, **settings) -> Path:
+    """A recipe file (recipes/*.toml) with these settings: strings quoted, paths as POSIX, lists as arrays."""
+    import json
+
+    def toml(value):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list | tuple):
+            return "[" + ", ".join(toml(part) for part in value) + "]"
+        if isinstance(value, int | float):
+            return repr(value)
+        return json.dumps(Path(value).as_posix() if isinstance(value, Path) else value)
+
+    path.write_text("".join(f"{key} = {toml(value)}\n" for key, value in settings.items()), encoding="utf-8")
+    return path
+
+
 def run_cli_process(*args, cwd=ROOT):
     """`python -m explorer ARGS` in a subprocess, exactly as a person runs it."""
     import subprocess

@@ -8,7 +8,7 @@ import pytest
 from explorer.checkpoint import read_checkpoint
 from explorer.serving.models import ImageGenerator
 
-from .conftest import TINY_GAN, needs_tensorflow, run_cli
+from .conftest import TINY_GAN, needs_tensorflow, run_cli, write_recipe
 
 pytestmark = needs_tensorflow
 
@@ -299,3 +299,17 @@ def test_cli_explains_bad_gan_data(tmp_path, digits_npz):
     assert result.returncode == 2 and "no readable images (2 other files)" in result.stderr
     result = run_cli("train", "gan", "--data", digits_npz, "--generator-filters", "64,x")
     assert result.returncode == 2 and "comma-separated whole numbers" in result.stderr
+
+
+def test_a_classifier_recipe_trains_the_feature_network(tmp_path, digits_npz):
+    out = tmp_path / "classifier"
+    recipe = write_recipe(
+        tmp_path / "classifier.toml", kind="classifier", data=digits_npz, out=out, holdout=100, epochs=1
+    )
+    result = run_cli("train", "--recipe", recipe)
+    assert result.returncode == 0, result.stderr[-2000:]
+    checkpoint = read_checkpoint(out)
+    assert checkpoint.config.classes == 10 and checkpoint.manifest["training"]["holdout"] == 100
+    assert {"classifier", "features"} <= set(checkpoint.files)
+    result = run_cli("train", "--recipe", recipe, "--latent-dim", 2)  # not an option a classifier takes
+    assert result.returncode == 2 and "unrecognized arguments: --latent-dim" in result.stderr

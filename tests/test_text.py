@@ -5,10 +5,11 @@ import json
 import numpy as np
 import pytest
 
+from explorer.checkpoint import read_checkpoint
 from explorer.maths.sampling import Vocabulary, clean_prompt, next_char_distribution, sample_next
 from explorer.projector.projection import projection_key
 
-from .conftest import QUICK_TSNE, needs_tensorflow, quick_projections, run_cli, small_text
+from .conftest import QUICK_TSNE, needs_tensorflow, quick_projections, run_cli, small_text, write_recipe
 
 
 def test_vocabulary_round_trip_and_order():
@@ -112,8 +113,10 @@ def test_cli_trains_and_evaluates_a_charrnn_and_explains_bad_text(tmp_path):
     text.write_text(small_text(6000), encoding="utf-8")
     out = tmp_path / "cli-charrnn"
     with quick_projections():
-        result = run_cli("train", "charrnn", "--data", text, "--units", 8, "--seq-len", 10, "--epochs", 1, "--out", out)
+        recipe = write_recipe(tmp_path / "rnn.toml", kind="charrnn", data=text, out=out, units=8, seq_len=10, epochs=1)
+        result = run_cli("train", "--recipe", recipe)
         assert result.returncode == 0, result.stderr[-2000:]
+        assert read_checkpoint(out).config.units == 8
         (out / "projections.npz").unlink()
         result = run_cli("embed", out)  # the embedding is there: its projections are made again, no --data needed
     assert result.returncode == 0 and "default projections of" in result.stdout, result.stderr[-2000:]

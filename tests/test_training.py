@@ -11,7 +11,7 @@ from explorer.checkpoint import read_checkpoint
 from explorer.serving.models import ImageAutoencoder
 from explorer.serving.runtime import LiteModel
 
-from .conftest import needs_tensorflow, run_cli, run_cli_process, small_digits
+from .conftest import needs_tensorflow, run_cli, run_cli_process, small_digits, write_recipe
 
 pytestmark = needs_tensorflow
 
@@ -160,13 +160,24 @@ def test_training_resumes_after_the_last_finished_epoch(tmp_path, digits_npz, mo
     assert not ResumeState(out).folder.exists()
 
 
-def test_cli_trains_and_evaluates(tmp_path, digits_npz):
+def test_cli_trains_a_recipe_and_evaluates(tmp_path, digits_npz):
     out = tmp_path / "cli-vae"
-    result = run_cli(
-        "train", "vae", "--data", digits_npz, "--latent-dim", 2, "--epochs", 1, "--holdout", 100, "--out", out
+    recipe = write_recipe(
+        tmp_path / "vae.toml",
+        kind="vae",
+        data=digits_npz,
+        out=out,
+        latent_dim=2,
+        filters=[8, 16],
+        epochs=1,
+        holdout=100,
     )
+    result = run_cli("train", "--recipe", recipe)
     assert result.returncode == 0, result.stderr
     assert (out / "decoder.tflite").is_file()
+    checkpoint = read_checkpoint(out)
+    assert checkpoint.config.filters == (8, 16) and checkpoint.manifest["training"]["holdout"] == 100
+    assert checkpoint.manifest["recipe"]["text"] == recipe.read_text()
     result = run_cli("evaluate", out, "--data", digits_npz)
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout.strip().splitlines()[-1])
@@ -217,9 +228,10 @@ def test_shift_moves_the_digit_by_at_most_the_pixels_asked_and_keeps_its_ink():
     assert all(abs(dy) <= 2 and abs(dx) <= 2 for dy, dx in places) and len(places) > 5
 
 
-def test_the_shift_is_recorded_in_the_manifest(tmp_path, digits_npz):
+def test_an_autoencoder_recipe_trains_and_its_shift_is_recorded(tmp_path, digits_npz):
     out = tmp_path / "shifted"
-    run_cli(
-        "train", "ae", "--data", str(digits_npz), "--epochs", "1", "--shift", "1", "--holdout", "50", "--out", str(out)
-    )
-    assert read_checkpoint(out).manifest["training"]["shift"] == 1
+    recipe = write_recipe(tmp_path / "ae.toml", kind="ae", data=digits_npz, out=out, shift=1, activation="relu")
+    assert run_cli("train", "--recipe", recipe, "--epochs", 1, "--holdout", 50).returncode == 0
+    checkpoint = read_checkpoint(out)
+    assert checkpoint.manifest["training"]["shift"] == 1 and checkpoint.manifest["training"]["epochs"] == 1
+    assert checkpoint.kind == "ae" and checkpoint.config.activation == "relu"
