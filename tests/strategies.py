@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
-from explorer.projector import files as pf
+from explorer.projector import sprites
 from explorer.projector.projection import (
     MAX_COMPONENT,
     MAX_QUERY_LENGTH,
@@ -107,7 +107,7 @@ SAMPLE_FILES = {  # what a config may name, and find among the uploads
     "labelled.tsv": b"a\t0.5\t1\nb\t2\t3\nc\t-1\t0\n",
     "vectors.bytes": np.arange(6, dtype="<f4").tobytes(),
     "metadata.tsv": b"x\ny\nz\n",
-    "sprite.png": pf.write_sprite(np.zeros((3, 4, 4, 1), np.uint8))[0],
+    "sprite.png": sprites.write_sprite(np.zeros((3, 4, 4, 1), np.uint8))[0],
 }
 
 

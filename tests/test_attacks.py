@@ -71,7 +71,8 @@ def test_thumbnails_are_kept_small_and_still_in_order():
     import numpy as np
     from PIL import Image
 
-    from explorer.projector.files import MAX_THUMBNAIL_SIDE, read_sprite
+    from explorer.projector.files import MAX_THUMBNAIL_SIDE
+    from explorer.projector.sprites import read_sprite
 
     cells = np.repeat(np.arange(4, dtype=np.uint8) * 60, 200 * 200).reshape(4, 200, 200)
     sprite = np.block([[cells[0], cells[1]], [cells[2], cells[3]]])

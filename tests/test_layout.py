@@ -120,3 +120,10 @@ def test_no_module_of_the_product_or_its_tools_is_in_an_import_circle():
     graph = grimp.build_graph("explorer", "tools")
     imports = {module: graph.find_modules_directly_imported_by(module) & graph.modules for module in graph.modules}
     assert import_circles(imports) == []
+
+
+def test_the_tools_find_the_repository_they_measure():
+    from tools import attacks, local_server
+
+    assert local_server.ROOT == attacks.ROOT == ROOT
+    assert (local_server.ROOT / "streamlit_app.py").is_file()

@@ -12,20 +12,18 @@ import pytest
 from PIL import Image
 
 from explorer.projector import files as projector_files
+from explorer.projector import uploads
 from explorer.projector.embedding import Embedding
-from explorer.projector.files import (
-    ProjectorFileError,
-    export_projector_zip,
-    load_projector_upload,
+from explorer.projector.files import ProjectorFileError
+from explorer.projector.sprites import read_sprite, write_sprite
+from explorer.projector.tables import (
     projection_csv,
     read_metadata_tsv,
-    read_projector_config,
-    read_sprite,
     read_vectors_tsv,
     write_metadata_tsv,
-    write_sprite,
     write_vectors_tsv,
 )
+from explorer.projector.uploads import export_projector_zip, load_projector_upload, read_projector_config
 
 
 def random_thumbnails(count=10, height=4, width=5, channels=3, seed=0) -> np.ndarray:
@@ -372,8 +370,6 @@ def test_a_long_label_is_refused_before_the_column_is_made_an_array():
     column first (every row as wide as the longest, 480 MB here; 4.8 GB at 200,000 rows)."""
     import tracemalloc
 
-    from explorer.projector.files import ProjectorFileError, read_vectors_tsv
-
     rows = [f"p{i}\t{i % 7}\t{i % 5}" for i in range(20_000)]
     rows[123] = "x" * 6_000 + "\t1\t2"
     tracemalloc.start()
@@ -433,12 +429,12 @@ def test_a_config_reads_only_the_embedding_chosen():
         opened.append(path)
         return files[path]
 
-    embedding = projector_files.read_config_embedding(config, open_file, tensor_name="small")
+    embedding = uploads.read_config_embedding(config, open_file, tensor_name="small")
     assert embedding.name == "small" and opened == ["small.tsv"]
     upload = {"projector_config.json": config, **files}
-    assert projector_files.upload_embedding_names(upload) == [*(f"e{i}" for i in range(19)), "small"]
+    assert uploads.upload_embedding_names(upload) == [*(f"e{i}" for i in range(19)), "small"]
 
 
 def test_a_config_listing_too_many_embeddings_gets_a_sentence():
     config = json.dumps({"embeddings": [{"tensorPath": "v.tsv"}] * 51}).encode()
-    assert "lists 51 embeddings; up to 50" in error_from(projector_files.config_embedding_names, config)
+    assert "lists 51 embeddings; up to 50" in error_from(uploads.config_embedding_names, config)

@@ -33,6 +33,8 @@ from explorer.images import MAX_UPLOAD_PIXELS, ImageInputError, fit_to_model, re
 from explorer.maths import latent
 from explorer.maths.sampling import Vocabulary, clean_prompt
 from explorer.projector import files as pf
+from explorer.projector import sprites, tables
+from explorer.projector import uploads as projector_uploads
 from explorer.projector.embedding import Embedding, load_embedding
 from explorer.projector.files import ProjectorFileError
 from explorer.projector.projection import (
@@ -310,7 +312,7 @@ def check_vectors(vectors: np.ndarray, labels: np.ndarray | None, data: bytes) -
 @example(b"a\t1e39\t2\n")
 def test_a_vectors_tsv_reads_as_finite_vectors_or_a_sentence(data):
     try:
-        vectors, labels = pf.read_vectors_tsv(data)
+        vectors, labels = tables.read_vectors_tsv(data)
     except ProjectorFileError as error:
         assert_sentence(error)
         return
@@ -336,7 +338,7 @@ def is_number(text: str) -> bool:
 @FEW
 @given(vector_tables, st.data())
 def test_vectors_and_labels_written_as_tsv_read_back_exactly(vectors, data):
-    text = pf.write_vectors_tsv(vectors).decode("utf-8")
+    text = tables.write_vectors_tsv(vectors).decode("utf-8")
     labels = None
     if data.draw(st.booleans(), label="with a label column"):
         labels = data.draw(
@@ -347,7 +349,7 @@ def test_vectors_and_labels_written_as_tsv_read_back_exactly(vectors, data):
             )
         )
         text = "".join(f"{label}\t{line}\n" for label, line in zip(labels, text.splitlines()))
-    read, read_labels = pf.read_vectors_tsv(text.encode("utf-8"))
+    read, read_labels = tables.read_vectors_tsv(text.encode("utf-8"))
     assert read.dtype == np.float32 and np.array_equal(read, vectors)
     assert (read_labels is None) if labels is None else read_labels.tolist() == labels
 
@@ -362,7 +364,7 @@ def test_vectors_and_labels_written_as_tsv_read_back_exactly(vectors, data):
 @example(b"name\tname\t\n1\t2\t3\n", 1)
 def test_a_metadata_tsv_reads_as_one_value_per_point_or_a_sentence(data, rows):
     try:
-        metadata = pf.read_metadata_tsv(data, rows)
+        metadata = tables.read_metadata_tsv(data, rows)
     except ProjectorFileError as error:
         assert_sentence(error)
         return
@@ -393,8 +395,8 @@ def test_metadata_written_as_tsv_reads_back_with_tabs_and_line_breaks_as_spaces(
     assume(len(metadata) > 1 or any(value.strip() for value in values))
     assume(not any("\x00" in value for value in values) and not next(iter(metadata.values()))[0].startswith("\ufeff"))
     rows = len(next(iter(metadata.values())))
-    written = pf.write_metadata_tsv({name: np.array(values, dtype=object) for name, values in metadata.items()})
-    read = pf.read_metadata_tsv(written, rows)
+    written = tables.write_metadata_tsv({name: np.array(values, dtype=object) for name, values in metadata.items()})
+    read = tables.read_metadata_tsv(written, rows)
     expected = {name: [re.sub("[\t\n\r]", " ", value) for value in column] for name, column in metadata.items()}
     assert list(read) == (list(metadata) if len(metadata) > 1 else ["label"])
     assert [column.tolist() for column in read.values()] == list(expected.values())
@@ -410,11 +412,11 @@ thumbnail_sets = st.tuples(st.integers(1, 30), st.integers(1, 10), st.integers(1
 @FEW
 @given(thumbnail_sets)
 def test_a_sprite_written_reads_back_as_the_same_thumbnails(thumbnails):
-    sprite, (width, height) = pf.write_sprite(thumbnails)
-    assert np.array_equal(pf.read_sprite(sprite, (width, height), len(thumbnails)), thumbnails)
-    vectors = pf.write_vectors_tsv(np.zeros((len(thumbnails), 2), np.float32))
+    sprite, (width, height) = sprites.write_sprite(thumbnails)
+    assert np.array_equal(sprites.read_sprite(sprite, (width, height), len(thumbnails)), thumbnails)
+    vectors = tables.write_vectors_tsv(np.zeros((len(thumbnails), 2), np.float32))
     try:  # without a size, it is worked out from a square sprite
-        embedding = pf.load_projector_upload({"vectors.tsv": vectors, "sprite.png": sprite})
+        embedding = projector_uploads.load_projector_upload({"vectors.tsv": vectors, "sprite.png": sprite})
     except ProjectorFileError as error:
         assert width != height and "thumbnail" in str(error)
         assert_sentence(error)
@@ -445,11 +447,11 @@ def check_thumbnails(thumbnails: np.ndarray, count: int, size=None) -> None:
 
 @FEW
 @given(st.one_of(sprite_images(), st.binary(max_size=256)), hostile_sizes, st.integers(1, 50))
-@example(pf.write_sprite(np.zeros((4, 2, 2, 1), np.uint8))[0], [10**400, 2], 4)
-@example(pf.write_sprite(np.zeros((4, 2, 2, 1), np.uint8))[0], [float("inf"), 2], 4)
+@example(sprites.write_sprite(np.zeros((4, 2, 2, 1), np.uint8))[0], [10**400, 2], 4)
+@example(sprites.write_sprite(np.zeros((4, 2, 2, 1), np.uint8))[0], [float("inf"), 2], 4)
 def test_a_sprite_of_any_size_cuts_into_thumbnails_or_a_sentence(sprite, size, count):
     try:
-        thumbnails = pf.read_sprite(sprite, size, count)
+        thumbnails = sprites.read_sprite(sprite, size, count)
     except ProjectorFileError as error:
         assert_sentence(error)
         return
@@ -459,11 +461,11 @@ def test_a_sprite_of_any_size_cuts_into_thumbnails_or_a_sentence(sprite, size, c
 @FEW
 @given(thumbnail_sets, st.sampled_from(["PNG", "JPEG"]), st.data())
 def test_a_damaged_sprite_gives_thumbnails_or_a_sentence(thumbnails, fmt, data):
-    sprite, size = pf.write_sprite(thumbnails)
+    sprite, size = sprites.write_sprite(thumbnails)
     if fmt == "JPEG":
         sprite = encoded(Image.open(io.BytesIO(sprite)), "JPEG")
     try:
-        read = pf.read_sprite(damaged(sprite, data.draw), size, len(thumbnails))
+        read = sprites.read_sprite(damaged(sprite, data.draw), size, len(thumbnails))
     except ProjectorFileError as error:
         assert_sentence(error)
         return
@@ -502,7 +504,7 @@ def check_embedding(embedding: Embedding) -> None:
 @example(b"[" * 100_000 + b"]" * 100_000)
 def test_a_projector_config_gives_embeddings_or_a_sentence(data):
     try:
-        embeddings = pf.read_projector_config(data, open_sample)
+        embeddings = projector_uploads.read_projector_config(data, open_sample)
     except ProjectorFileError as error:
         assert_sentence(error)
         return
@@ -517,7 +519,7 @@ def test_a_projector_config_gives_embeddings_or_a_sentence(data):
 @example({"export.zip": zipped({"projector_config.json": b"[" * 100_000})}, None, None)
 def test_any_upload_gives_an_embedding_or_a_sentence(files, size, tensor_name):
     try:
-        embedding = pf.load_projector_upload(files, size, tensor_name)
+        embedding = projector_uploads.load_projector_upload(files, size, tensor_name)
     except ProjectorFileError as error:
         assert_sentence(error)
         return
@@ -532,7 +534,7 @@ def test_a_damaged_zip_gives_a_sentence(junk, data):
         archive[data.draw(st.integers(0, len(archive) - 1))] = data.draw(st.integers(0, 255))
     for damaged in (bytes(archive), junk, bytes(archive[: data.draw(st.integers(0, len(archive)))])):
         try:
-            embedding = pf.load_projector_upload({"export.zip": damaged})
+            embedding = projector_uploads.load_projector_upload({"export.zip": damaged})
         except ProjectorFileError as error:
             assert_sentence(error)
             continue
@@ -542,8 +544,8 @@ def test_a_damaged_zip_gives_a_sentence(junk, data):
 def test_a_zip_entry_whose_name_was_lost_is_not_a_traceback():
     archive = zipped({"vectors.tsv": SAMPLE_FILES["vectors.tsv"], "Xlost.tsv": b"junk"})
     damaged = archive.replace(b"Xlost.tsv", b"\0lost.tsv")  # zipfile ends a name at its first NUL
-    embedding = pf.load_projector_upload({"export.zip": damaged})
-    assert np.array_equal(embedding.vectors, pf.read_vectors_tsv(SAMPLE_FILES["vectors.tsv"])[0])
+    embedding = projector_uploads.load_projector_upload({"export.zip": damaged})
+    assert np.array_equal(embedding.vectors, tables.read_vectors_tsv(SAMPLE_FILES["vectors.tsv"])[0])
 
 
 @st.composite
@@ -560,7 +562,7 @@ def embeddings(draw) -> Embedding:
 @FEW
 @given(embeddings())
 def test_an_exported_zip_reads_back_as_the_same_embedding(embedding):
-    read = pf.load_projector_upload({"anything.zip": pf.export_projector_zip(embedding)})
+    read = projector_uploads.load_projector_upload({"anything.zip": projector_uploads.export_projector_zip(embedding)})
     assert read.name == embedding.name and np.array_equal(read.vectors, embedding.vectors)
     columns = {name: values.tolist() for name, values in embedding.metadata.items()}
     if len(columns) == 1:  # a lone column is written without a header, and reads back as "label"
@@ -610,11 +612,11 @@ def pickles() -> dict[str, bytes]:
 )
 def test_a_pickle_uploaded_to_the_projector_is_refused_unread(kind, name):
     with pytest.raises(ProjectorFileError) as raised:
-        pf.load_projector_upload({name: pickles()[kind], "metadata.tsv": b"a\n"})
+        projector_uploads.load_projector_upload({name: pickles()[kind], "metadata.tsv": b"a\n"})
     assert_sentence(raised.value)
     config = json.dumps({"embeddings": [{"tensorPath": "vectors.npy", "tensorShape": [1, 2]}]}).encode()
     with pytest.raises(ProjectorFileError):
-        pf.load_projector_upload({"projector_config.json": config, "vectors.npy": pickles()[kind]})
+        projector_uploads.load_projector_upload({"projector_config.json": config, "vectors.npy": pickles()[kind]})
     assert not UNPICKLED
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 IMAGE_ATTACKS = ("many_page_tiff", "long_thin_png", "all_ink_png")
 
 
@@ -139,7 +139,8 @@ MARKDOWN_NAMES = (
 _RUNNER = """
 import json, pathlib, resource, sys, time
 from explorer.images import ImageInputError, fit_to_model, read_upload
-from explorer.projector.files import ProjectorFileError, load_projector_upload
+from explorer.projector.files import ProjectorFileError
+from explorer.projector.uploads import load_projector_upload
 kind, folder = sys.argv[1], pathlib.Path(sys.argv[2])
 files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

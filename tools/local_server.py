@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium in a sandbox with no internet: no GPU, no background calls home.
 CHROMIUM_FLAGS = [

@@ -98,7 +98,7 @@ def sprite_data_uri(data_id: str, _embedding: Embedding) -> str:
     """
     from PIL import Image
 
-    from explorer.projector.files import write_sprite
+    from explorer.projector.sprites import write_sprite
 
     png, _ = write_sprite(_embedding.thumbnails)
     buffer = io.BytesIO()

@@ -18,13 +18,9 @@ from explorer.images import png_data_uri
 from explorer.lru import LRU
 from explorer.projector import projection as proj
 from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding
-from explorer.projector.files import (
-    ProjectorFileError,
-    export_projector_zip,
-    load_projector_upload,
-    projection_csv,
-    upload_embedding_names,
-)
+from explorer.projector.files import ProjectorFileError
+from explorer.projector.tables import projection_csv
+from explorer.projector.uploads import export_projector_zip, load_projector_upload, upload_embedding_names
 from explorer.projector.worker import ProjectionWorker
 from explorer.ui.common import literal, page_memory, say_if_unknown, short_name, whole_number
 from explorer.ui.presenter import image_pixels
