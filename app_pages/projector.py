@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.projector.plot import projection_figure
-from explorer.ui import projector
+from explorer.ui import projector, projector_data, projector_inspect
 from explorer.ui.common import literal
 from explorer.ui.hover_thumbnails import hover_thumbnails
 from explorer.ui.plot_selection import plot_selection
@@ -17,7 +17,7 @@ explain(
     "nearest neighbours in the original space."
 )
 
-data_id, embedding, shipped, kind = projector.data_picker()
+data_id, embedding, shipped, kind = projector_data.data_picker()
 if embedding is None:
     st.stop()
 params, column = projector.projection_controls(embedding)
@@ -45,9 +45,9 @@ with side:
 with plot:
     shown = projector.isolation_controls(result, len(embedding), data_id, matches=highlight)
 with side:
-    marked = projector.inspector(embedding, data_id, kind)
+    marked = projector_inspect.inspector(embedding, data_id, kind)
 with plot:
-    path = projector.interpolation_path(embedding, result)
+    path = projector_inspect.interpolation_path(embedding, result)
     figure = projection_figure(
         result.coordinates[shown],
         result.indices[shown],
@@ -74,7 +74,7 @@ with plot:
         f"{len(shown):,} points" + (f" · {matching:,} match the search" if matching is not None else ""),
     ]
     chart.caption(" · ".join(n for n in notes if n))
-    projector.downloads(embedding, result, shown)
+    projector_inspect.downloads(embedding, result, shown)
 if computing:
     try:
         projector.compute_requested(embedding, shipped, progress)

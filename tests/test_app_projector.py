@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
-from explorer.projector import projection
+from explorer.projector import projection, shared
 from explorer.training.embed import DEFAULT_PROJECTIONS
-from explorer.ui import projector
+from explorer.ui import projector, projector_data
 
 from .conftest import open_page
 
@@ -33,7 +33,7 @@ def projector_root(embedded_vae, tmp_path, monkeypatch):
         return real(vectors, params, *args, **kwargs)
 
     monkeypatch.setattr(projection, "project", counting)
-    monkeypatch.setattr(projector, "WORKER_METHODS", ())  # in this process, where the calls are counted
+    monkeypatch.setattr(shared, "IN_WORKER", ())  # in this process, where the calls are counted
     return calls
 
 
@@ -106,16 +106,16 @@ def test_a_slow_projection_waits_for_run_and_is_then_cached(projector_root):
 
 
 def test_umap_and_tsne_run_in_the_worker_process_with_progress(projector_root, monkeypatch):
-    monkeypatch.setattr(projector, "WORKER_METHODS", ("umap", "tsne"))
+    monkeypatch.setattr(shared, "IN_WORKER", ("umap", "tsne"))
     at = open_page("app_pages/projector.py")
     at.segmented_control(key="method").set_value("t-SNE").run()
     at.slider(key="perplexity").set_value(11).run()
     at.button(key="run").click().run()
     assert not at.exception and not at.error
     assert "t-SNE 1" in str(at.get("plotly_chart")[0].proto.spec)
-    assert projector.WORKER.is_running(), "the worker did the fitting"
+    assert projector.PROJECTIONS.worker.is_running(), "the worker did the fitting"
     assert not [p for p in projector_root if p.method == "tsne"], "and this process did not"
-    projector.WORKER.stop()
+    projector.PROJECTIONS.worker.stop()
 
 
 def test_the_shipped_default_tsne_is_not_recomputed(projector_root):
@@ -235,8 +235,8 @@ def test_neighbour_captions_name_the_point_without_its_code_and_fit_under_the_im
 
 def test_an_upload_is_parsed_once_however_often_the_page_reruns(monkeypatch):
     calls = []
-    real = projector.load_projector_upload
-    monkeypatch.setattr(projector, "load_projector_upload", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = projector_data.load_projector_upload
+    monkeypatch.setattr(projector_data, "load_projector_upload", lambda *a, **k: calls.append(1) or real(*a, **k))
     vectors = "\n".join("\t".join(str(v) for v in row) for row in np.random.default_rng(0).normal(size=(30, 4)))
     at = open_page("app_pages/projector.py", data="Upload Projector files")
     at.file_uploader(key="projector_files").set_value([("vectors.tsv", vectors.encode(), "text/tab-separated-values")])
@@ -248,7 +248,7 @@ def test_an_upload_is_parsed_once_however_often_the_page_reruns(monkeypatch):
 
 
 def test_uploads_beyond_the_session_limit_are_refused_and_let_go(monkeypatch):
-    monkeypatch.setattr(projector, "MAX_SESSION_UPLOAD_BYTES", 1_000)
+    monkeypatch.setattr(projector_data, "MAX_SESSION_UPLOAD_BYTES", 1_000)
     rows = np.random.default_rng(0).normal(size=(60, 4))
     vectors = "\n".join("\t".join(f"{v:.6f}" for v in row) for row in rows).encode()
     at = open_page("app_pages/projector.py", data="Upload Projector files")
@@ -287,7 +287,7 @@ def test_an_upload_that_runs_out_of_memory_gets_a_sentence(monkeypatch):
     def out_of_memory(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(projector, "load_projector_upload", out_of_memory)
+    monkeypatch.setattr(projector_data, "load_projector_upload", out_of_memory)
     at = open_page("app_pages/projector.py", data="Upload Projector files")
     at.file_uploader(key="projector_files").set_value([("vectors.tsv", b"1\t2\n3\t4\n", "text/plain")]).run()
     assert not at.exception and any("more memory than this server" in error.value for error in at.error)

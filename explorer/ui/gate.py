@@ -22,7 +22,8 @@ import json
 import math
 
 from google.protobuf.message import DecodeError
-from streamlit.proto.BackMsg_pb2 import BackMsg
+
+from explorer.ui.streamlit_internals import BackMsg
 
 STREAM_PATH = "/_stcore/stream"
 REFUSED_MESSAGES = frozenset({"clear_cache", "set_run_on_save"})

@@ -1,4 +1,5 @@
-"""The Projector page's parts: data set, projection controls, the plot, search and the inspector.
+"""The Projector page's parts: projection controls, the projection on screen, colours, search and isolation
+(the data sets: projector_data; the inspector and downloads: projector_inspect).
 
 Every control is bound to the URL, so a link reopens the same data set, projection, colouring
 and selected point. Projections are cached per (data set, parameters): PCA is instant; UMAP and
@@ -7,32 +8,18 @@ t-SNE run when the person presses Run (or when a link asks for them), with a pro
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
 
-from explorer.checkpoint import list_checkpoints
-from explorer.images import png_data_uri
-from explorer.lru import LRU
 from explorer.projector import projection as proj
-from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embedding
-from explorer.projector.files import ProjectorFileError
-from explorer.projector.tables import projection_csv
-from explorer.projector.uploads import export_projector_zip, load_projector_upload, upload_embedding_names
-from explorer.projector.worker import ProjectionWorker
-from explorer.ui.common import literal, page_memory, say_if_unknown, short_name, whole_number
-from explorer.ui.presenter import image_pixels
+from explorer.projector.embedding import Embedding
+from explorer.projector.shared import SharedProjections
+from explorer.ui.common import literal, page_memory, whole_number
+from explorer.ui.streamlit_internals import RerunException
 
-UPLOAD = "Upload Projector files"
-# What projector.tensorflow.org reads: vectors and metadata as .tsv (or .txt), vectors also as the
-# binary float32 `.bytes` its own exports and demo data use, a config .json, a sprite image, or a zip.
-PROJECTOR_FILE_TYPES = ["tsv", "txt", "bytes", "json", "png", "jpg", "jpeg", "zip"]
 METHOD_LABELS = {"PCA": "pca", "UMAP": "umap", "t-SNE": "tsne", "Custom": "custom"}
-MAX_NEIGHBOURS = 100
-MAX_SESSION_UPLOAD_BYTES = 100 * 2**20  # a session's Projector files together (each: server.maxUploadSize, 50 MB)
-THUMBNAIL_PIXELS = 80
 
 
 @dataclass(frozen=True)
@@ -118,136 +105,6 @@ def caption(applied: Applied, asked: proj.ProjectionParams, result: proj.Project
     elif applied.params != asked:
         words.append("not the sidebar's settings: press Run for them")
     return " · ".join(word for word in words if word)
-
-
-# Data sets ------------------------------------------------------------------------------------
-
-
-def shipped_embeddings() -> dict:
-    """Checkpoints that ship an embedding, by name."""
-    checkpoints, _ = list_checkpoints()
-    return {c.name: c for c in checkpoints if "embedding" in c.files}
-
-
-@st.cache_resource(max_entries=8, show_spinner="Loading the embedding…")
-def load_shipped(folder: str, name: str, description: str) -> tuple[Embedding, dict]:
-    """A shipped embedding and its default projections (coordinates by parameter key)."""
-    from pathlib import Path
-
-    embedding = load_embedding(folder, name, description)
-    if not (Path(folder) / PROJECTIONS_FILE).is_file():  # a checkpoint from before they were shipped
-        return embedding, {}
-    with np.load(Path(folder) / PROJECTIONS_FILE, allow_pickle=False) as arrays:
-        projections = {key: arrays[key] for key in arrays.files}
-    return embedding, projections
-
-
-def data_picker() -> tuple[str, Embedding | None, dict, str]:
-    """(data id, the chosen embedding or None, its shipped projections, the kind of model it came from)."""
-    shipped = shipped_embeddings()
-    asked = st.query_params.get("data")
-    choice = st.sidebar.selectbox("Data set", [*shipped, UPLOAD], key="data", bind="query-params")
-    say_if_unknown(asked, [*shipped, UPLOAD], choice, "a data set")
-    if choice != UPLOAD:
-        checkpoint = shipped[choice]
-        description = checkpoint.section("embedding").get("description", checkpoint.title)
-        embedding, projections = load_shipped(str(checkpoint.folder), choice, description)
-        st.sidebar.caption(description)
-        return choice, embedding, projections, checkpoint.kind
-    return (*upload_section(), "upload")
-
-
-def upload_section() -> tuple[str, Embedding | None, dict]:
-    st.sidebar.caption(
-        "Files as projector.tensorflow.org takes them: a vectors .tsv, an optional metadata "
-        ".tsv and sprite image, or a projector_config.json with the files it names, or a zip. "
-        "Uploads stay in this browser session; they are not in the link."
-    )
-    files = st.sidebar.file_uploader(
-        "Projector files", type=PROJECTOR_FILE_TYPES, accept_multiple_files=True, key="projector_files"
-    )
-    size = st.sidebar.text_input(
-        "Sprite: one image's width × height (if not square)", "", key="sprite_size", placeholder="e.g. 28x28"
-    )
-    if not files:
-        st.info("Upload Projector files in the sidebar, or pick a shipped data set.", icon=":material/upload:")
-        return UPLOAD, None, {}
-    total = sum(f.size for f in files)
-    if total > MAX_SESSION_UPLOAD_BYTES:
-        let_go(files)
-        st.error(
-            f"Together the files are {total / 2**20:,.0f} MB; up to {MAX_SESSION_UPLOAD_BYTES // 2**20} MB "
-            "at once are accepted, so they were let go. Upload fewer or smaller files.",
-            icon=":material/error:",
-        )
-        return UPLOAD, None, {}
-    names, problem = embedding_names(files)
-    chosen = None
-    if len(names) > 1:
-        chosen = st.sidebar.selectbox("Embedding", names, key="upload_embedding", help="The config lists several.")
-    data_id, embedding, problem = (UPLOAD, None, problem) if problem else parsed_upload(files, size, chosen)
-    if problem:
-        st.error(literal(problem), icon=":material/error:")
-    return data_id, embedding, {}
-
-
-def embedding_names(files: list) -> tuple[list[str], str | None]:
-    """The embeddings an uploaded projector_config.json lists ([] without one), and a problem or None;
-    read once per upload, like the embedding."""
-    key = tuple(f.file_id for f in files)
-    kept = memory().upload_names
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    try:
-        result = upload_embedding_names({f.name: f.getvalue() for f in files}), None
-    except ProjectorFileError as error:
-        result = [], str(error)
-    memory().upload_names = (key, result)
-    return result
-
-
-def parsed_upload(files: list, size: str, tensor_name: str | None = None) -> tuple[str, Embedding | None, str | None]:
-    """(data id, embedding or None, a problem or None), parsed once per upload: every other rerun
-    (a slider, a hover, a colour) reuses it. With a 45 MB file each rerun cost 3–4 s and 300 MB."""
-    key = (tuple(f.file_id for f in files), size, tensor_name)
-    kept = memory().parsed_upload
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    memory().parsed_upload = None  # the last upload's embedding goes before the next one is read
-    contents = {f.name: f.getvalue() for f in files}
-    digest = hashlib.sha1(b"".join(hashlib.sha1(v).digest() for v in contents.values()) + str(tensor_name).encode())
-    try:
-        result = (
-            f"upload-{digest.hexdigest()[:16]}",
-            load_projector_upload(contents, _parse_size(size), tensor_name),
-            None,
-        )
-    except (ProjectorFileError, ValueError) as error:
-        result = UPLOAD, None, str(error)
-    except MemoryError:
-        result = UPLOAD, None, "These files need more memory than this server can give one visitor; upload a sample."
-    memory().parsed_upload = (key, result)
-    return result
-
-
-def let_go(files: list) -> None:
-    """Drop refused uploads from the server's memory now, not when the session ends."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    context = get_script_run_ctx()
-    remove = getattr(getattr(context, "uploaded_file_mgr", None), "remove_file", None)  # the in-memory store has it
-    if remove is not None:
-        for file in files:
-            remove(context.session_id, file.file_id)
-
-
-def _parse_size(text: str) -> tuple[int, int] | None:
-    parts = text.lower().replace("×", "x").replace(" ", "").split("x")
-    if len(parts) != 2 or not all(p.isdigit() and 0 < int(p) <= 1024 for p in parts):
-        if text.strip():
-            raise ValueError(f"“{text[:20]}” is not a size: write width x height in pixels, e.g. 28x28.")
-        return None
-    return int(parts[0]), int(parts[1])
 
 
 # Projection controls --------------------------------------------------------------------------
@@ -353,11 +210,7 @@ def shipped_coordinates(shipped: dict, params: proj.ProjectionParams, embedding_
     )
 
 
-# Finished projections shared by all sessions, by (data id, parameters, axis column). Not
-# `st.cache_resource`: a cached function may not update a progress bar drawn outside it.
-CACHE = LRU(16)
-WORKER = ProjectionWorker()  # one for all sessions: jobs queue rather than compete for two cores
-WORKER_METHODS = ("umap", "tsne")
+PROJECTIONS = SharedProjections()  # the finished ones and the worker, shared by every session
 
 
 def is_ready(
@@ -366,7 +219,7 @@ def is_ready(
     """True when showing these parameters costs nothing: PCA, a shipped default, or already cached."""
     return (
         params.method == "pca"
-        or CACHE.get((data_id, params, column)) is not None
+        or PROJECTIONS.get((data_id, params, column)) is not None
         or shipped_coordinates(shipped, params, len(embedding)) is not None
     )
 
@@ -376,11 +229,9 @@ def compute(
 ) -> proj.Projection:
     """The projection for these parameters, from the shipped file, the cache, or computed with its
     progress shown in `place`."""
-    ready = shipped_coordinates(shipped, params, len(embedding)) or CACHE.get((data_id, params, column))
+    ready = shipped_coordinates(shipped, params, len(embedding)) or PROJECTIONS.get((data_id, params, column))
     if ready is not None:
         return ready
-    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
-
     bar = place.progress(0.0, text=f"Computing {proj.describe(params)}…")
     interrupted = []  # a widget moved meanwhile: Streamlit asks this run to rerun at its next call
 
@@ -392,11 +243,7 @@ def compute(
                 interrupted.append(request)
 
     labels = embedding.metadata.get(column) if column else None
-    if params.method in WORKER_METHODS:  # numba and openTSNE grow the process that runs them: not this one
-        result = WORKER.project(embedding.vectors, params, progress=progress, labels=labels)
-    else:
-        result = proj.project(embedding.vectors, params, progress=progress, labels=labels)
-    CACHE[(data_id, params, column)] = result
+    result = PROJECTIONS.compute((data_id, params, column), embedding.vectors, params, progress, labels)
     if interrupted:
         raise interrupted[0]
     bar.empty()
@@ -535,117 +382,3 @@ def isolation_controls(result: proj.Projection, count: int, data_id: str, matche
     if isolated is None:
         return np.arange(len(result.indices))
     return np.flatnonzero(np.isin(result.indices, isolated))
-
-
-def inspector(embedding: Embedding, data_id: str, kind: str) -> list[int]:
-    """The chosen point, its metadata and its nearest neighbours in the original space."""
-    from explorer.maths.neighbours import nearest
-
-    # Two rows, not three columns: the side column is narrow on a 1280-px shared screen.
-    row = st.columns(2, vertical_alignment="bottom")
-    point = whole_number(
-        row[0], "Point #", 0, len(embedding) - 1, 0, key="point", help="Click a point on the plot, or type its number."
-    )
-    metric = row[1].radio("Distance", ["cosine", "euclidean"], key="distance", bind="query-params")
-    k = st.slider("Nearest points shown", 1, MAX_NEIGHBOURS, 12, key="k", bind="query-params")
-    row = st.columns([1, 1], vertical_alignment="center")
-    if embedding.thumbnails is not None:  # never smaller than its neighbours' pictures below
-        row[0].image(png_data_uri(embedding.thumbnails[point]), width=image_pixels(2 * THUMBNAIL_PIXELS))
-    with row[1]:
-        st.markdown(
-            "  \n".join(f"**{plain(name)}**: {plain(values[point])}" for name, values in embedding.metadata.items())
-            or f"Point #{point}"
-        )
-        if kind == "vae":
-            st.link_button(
-                "Open in VAE",
-                vae_link(data_id, embedding.vectors[point]),
-                icon=":material/tune:",
-                help="This point's latent vector on the VAE page's sliders.",
-            )
-    rows, distances = nearest(embedding.vectors, point, k, metric)
-    label = "name" if "name" in embedding.metadata else next(iter(embedding.metadata), None)
-    captions = [
-        f"{short_name(embedding.metadata[label][r]) if label else f'#{r}'} · {d:.3f}" for r, d in zip(rows, distances)
-    ]
-    if embedding.thumbnails is not None:
-        st.image(
-            [png_data_uri(embedding.thumbnails[r]) for r in rows],
-            width=image_pixels(THUMBNAIL_PIXELS),
-            caption=captions,
-        )
-    else:
-        st.dataframe(
-            {"point": rows, "distance": distances, **({label: embedding.metadata[label][rows]} if label else {})},
-            hide_index=True,
-        )
-    st.caption(
-        f"The {k} nearest points to #{point} by {metric} distance in the original "
-        f"{embedding.dim}-dimensional space, not in the projection."
-    )
-    return [point, *rows.tolist()]
-
-
-def plain(value) -> str:
-    """A metadata value as Markdown shows it literally, every character as in the file (it may come
-    from an upload): `item_0` stays `item_0`."""
-    return literal(str(value))
-
-
-def vae_link(model_name: str, z: np.ndarray) -> str:
-    """The VAE page with its sliders at this latent vector (rounded to the sliders' 0.1 steps)."""
-    values = np.round(np.clip(z, -3.0, 3.0), 1)
-    return f"vae?model={model_name}&" + "&".join(f"z{i + 1}={v:g}" for i, v in enumerate(values))
-
-
-def interpolation_path(embedding: Embedding, result: proj.Projection) -> np.ndarray | None:
-    """An interpolation between two points, as the VAE page makes it, placed into the projection."""
-    from explorer.maths import latent
-
-    with st.expander("Draw an interpolation path", icon=":material/timeline:"):
-        if result.cannot_place:
-            st.caption(result.cannot_place)
-            return None
-        row = st.columns(4)
-        start = int(row[0].number_input("From point #", 0, len(embedding) - 1, 0, key="path_from"))
-        end = int(row[1].number_input("To point #", 0, len(embedding) - 1, min(1, len(embedding) - 1), key="path_to"))
-        frames = int(row[2].slider("Frames", 3, 16, 8, key="path_frames"))
-        method = row[3].radio("Path", ["spherical", "linear"], key="path_method", horizontal=True)
-        if not st.toggle("Show the path", key="show_path"):
-            return None
-        path = latent.interpolate(embedding.vectors[start], embedding.vectors[end], frames, method)
-        try:
-            return result.transform(path)
-        except ValueError as error:  # e.g. the worker holding a UMAP model was idle and let it go
-            st.caption(str(error))
-            return None
-
-
-def downloads(embedding: Embedding, result: proj.Projection, shown: np.ndarray) -> None:
-    """The data set as Projector files, and the coordinates of the points shown with their metadata.
-
-    Every download in the app is `on_click="ignore"`: a download changes nothing on the page, so it
-    need not rerun it (on this page a rerun under load took seconds, and raced the deferred file).
-    """
-    rows = result.indices[shown]
-    row = st.columns(2)
-    row[0].download_button(
-        "Projector files (zip)",
-        lambda: export_projector_zip(embedding),
-        f"{embedding.name}-projector.zip",
-        "application/zip",
-        key="export_zip",
-        on_click="ignore",
-        icon=":material/download:",
-        help="Vectors, metadata and sprite as projector.tensorflow.org loads them.",
-    )
-    row[1].download_button(
-        "Coordinates (CSV)",
-        lambda: projection_csv(result.coordinates[shown], {k: v[rows] for k, v in embedding.metadata.items()}),
-        f"{embedding.name}-{result.params.method}.csv",
-        "text/csv",
-        key="export_csv",
-        on_click="ignore",
-        icon=":material/table:",
-        help="The projected coordinates of the points shown, with their metadata.",
-    )
