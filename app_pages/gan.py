@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import gan
+from explorer.ui import gan, gan_tabs
 from explorer.ui.arrival import scroll_to_linked_tabs
 from explorer.ui.common import load_generator, model_picker
 from explorer.ui.presenter import explain
@@ -25,11 +25,11 @@ if "fid" in metrics:
 
 view = gan.seed_controls(model)
 sections = {
-    "Directions": gan.directions_section,
-    "Interpolate": gan.interpolation_section,
-    "Training timeline": gan.timeline_section,
-    "Discriminator": gan.discriminator_section,
-    "Nearest training images": gan.neighbours_section,
+    "Directions": gan_tabs.directions_section,
+    "Interpolate": gan_tabs.interpolation_section,
+    "Training timeline": gan_tabs.timeline_section,
+    "Discriminator": gan_tabs.discriminator_section,
+    "Nearest training images": gan_tabs.neighbours_section,
 }
 # The nearest images follow every slider move, so with that tab open a move reruns the whole page.
 follows_sliders = gan.open_section() == "Nearest training images"

@@ -124,7 +124,7 @@ def test_a_named_direction_labels_its_slider_and_the_download(gan_root):
 
 def test_directions_json_holds_names_and_unit_vectors(gan_root):
     from explorer.serving.models import ImageGenerator
-    from explorer.ui.gan import directions_json
+    from explorer.ui.gan_tabs import directions_json
 
     model = ImageGenerator.from_folder(gan_root / "tiny-gan")
     document = json.loads(directions_json(model))
@@ -257,7 +257,7 @@ def test_a_gan_trained_before_discriminators_were_kept_says_so(tmp_path, monkeyp
 
 
 def test_an_epoch_before_verdicts_were_recorded_says_so():
-    from explorer.ui.gan import epoch_verdict_line
+    from explorer.ui.gan_tabs import epoch_verdict_line
 
     assert "was not recorded" in epoch_verdict_line(np.full((3, 16), np.nan), 3)
     scores = np.array([[0.2] * 16, [0.6] * 16, [0.01] * 16])
