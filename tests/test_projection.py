@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from explorer.projector import projection
+from explorer.projector import loaders, projection, queries
 from explorer.projector.projection import (
     ProjectionParams,
     custom_projection,
     principal_components,
     project,
-    query_mask,
 )
+from explorer.projector.queries import query_mask
 
 from .conftest import digits
 
@@ -128,7 +128,7 @@ def test_umap_compilations_are_kept_on_disk_for_the_next_worker():
 
     vectors, _ = digits(30)
     project(vectors, ProjectionParams(method="umap", n_neighbors=5))
-    umap = projection._import_umap()
+    umap = loaders.import_umap()
     for kernel in (umap.umap_.smooth_knn_dist, umap.umap_.compute_membership_strengths):
         assert Path(kernel._cache._cache_file._index_path).exists(), kernel.__name__
 
@@ -238,6 +238,6 @@ def test_query_mask_plain_text_regex_and_a_bad_regex():
 
 
 def test_a_regular_expression_that_backtracks_for_ever_gets_a_sentence(monkeypatch):
-    monkeypatch.setattr(projection, "REGEX_SECONDS", 0.05)
+    monkeypatch.setattr(queries, "REGEX_SECONDS", 0.05)
     with pytest.raises(ValueError, match="takes too long to match"):
         query_mask(np.array(["x" * 3000, "y"]), r"(x+x+)+y", regex=True)

@@ -37,10 +37,7 @@ from explorer.projector import sprites, tables
 from explorer.projector import uploads as projector_uploads
 from explorer.projector.embedding import Embedding, load_embedding
 from explorer.projector.files import ProjectorFileError
-from explorer.projector.projection import (
-    REGEX_SECONDS,
-    query_mask,
-)
+from explorer.projector.queries import REGEX_SECONDS, query_mask
 from explorer.training.data import load_dataset
 
 from .conftest import ROOT

@@ -39,13 +39,14 @@ def time_fits(method: str) -> dict:
 
     `umap-small` fits 24 points once, as a visitor's small upload does in a cold worker.
     """
-    from explorer.projector.projection import ProjectionParams, _import_umap, project
+    from explorer.projector.loaders import import_umap
+    from explorer.projector.projection import ProjectionParams, project
 
     small = method == "umap-small"
     vectors = benchmark_vectors()[:24] if small else benchmark_vectors()
     method = "umap" if small else method
     started = time.perf_counter()
-    _import_umap() if method == "umap" else __import__("openTSNE")
+    import_umap() if method == "umap" else __import__("openTSNE")
     imported = time.perf_counter() - started
     fits = []
     for seed in range(1 if small else 1 + WARM_RUNS):

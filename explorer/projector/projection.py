@@ -15,8 +15,6 @@ Beyond a method's point limit a seeded random sample is projected, and the note 
 
 from __future__ import annotations
 
-import importlib.abc
-import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -24,6 +22,9 @@ from dataclasses import dataclass, field, fields
 from functools import partial
 
 import numpy as np
+
+from explorer.projector.loaders import TSNEProgress, import_umap
+from explorer.projector.queries import query_mask
 
 # PCA and custom axes: linear and cheap, but each point drawn is also ~200 bytes a box or lasso sends
 # back (Plotly's event: 21 MB for 100,000); 50,000, as projector.tensorflow.org's PCA sample.
@@ -38,7 +39,6 @@ METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE", "custom": "a cust
 MAX_COMPONENT = 9_999  # highest principal component a URL may ask for (0-based)
 MAX_QUERY_LENGTH = 200  # characters of a custom-axis query (the page's text fields)
 MAX_SEED = 2**32 - 1  # numpy's seeds
-REGEX_SECONDS = 0.5  # time limit for matching a regular expression against all distinct values
 
 Progress = Callable[[float, str], None]  # (fraction done 0..1, a short sentence)
 
@@ -276,61 +276,10 @@ def _require_neighbourhoods(sample: np.ndarray, name: str) -> None:
         )
 
 
-class _NoTensorFlow(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path, target=None):
-        if name.split(".")[0] in ("tensorflow", "keras", "tf_keras"):
-            raise ModuleNotFoundError(f"No module named {name!r} (kept out while umap loads)")
-        return None
-
-
-def _import_umap():
-    """umap-learn, without the TensorFlow its ParametricUMAP (unused here) imports when installed.
-
-    With TensorFlow installed, as in training environments, `import umap` loads it: the app
-    process grew from 206 MB to 1,152 MB on its first UMAP. Deployed without TensorFlow, nothing
-    changes.
-    """
-    if "umap" in sys.modules or "tensorflow" in sys.modules:
-        import umap
-
-        _cache_compilations("umap")
-        return umap
-    blocker = _NoTensorFlow()
-    sys.meta_path.insert(0, blocker)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # umap warns that ParametricUMAP is unavailable
-            import umap
-    finally:
-        sys.meta_path.remove(blocker)
-    _cache_compilations("umap")
-    return umap
-
-
-def _cache_compilations(package: str) -> None:
-    """Keep `package`'s numba compilations on disk, so a new process does not compile them again.
-
-    umap-learn marks few of its numba functions `cache=True`: every new process (each cold
-    projection worker) compiled the rest before its first fit, 11 s on 24 points here. Cached,
-    that first fit takes 0.1 s from the second worker on (`python -m tools bench projector`).
-    numba keeps the files beside the package's sources, or in its user-wide cache directory where
-    those are read-only, and recompiles by itself when the package changes.
-    """
-    from numba.core.caching import NullCache
-    from numba.core.dispatcher import Dispatcher
-
-    for name, module in list(sys.modules.items()):
-        if module is None or name.split(".")[0] != package:
-            continue
-        for value in vars(module).values():
-            if isinstance(value, Dispatcher) and isinstance(value._cache, NullCache):
-                value.enable_caching()
-
-
 def _umap(sample: np.ndarray, params: ProjectionParams, report: Progress):
     _require_neighbourhoods(sample, "UMAP")
     report(0.02, "Loading UMAP (the first time in a session takes a while).")
-    umap = _import_umap()
+    umap = import_umap()
 
     reducer = umap.UMAP(
         n_components=params.dims,
@@ -377,61 +326,13 @@ def _tsne(sample: np.ndarray, params: ProjectionParams, progress: Progress | Non
     )
     if progress is not None:  # a callback costs an evaluation of the KL divergence each time
         tsne.callbacks = [
-            _TSNEProgress(progress, tsne.early_exaggeration_iter + tsne.n_iter, tsne.early_exaggeration_iter, every)
+            TSNEProgress(progress, tsne.early_exaggeration_iter + tsne.n_iter, tsne.early_exaggeration_iter, every)
         ]
     report(0.05, f"Finding the neighbours of {len(sample):,} points for t-SNE.")
     return np.asarray(tsne.fit(np.asarray(sample, dtype=np.float64))), note
 
 
-class _TSNEProgress:
-    """An openTSNE callback that reports how far the two optimisation phases have come."""
-
-    def __init__(self, report: Progress, total: int, early: int, every: int):
-        self.report, self.total, self.early, self.every = report, total, early, every
-        self.done = 0
-
-    def __call__(self, iteration: int, error: float, embedding) -> bool:
-        self.done += self.every
-        phase = "early exaggeration (clusters form)" if self.done <= self.early else "refinement"
-        self.report(
-            0.1 + 0.85 * self.done / self.total,
-            f"t-SNE {phase}: iteration {self.done} of {self.total}, KL divergence {error:.3f}.",
-        )
-        return False  # never stop early
-
-
 # Custom axes ------------------------------------------------------------------------------------
-
-
-def query_mask(values: np.ndarray, query: str, regex: bool = False) -> np.ndarray:
-    """Which `values` (N,) match `query`: a case-insensitive substring, or a regular expression.
-
-    Each distinct value is matched once. A regular expression comes from a person or a link, so it
-    runs with the `regex` module's time limit (REGEX_SECONDS in all): a pattern that backtracks for ever gets a sentence
-    instead of holding a core.
-    """
-    values = np.asarray(values).reshape(-1)
-    distinct, inverse = np.unique(values if values.dtype.kind == "O" else values.astype(str), return_inverse=True)
-    if not regex:
-        needle = query.casefold()
-        return np.array([needle in text.casefold() for text in distinct], dtype=bool)[inverse]
-    import regex as safe_re
-
-    try:
-        pattern = safe_re.compile(query, safe_re.IGNORECASE)
-        deadline = time.monotonic() + REGEX_SECONDS
-        matches = np.array(
-            [pattern.search(text, timeout=max(1e-3, deadline - time.monotonic())) is not None for text in distinct],
-            bool,
-        )
-    except safe_re.error as error:
-        raise ValueError(f"“{query}” is not a valid regular expression: {error}.") from None
-    except TimeoutError:
-        raise ValueError(
-            f"“{query}” takes too long to match (over {REGEX_SECONDS:g} s): "
-            "simplify the regular expression, or search as plain text."
-        ) from None
-    return matches[inverse]
 
 
 def custom_projection(

@@ -15,6 +15,7 @@ import streamlit as st
 
 from explorer.projector import projection as proj
 from explorer.projector.embedding import Embedding
+from explorer.projector.queries import query_mask
 from explorer.projector.shared import SharedProjections
 from explorer.ui.common import literal, page_memory, whole_number
 from explorer.ui.streamlit_internals import RerunException
@@ -331,7 +332,7 @@ def search_controls(embedding: Embedding) -> np.ndarray | None:
     if not query:
         return None
     try:
-        return proj.query_mask(embedding.metadata[column], query, regex)
+        return query_mask(embedding.metadata[column], query, regex)
     except ValueError as error:
         st.error(literal(error), icon=":material/error:")
         return None
