@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from tools.loadtest import ACTIONS, run_load_test
+from tools.load_actions import ACTIONS
+from tools.loadtest import run_load_test
 
 SESSIONS = 4
 
@@ -44,7 +45,7 @@ def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_s
 def test_an_output_unlike_the_single_sessions_counts_as_wrong():
     from streamlit.proto.Element_pb2 import Element
 
-    from tools.loadtest import Action, Tally, images_drawn, perform
+    from tools.load_actions import Action, Tally, images_drawn, perform
     from tools.streamlit_client import Run, run_coroutine
 
     def action_drawing(url: str) -> Action:
