@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import vae, vae_blends
+from explorer.ui import vae, vae_blends, vae_plane
 from explorer.ui.arrival import scroll_to_linked_tabs
 from explorer.ui.common import model_picker
 from explorer.ui.presenter import explain
@@ -17,7 +17,7 @@ checkpoint, model = model_picker(("vae",))
 
 st.sidebar.caption(vae.heldout_line(checkpoint.metrics.get("heldout", {}), model.latent_dim))
 
-vae.sliders_beside_the_plane(model)
+vae_plane.sliders_beside_the_plane(model)
 sections = {
     "Start from an example": vae.example_section,
     "Interpolate": vae.interpolation_section,

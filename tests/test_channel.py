@@ -175,13 +175,13 @@ def test_the_vae_page_says_once_that_positions_were_ignored():
     ],
 )
 def test_a_click_on_the_latent_plane_that_is_not_a_point_moves_nothing(event):
-    from explorer.ui.vae import clicked_point
+    from explorer.ui.vae_plane import clicked_point
 
     assert clicked_point(event) is None
 
 
 def test_a_click_on_the_latent_plane_gives_its_coordinates():
-    from explorer.ui.vae import clicked_point
+    from explorer.ui.vae_plane import clicked_point
 
     assert clicked_point({"selection": {"points": [{"x": 1.25, "y": -2}, {"x": 9, "y": 9}]}}) == [1.25, -2.0]
 
