@@ -95,10 +95,41 @@ def projection_figure(
     interpolation placed into the projection).
     """
     three_d = coordinates.shape[1] == 3
-    hover_columns = list(metadata)[:MAX_HOVER_COLUMNS]
     rows = {name: _as_text(np.asarray(values)[indices]) for name, values in metadata.items()}
+    text = rows[label_by] if label_by and len(indices) <= MAX_TEXT_LABELS else None
+    figure = go.Figure()
+    add = _point_adder(figure, coordinates, indices, metadata, text)
+    base = dict(size=point_size, opacity=opacity)
+    shown = np.ones(len(indices), bool) if highlight is None else np.asarray(highlight, bool)
+    if highlight is not None and (~shown).any():
+        add(~shown, "not matching", dict(base, color=DIMMED, opacity=min(opacity, 0.25)))
+        base["size"] = point_size + MATCH_GROWTH  # the matches stand out from the grey ones
+    _add_coloured(add, shown, rows.get(color_by) if color_by else None, color_by, base)
+    if marked is not None and len(marked):
+        _add_marked(add, indices, marked, point_size)
+    if path is not None and len(path):
+        line = dict(
+            x=path[:, 0],
+            y=path[:, 1],
+            mode="lines+markers",
+            name="interpolation path",
+            legendrank=3002,
+            line=dict(color=PRIMARY, width=3),
+            marker=dict(size=point_size + 2, color=PRIMARY),
+            hoverinfo="skip",
+        )
+        figure.add_trace(go.Scatter3d(**line, z=path[:, 2]) if three_d else go.Scattergl(**line))
+    figure.update_layout(**_layout(height, axis_titles, three_d))
+    return figure
+
+
+def _point_adder(figure: go.Figure, coordinates: np.ndarray, indices: np.ndarray, metadata: dict, text):
+    """`add(chosen, name, marker, ...)`: a trace of the chosen points, each hovering with its row and
+    first metadata columns (the row as a number: a selection reads it back)."""
+    three_d = coordinates.shape[1] == 3
+    hover_columns = list(metadata)[:MAX_HOVER_COLUMNS]
     custom = np.empty((len(indices), 1 + len(hover_columns)), dtype=object)
-    custom[:, 0] = indices.tolist()  # the row as a number: the selection reads it back
+    custom[:, 0] = indices.tolist()
     for column, name in enumerate(hover_columns, 1):
         custom[:, column] = _as_text(_cut(np.asarray(metadata[name])[indices])).tolist()
     hover = (
@@ -108,8 +139,6 @@ def projection_figure(
         )
         + "<extra></extra>"
     )
-    text = rows[label_by] if label_by and len(indices) <= MAX_TEXT_LABELS else None
-    figure = go.Figure()
 
     def add(chosen: np.ndarray, name: str, marker: dict, showlegend: bool = True, legendrank: int = 1000) -> None:
         axes = dict(x=coordinates[chosen, 0], y=coordinates[chosen, 1])
@@ -131,85 +160,51 @@ def projection_figure(
             )
         )
 
-    base = dict(size=point_size, opacity=opacity)
-    shown = np.ones(len(indices), bool) if highlight is None else np.asarray(highlight, bool)
-    if highlight is not None and (~shown).any():
-        add(~shown, "not matching", dict(base, color=DIMMED, opacity=min(opacity, 0.25)))
-        base["size"] = point_size + MATCH_GROWTH  # the matches stand out from the grey ones
-    if color_by and color_by in rows and is_numeric(rows[color_by]):
-        values = rows[color_by].astype(float)
-        add(
-            shown,
-            color_by,
-            dict(
-                base,
-                color=values[shown],
-                colorscale="Viridis",
-                showscale=True,
-                cmin=values.min(),
-                cmax=values.max(),
-                colorbar=dict(title=color_by),
-            ),
-            showlegend=False,
-        )
-    elif color_by and color_by in rows:
-        colours = category_colours(rows[color_by])
-        known = np.isin(rows[color_by], list(colours))
+    return add
+
+
+def _add_coloured(add, shown: np.ndarray, values: np.ndarray | None, column: str | None, base: dict) -> None:
+    """The shown points coloured by a column: a colour scale for numbers, a colour per category (the
+    commonest ones; the rest grey as "other"), or one colour without a column."""
+    if values is None:
+        add(shown, "points", dict(base, color=PRIMARY), showlegend=False)
+    elif is_numeric(values):
+        values = values.astype(float)
+        scale = dict(colorscale="Viridis", showscale=True, cmin=values.min(), cmax=values.max())
+        add(shown, column, dict(base, color=values[shown], colorbar=dict(title=column), **scale), showlegend=False)
+    else:
+        colours = category_colours(values)
+        known = np.isin(values, list(colours))
         if (shown & ~known).any():
-            add(
-                shown & ~known,
-                f"other ({len(np.unique(rows[color_by][~known])):,} values)",
-                dict(base, color=OTHER_COLOUR),
-                legendrank=2000,
-            )
+            other = f"other ({len(np.unique(values[~known])):,} values)"
+            add(shown & ~known, other, dict(base, color=OTHER_COLOUR), legendrank=2000)
         # The largest category is drawn first, beneath: 1,000 held-out points among 8,000 training
         # ones stay visible (drawn last, the training points hid them). The legend keeps its order.
-        sizes = {name: int((shown & (rows[color_by] == name)).sum()) for name in colours}
+        sizes = {name: int((shown & (values == name)).sum()) for name in colours}
         for rank, name in sorted(enumerate(colours), key=lambda item: -sizes[item[1]]):
-            add(shown & (rows[color_by] == name), name, dict(base, color=colours[name]), legendrank=1000 + rank)
-    else:
-        add(shown, "points", dict(base, color=PRIMARY), showlegend=False)
+            add(shown & (values == name), name, dict(base, color=colours[name]), legendrank=1000 + rank)
 
-    if marked is not None and len(marked):
-        position = {row: i for i, row in enumerate(indices)}
-        neighbours = [position[row] for row in marked[1:] if row in position]
-        if neighbours:
-            ring = np.zeros(len(indices), bool)
-            ring[neighbours] = True
-            add(
-                ring,
-                "neighbours",
-                dict(size=point_size + 6, color="rgba(0,0,0,0)", line=dict(width=2, color="#000000")),
-                legendrank=3000,
-            )
-        if marked[0] in position:  # the chosen point may be isolated away or outside a sample
-            first = np.zeros(len(indices), bool)
-            first[position[marked[0]]] = True
-            add(
-                first,
-                "selected",
-                dict(size=point_size + 10, color="rgba(0,0,0,0)", line=dict(width=3, color=EMPHASIS), symbol="circle"),
-                legendrank=3001,
-            )
-    if path is not None and len(path):
-        line = dict(
-            x=path[:, 0],
-            y=path[:, 1],
-            mode="lines+markers",
-            name="interpolation path",
-            legendrank=3002,
-            line=dict(color=PRIMARY, width=3),
-            marker=dict(size=point_size + 2, color=PRIMARY),
-            hoverinfo="skip",
-        )
-        figure.add_trace(go.Scatter3d(**line, z=path[:, 2]) if three_d else go.Scattergl(**line))
 
-    legend = dict(
-        itemsizing="constant", orientation="h", yanchor="top", y=-0.14, x=0
-    )  # below: the plot keeps its width
-    layout = dict(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), legend=legend, uirevision="keep"
-    )  # zoom and camera survive reruns
+def _add_marked(add, indices: np.ndarray, marked: np.ndarray, point_size: float) -> None:
+    """Rings around the chosen point's neighbours, and a bigger one around the point (when shown)."""
+    position = {row: i for i, row in enumerate(indices)}
+    neighbours = [position[row] for row in marked[1:] if row in position]
+    if neighbours:
+        ring = np.zeros(len(indices), bool)
+        ring[neighbours] = True
+        black_ring = dict(size=point_size + 6, color="rgba(0,0,0,0)", line=dict(width=2, color="#000000"))
+        add(ring, "neighbours", black_ring, legendrank=3000)
+    if marked[0] in position:  # the chosen point may be isolated away or outside a sample
+        first = np.zeros(len(indices), bool)
+        first[position[marked[0]]] = True
+        ring = dict(size=point_size + 10, color="rgba(0,0,0,0)", line=dict(width=3, color=EMPHASIS), symbol="circle")
+        add(first, "selected", ring, legendrank=3001)
+
+
+def _layout(height: int, axis_titles: tuple[str, ...], three_d: bool) -> dict:
+    """The legend below (the plot keeps its width); zoom and camera kept across reruns."""
+    legend = dict(itemsizing="constant", orientation="h", yanchor="top", y=-0.14, x=0)
+    layout = dict(height=height, margin=dict(l=10, r=10, t=30, b=10), legend=legend, uirevision="keep")
     if three_d:
         # A drag turns the cloud (Streamlit's selection modes would make it pan the cloud out of view).
         layout["scene"] = dict(
@@ -217,8 +212,7 @@ def projection_figure(
         )
     else:
         layout.update(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1])
-    figure.update_layout(**layout)
-    return figure
+    return layout
 
 
 def selected_rows(event, count: int) -> list[int]:
