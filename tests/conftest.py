@@ -54,8 +54,8 @@ def tiny_classifier(tmp_path_factory, digits_npz) -> Path:
     """A digit classifier trained for two epochs on 8x8 digits: the tiny GAN's feature network."""
     pytest.importorskip("tensorflow", reason="training needs TensorFlow (requirements-dev.txt)")
     from explorer.config import ClassifierConfig, TrainConfig
+    from explorer.training.classifier import train_classifier
     from explorer.training.data import load_dataset
-    from explorer.training.gan import train_classifier
 
     out = tmp_path_factory.mktemp("checkpoints") / "tiny-classifier"
     config = ClassifierConfig(image_shape=(8, 8, 1), filters=(8,), feature_units=16)

@@ -127,3 +127,41 @@ def test_the_tools_find_the_repository_they_measure():
 
     assert local_server.ROOT == attacks.ROOT == ROOT
     assert (local_server.ROOT / "streamlit_app.py").is_file()
+
+
+MAX_MODULE_LINES = 450
+MAX_FUNCTION_LINES = 80
+# Rooms allowed to be larger, each with the reason in one line (none today).
+LARGER = {}
+
+
+def sizes(root: Path) -> tuple[dict, dict]:
+    """Lines of every module of the product, its tools and pages, and of every function in them."""
+    import ast
+
+    modules, functions = {}, {}
+    for folder in ("explorer", "tools", "app_pages"):
+        for path in sorted((root / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            name = path.relative_to(root).as_posix()
+            modules[name] = len(text.splitlines())
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    functions[f"{name}:{node.name}"] = node.end_lineno - node.lineno + 1
+    return modules, functions
+
+
+def test_every_module_and_function_is_small_enough_to_hold_in_mind():
+    modules, functions = sizes(ROOT)
+    assert len(modules) > 50 and "explorer/ui/vae.py" in modules
+    too_long = {name: lines for name, lines in modules.items() if lines > MAX_MODULE_LINES and name not in LARGER}
+    assert too_long == {}, f"modules over {MAX_MODULE_LINES} lines: split them along their seams"
+    too_long = {name: lines for name, lines in functions.items() if lines > MAX_FUNCTION_LINES and name not in LARGER}
+    assert too_long == {}, f"functions over {MAX_FUNCTION_LINES} lines"
+
+
+def test_the_size_check_finds_a_long_function(tmp_path):
+    (tmp_path / "explorer").mkdir()
+    (tmp_path / "explorer" / "long.py").write_text("def long():\n" + "    x = 1\n" * 90)
+    modules, functions = sizes(tmp_path)
+    assert functions == {"explorer/long.py:long": 91} and modules == {"explorer/long.py": 91}

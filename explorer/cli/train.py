@@ -325,7 +325,7 @@ def run_train(args, recipe: Recipe | None = None) -> int:
             config = gan_config(args, data)
             train_gan(data, config, train, out, features_from=args.features, **_given(args, "keep"))
         elif args.kind == "classifier":
-            from explorer.training.gan import train_classifier
+            from explorer.training.classifier import train_classifier
 
             classes = int(data.y.max()) + 1 if data.y is not None else 0
             train_classifier(data, ClassifierConfig(image_shape=data.x.shape[1:], classes=classes), train, out)

@@ -1,7 +1,7 @@
-"""Train a GAN or the feature classifier and write its checkpoint folder.
+"""Train a GAN and write its checkpoint folder.
 
-    python -m explorer train classifier --data ../shared/data/mnist-9000.npz --out checkpoints/mnist-classifier
-    python -m explorer train gan --data ../shared/data/mnist-9000.npz --features checkpoints/mnist-classifier
+    python -m explorer train --recipe recipes/mnist-gan.toml
+    python -m explorer train gan --data my_images/ --features checkpoints/my-classifier
 
 A GAN checkpoint holds generator.tflite, the GANSpace directions, the training timeline (what the
 generator made of fixed latent vectors after each epoch, with the losses), and the training images
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from explorer.checkpoint import new_manifest, read_checkpoint, save_arrays, write_manifest
-from explorer.config import ClassifierConfig, GANConfig, TrainConfig, to_dict
-from explorer.training.data import Dataset, split_holdout, to_unit_float
-from explorer.training.vae import ResumeState, fit_resumable, keras_verbosity
+from explorer.config import GANConfig, TrainConfig, to_dict
+from explorer.training.data import Dataset, to_unit_float
+from explorer.training.vae import ResumeState, keras_verbosity
 
 TIMELINE_SAMPLES = 16  # fixed latent vectors whose images are kept after every epoch
 TIMELINE_MAX_FRAMES = 60  # epochs kept in the shipped timeline (evenly spaced, always the last)
@@ -89,10 +89,6 @@ def train_gan(
     scored 2.9 to 4.0.
     """
     import keras
-    import tensorflow as tf
-
-    from explorer.maths.fid import evaluate_generator
-    from explorer.training.export import export_discriminator, export_gan
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -100,6 +96,50 @@ def train_gan(
         raise ValueError(f"Data images are {data.x.shape[1:]}, the model expects {config.image_shape}.")
     judges = _judges(features_from, config) if features_from else None
     keras.utils.set_random_seed(train.seed)
+    model, dataset = _prepared_gan(data, config, train, judges)
+    settings = {
+        "model": to_dict(config),
+        "data": data.origin,
+        # How long, and when the rate decays, may change on resuming: a finished run can be extended.
+        # (`shift` moves a VAE's images; a GAN's are moved by its DiffAugment policy.)
+        "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience", "decay_from", "shift")},
+    }
+    resume = ResumeState(out)
+    state = resume.load(model, settings) or {
+        "settings": settings,
+        "epoch": 0,
+        "history": [],
+        "seconds": 0.0,
+        "best_loss": float("inf"),
+        "best_epoch": 0,
+    }
+    timeline = _Timeline.resumed(resume.folder / "timeline.npz", state["epoch"], data, config, train.seed)
+    for epoch in range(state["epoch"], train.epochs):
+        _train_epoch(model, dataset, epoch, train, state, timeline, judges, data.x)
+        resume.save(model, state, state["best_epoch"] == epoch + 1 or judges is None)
+        timeline.save()
+    lowest = {"epoch": state["best_epoch"], "fid": state["best_loss"]} if judges and state["best_epoch"] else None
+    ships_lowest = bool(lowest) and keep == "best-fid"
+    if ships_lowest:
+        model.load_weights(resume.folder / "best.weights.h5")  # the epoch with the best FID
+    else:
+        state["best_epoch"] = state["epoch"]
+    selection = {
+        "selected_by": "lowest FID during training" if ships_lowest else "last epoch",
+        **({"lowest_fid_during_training": lowest} if lowest else {}),
+    }
+    manifest = _write_gan_checkpoint(model, data, train, out, state, timeline, features_from, name, selection)
+    write_manifest(out, manifest)
+    if judges:
+        _measure_served(out, manifest, data, train.seed, judges, features_from)
+    resume.clear()
+    return manifest
+
+
+def _prepared_gan(data: Dataset, config: GANConfig, train: TrainConfig, judges: dict | None):
+    """A new GAN with the class tables and images it reads set, and the shuffled batches of `data`."""
+    import tensorflow as tf
+
     images = to_unit_float(data.x)  # the batches', and the image-match term's targets
     tensors = (images, data.y.astype("int32")) if config.classes else images
     dataset = (
@@ -114,70 +154,74 @@ def train_gan(
         model.set_class_pictures(class_pictures(data, config))
     if config.image_match:
         model.set_class_images(images, data.y)
-    settings = {
-        "model": to_dict(config),
-        "data": data.origin,
-        # How long, and when the rate decays, may change on resuming: a finished run can be extended.
-        # (`shift` moves a VAE's images; a GAN's are moved by its DiffAugment policy.)
-        "train": {k: v for k, v in to_dict(train).items() if k not in ("epochs", "patience", "decay_from", "shift")},
-    }
+    return model, dataset
 
-    resume = ResumeState(out)
-    state = resume.load(model, settings) or {
-        "settings": settings,
-        "epoch": 0,
-        "history": [],
-        "seconds": 0.0,
-        "best_loss": float("inf"),
-        "best_epoch": 0,
-    }
-    frames_file = resume.folder / "timeline.npz"
-    saved = np.load(frames_file) if state["epoch"] and frames_file.is_file() else {}
-    frames = list(saved["frames"]) if "frames" in saved else []
-    # A run resumed from before verdicts were recorded has none for its first epochs: NaN, shown as such.
-    verdicts = list(saved["verdicts"]) if "verdicts" in saved else [np.full((3, TIMELINE_JUDGED), np.nan)] * len(frames)
-    timeline_z = np.random.default_rng(train.seed).standard_normal((TIMELINE_SAMPLES, config.latent_dim))
-    timeline_z = timeline_z.astype("float32")
-    judged = _judged_examples(data, config, train.seed)
-    for epoch in range(state["epoch"], train.epochs):
-        started = time.perf_counter()
-        rate = train.rate_at(epoch)
-        for optimizer in (model.d_optimizer, model.g_optimizer):
-            optimizer.learning_rate.assign(rate)
-        logs = model.fit(
-            dataset, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=keras_verbosity()
-        ).history
-        record = {key: float(values[-1]) for key, values in logs.items()}
-        record["learning_rate"] = float(model.g_optimizer.learning_rate)  # as the optimizer had it
-        frames.append(KerasGenerator(model).generate(timeline_z))
-        verdicts.append(_verdicts(model, frames[-1], judged))
-        improved = judges is None
-        if judges and ((epoch + 1) % FID_EVERY == 0 or epoch + 1 == train.epochs):
-            metrics = evaluate_generator(KerasGenerator(model), real_images=data.x, seed=train.seed, **judges)
-            record["fid"] = metrics["fid"]
-            print(f"epoch {epoch + 1}: FID {record['fid']:.2f}")
-            improved = record["fid"] < state["best_loss"]
-            if improved:
-                state["best_loss"], state["best_epoch"] = record["fid"], epoch + 1
-        state["history"].append(record)
-        state["seconds"] += time.perf_counter() - started
-        state["epoch"] = epoch + 1
-        resume.save(model, state, improved)
-        np.savez(frames_file, frames=np.stack(frames), verdicts=np.stack(verdicts))
-    lowest = {"epoch": state["best_epoch"], "fid": state["best_loss"]} if judges and state["best_epoch"] else None
-    ships_lowest = bool(lowest) and keep == "best-fid"
-    if ships_lowest:
-        model.load_weights(resume.folder / "best.weights.h5")  # the epoch with the best FID
-    else:
-        state["best_epoch"] = state["epoch"]
 
+class _Timeline:
+    """What the generator made of fixed latent vectors after each epoch, and the discriminator's
+    verdicts then; kept beside the resume state, so that a resumed run's timeline is whole."""
+
+    def __init__(self, file: Path, frames: list, verdicts: list, z: np.ndarray, judged: dict):
+        self.file, self.frames, self.verdicts, self.z, self.judged = file, frames, verdicts, z, judged
+
+    @classmethod
+    def resumed(cls, file: Path, epochs_done: int, data: Dataset, config: GANConfig, seed: int) -> _Timeline:
+        saved = np.load(file) if epochs_done and file.is_file() else {}
+        frames = list(saved["frames"]) if "frames" in saved else []
+        # A run resumed from before verdicts were recorded has none for its first epochs: NaN, shown as such.
+        verdicts = (
+            list(saved["verdicts"]) if "verdicts" in saved else [np.full((3, TIMELINE_JUDGED), np.nan)] * len(frames)
+        )
+        z = np.random.default_rng(seed).standard_normal((TIMELINE_SAMPLES, config.latent_dim)).astype("float32")
+        return cls(file, frames, verdicts, z, _judged_examples(data, config, seed))
+
+    def add(self, model) -> None:
+        self.frames.append(KerasGenerator(model).generate(self.z))
+        self.verdicts.append(_verdicts(model, self.frames[-1], self.judged))
+
+    def save(self) -> None:
+        np.savez(self.file, frames=np.stack(self.frames), verdicts=np.stack(self.verdicts))
+
+
+def _train_epoch(model, dataset, epoch: int, train: TrainConfig, state: dict, timeline, judges, real_images) -> None:
+    """One epoch at its rate, its losses and (every FID_EVERY epochs, with judges) FID in the history."""
+    from explorer.maths.fid import evaluate_generator
+
+    started = time.perf_counter()
+    rate = train.rate_at(epoch)
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        optimizer.learning_rate.assign(rate)
+    logs = model.fit(dataset, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=keras_verbosity()).history
+    record = {key: float(values[-1]) for key, values in logs.items()}
+    record["learning_rate"] = float(model.g_optimizer.learning_rate)  # as the optimizer had it
+    timeline.add(model)
+    if judges and ((epoch + 1) % FID_EVERY == 0 or epoch + 1 == train.epochs):
+        metrics = evaluate_generator(KerasGenerator(model), real_images=real_images, seed=train.seed, **judges)
+        record["fid"] = metrics["fid"]
+        print(f"epoch {epoch + 1}: FID {record['fid']:.2f}")
+        if record["fid"] < state["best_loss"]:
+            state["best_loss"], state["best_epoch"] = record["fid"], epoch + 1
+    state["history"].append(record)
+    state["seconds"] += time.perf_counter() - started
+    state["epoch"] = epoch + 1
+
+
+def _write_gan_checkpoint(
+    model, data: Dataset, train: TrainConfig, out: Path, state, timeline, features_from, name, selection: dict
+) -> dict:
+    """The served files (generator, discriminator, directions, timeline, nearest images) and the manifest."""
+    from explorer.training.export import export_discriminator, export_gan
+
+    config = model.config
     model.save_weights(out / "model.weights.h5")
     files = {**export_gan(model, out), **export_discriminator(model, out), "weights": "model.weights.h5"}
     files.update(_write_directions(model, out, train.seed))
-    files.update(_write_timeline(np.stack(frames), np.stack(verdicts), judged, timeline_z, out))
+    files.update(
+        _write_timeline(np.stack(timeline.frames), np.stack(timeline.verdicts), timeline.judged, timeline.z, out)
+    )
     neighbours = _write_neighbours(data, out, features_from, labelled=bool(config.classes))
     files.update(neighbours.pop("files"))
-    manifest = new_manifest(
+    return new_manifest(
         name or out.name,
         f"{'Conditional GAN' if config.classes else 'GAN'}, {config.latent_dim}-d latent "
         f"({Path(data.origin.get('source', 'data')).stem}, {config.image_shape[0]}×{config.image_shape[1]})",
@@ -190,29 +234,25 @@ def train_gan(
             "split": "all images train the GAN; FID compares samples with half of them",
         },
         files=files,
-        training={
-            "selected_by": "lowest FID during training" if ships_lowest else "last epoch",
-            **({"lowest_fid_during_training": lowest} if lowest else {}),
-            "train_images": len(data.x),
-            "optimizer": "Adam, beta_1 0.5, both networks",
-        },
+        training={**selection, "train_images": len(data.x), "optimizer": "Adam, beta_1 0.5, both networks"},
         neighbours=neighbours,
     )
-    write_manifest(out, manifest)
-    if judges:
-        from explorer.serving.models import ImageGenerator
 
-        served = ImageGenerator.from_folder(out)
-        metrics = evaluate_generator(served, real_images=data.x, seed=train.seed + 1, **judges)
-        manifest["metrics"] = {
-            **metrics,
-            "feature_network": shown_features(features_from),
-            "measured_with": "LiteRT, python -m explorer evaluate",
-        }
-        write_manifest(out, manifest)
-        print(json.dumps(manifest["metrics"]))
-    resume.clear()
-    return manifest
+
+def _measure_served(out: Path, manifest: dict, data: Dataset, seed: int, judges: dict, features_from: Path) -> None:
+    """FID and the confident share of the served generator (LiteRT), into the manifest."""
+    from explorer.maths.fid import evaluate_generator
+    from explorer.serving.models import ImageGenerator
+
+    served = ImageGenerator.from_folder(out)
+    metrics = evaluate_generator(served, real_images=data.x, seed=seed + 1, **judges)
+    manifest["metrics"] = {
+        **metrics,
+        "feature_network": shown_features(features_from),
+        "measured_with": "LiteRT, python -m explorer evaluate",
+    }
+    write_manifest(out, manifest)
+    print(json.dumps(manifest["metrics"]))
 
 
 def new_gan(config: GANConfig, rate: float, seed: int, jit_compile: bool = False):
@@ -356,71 +396,3 @@ def _write_neighbours(data: Dataset, out: Path, features_from: Path | None, labe
     save_arrays(out / "neighbours.npz", x=x, **({"y": data.y.astype("int16")} if labelled else {}))
     files["neighbours"] = "neighbours.npz"
     return {"files": files, "images": len(x), "class_names": labels}
-
-
-def train_classifier(
-    data: Dataset, config: ClassifierConfig, train: TrainConfig, out: Path, name: str | None = None
-) -> dict:
-    """Train the feature classifier on labelled `data` and write its checkpoint folder."""
-    import keras
-    import tensorflow as tf
-
-    from explorer.models.classifier import build_classifier
-    from explorer.serving.runtime import LiteModel
-    from explorer.training.export import export_classifier
-
-    if data.y is None:
-        raise ValueError("The classifier needs labels: an .npz with 'y' or 'category', or a folder of class folders.")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(train.seed)
-    train_index, holdout_index = split_holdout(len(data.x), train.holdout, train.seed)
-    x, y = to_unit_float(data.x), data.y
-    train_data = (
-        tf.data.Dataset.from_tensor_slices((x[train_index], y[train_index]))
-        .shuffle(len(train_index), seed=train.seed)
-        .batch(train.batch_size)
-    )
-    val_data = tf.data.Dataset.from_tensor_slices((x[holdout_index], y[holdout_index])).batch(500)
-    model = build_classifier(config)
-    model.compile(
-        optimizer=keras.optimizers.Adam(train.learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    settings = {
-        "model": to_dict(config),
-        "data": data.origin,
-        "train": {k: v for k, v in to_dict(train).items() if k != "epochs"},
-    }
-    state = fit_resumable(model, train_data, val_data, train, out, settings)
-    model.save_weights(out / "model.weights.h5")
-    files = export_classifier(model, out)
-    files["weights"] = "model.weights.h5"
-    probabilities = LiteModel(out / "classifier.tflite")(x[holdout_index])
-    manifest = new_manifest(
-        name or out.name,
-        f"Classifier ({Path(data.origin.get('source', 'data')).stem})",
-        config,
-        train,
-        state,
-        data={
-            **data.origin,
-            "holdout_images": len(holdout_index),
-            "label_names": data.label_names,
-            "split": f"seeded permutation (seed {train.seed}); the first {len(holdout_index)} are held out",
-        },
-        files=files,
-        training={"train_images": len(train_index)},
-    )
-    manifest["metrics"] = {
-        "heldout": {
-            "accuracy": float(np.mean(probabilities.argmax(1) == y[holdout_index])),
-            "confident_share": float(np.mean(probabilities.max(1) >= 0.9)),
-        },
-        "measured_with": "LiteRT",
-    }
-    write_manifest(out, manifest)
-    ResumeState(out).clear()
-    print(json.dumps(manifest["metrics"]))
-    return manifest

@@ -132,17 +132,7 @@ def train_charrnn(
         },
     )
     write_manifest(out, manifest)
-    from explorer.serving.models import CharModel
-    from explorer.serving.text_generation import heldout_loss
-
-    served = heldout_loss(CharModel.from_folder(out), heldout_ids[:20_001])
-    manifest["metrics"] = {
-        "heldout_nats_per_char": heldout_nats,
-        "heldout_bits_per_char": heldout_nats / np.log(2),
-        "heldout_characters": len(heldout_ids),
-        "measured_with": "Keras, all held-out sequences",
-        "served_check": {**served, "measured_with": "LiteRT step loop, first 20,000 held-out characters"},
-    }
+    manifest["metrics"] = _heldout_metrics(out, heldout_nats, heldout_ids)
     write_manifest(out, manifest)
     from explorer.training.embed import write_projections
 
@@ -153,6 +143,21 @@ def train_charrnn(
     ResumeState(out).clear()
     print(json.dumps(manifest["metrics"]))
     return manifest
+
+
+def _heldout_metrics(out: Path, heldout_nats: float, heldout_ids: np.ndarray) -> dict:
+    """Keras' held-out loss, and the served step's over the first 20,000 held-out characters (state carried)."""
+    from explorer.serving.models import CharModel
+    from explorer.serving.text_generation import heldout_loss
+
+    served = heldout_loss(CharModel.from_folder(out), heldout_ids[:20_001])
+    return {
+        "heldout_nats_per_char": heldout_nats,
+        "heldout_bits_per_char": heldout_nats / np.log(2),
+        "heldout_characters": len(heldout_ids),
+        "measured_with": "Keras, all held-out sequences",
+        "served_check": {**served, "measured_with": "LiteRT step loop, first 20,000 held-out characters"},
+    }
 
 
 def export_step(model, config: CharRNNConfig, out: Path) -> str:
