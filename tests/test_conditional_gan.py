@@ -207,9 +207,9 @@ epochs = 1
     # Its discriminator asks "a real 3?" for every class in one pass: the projection, as Keras has it.
     import keras
 
-    from explorer.models.gan import load_gan
+    from explorer.models.loading import load_keras_model
 
-    discriminator = load_gan(read_checkpoint(out)).discriminator
+    discriminator = load_keras_model(read_checkpoint(out)).discriminator
     images = np.random.default_rng(0).integers(0, 256, (3, 8, 8, 1), dtype=np.uint8)
     for label in (3, 7):
         one_hot = np.eye(10, dtype="float32")[[label] * 3]
@@ -231,7 +231,7 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
 
     from explorer.__main__ import main
     from explorer.checkpoint import read_checkpoint
-    from explorer.models.gan import load_gan
+    from explorer.models.loading import load_keras_model
     from explorer.serving.models import ImageGenerator
     from explorer.training.data import resize_images
 
@@ -248,7 +248,7 @@ def test_train_gan_with_a_class_table_reads_each_class_through_its_images(
     assert checkpoint.config.class_table == 16 + 2 * 2 and checkpoint.config.mode_seeking == 0.1
     assert checkpoint.config.class_grid == 2 and checkpoint.config.image_match == 5.0  # trained with, recorded
     assert checkpoint.config.class_picture == 4
-    gan = load_gan(checkpoint)
+    gan = load_keras_model(checkpoint)
     table = gan.ema_generator.get_layer("class_table").kernel.numpy()
     digits = np.load(digits_npz)
     threes = digits["x"][digits["y"] == 3].reshape(-1, 8, 8).astype("float32") / 255

@@ -165,3 +165,24 @@ def test_the_size_check_finds_a_long_function(tmp_path):
     (tmp_path / "explorer" / "long.py").write_text("def long():\n" + "    x = 1\n" * 90)
     modules, functions = sizes(tmp_path)
     assert functions == {"explorer/long.py:long": 91} and modules == {"explorer/long.py": 91}
+
+
+def duplicate_blocks(root: Path, *folders: str) -> str:
+    """pylint's report of every block of 6 or more lines written twice (imports, docstrings and
+    comments aside); empty when there is none."""
+    pylint = Path(sys.executable).with_name("pylint")
+    arguments = ["--disable=all", "--enable=duplicate-code", "--min-similarity-lines=6", "--score=n"]
+    arguments += ["--ignore-imports=yes", "--ignore-docstrings=yes", "--ignore-comments=yes"]
+    result = subprocess.run([str(pylint), *arguments, *folders], cwd=root, capture_output=True, text=True, timeout=300)
+    return result.stdout.strip()
+
+
+def test_no_block_of_six_lines_is_written_twice_in_the_product():
+    assert duplicate_blocks(ROOT, "explorer", "app_pages") == ""
+
+
+def test_the_duplicate_check_finds_a_copied_block(tmp_path):
+    block = "".join(f"    total = total * {n} + {n}\n" for n in range(8))
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.py").write_text(f"def {name}(total):\n{block}    return total\n")
+    assert "Similar lines in 2 files" in duplicate_blocks(tmp_path, "one.py", "two.py")

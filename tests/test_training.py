@@ -38,9 +38,9 @@ def test_served_model_round_trip_shapes(tiny_vae):
 def test_litert_matches_keras_to_a_thousandth(tiny_vae):
     import keras
 
-    from explorer.models.vae import load_vae
+    from explorer.models.loading import load_keras_model
 
-    keras_model = load_vae(read_checkpoint(tiny_vae))
+    keras_model = load_keras_model(read_checkpoint(tiny_vae))
     served = ImageAutoencoder.from_folder(tiny_vae)
     z = np.random.default_rng(0).standard_normal((7, 3)).astype("float32") * 2
     expected = keras.ops.convert_to_numpy(keras.ops.sigmoid(keras_model.decoder(z)))

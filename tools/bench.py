@@ -37,12 +37,12 @@ def bench_decode(checkpoint: Path) -> dict:
         import keras
         import tensorflow as tf
 
-        from explorer.models.vae import load_vae
+        from explorer.models.loading import load_keras_model
     except ImportError:
         print("TensorFlow is not installed: only the serving path is measured.")
         return rows
     try:
-        decoder = load_vae(served.checkpoint).decoder
+        decoder = load_keras_model(served.checkpoint).decoder
     except CheckpointError:  # git ships no Keras weights; the timing depends only on the architecture
         from explorer.models.vae import VAE
 

@@ -176,11 +176,11 @@ def run_embed(args) -> int:
 
 def run_export(args) -> int:
     from explorer.checkpoint import read_checkpoint, stored_as, write_manifest
-    from explorer.models.vae import load_vae
+    from explorer.models.loading import load_keras_model
     from explorer.training.export import export_vae
 
     checkpoint = read_checkpoint(args.checkpoint)
-    export_vae(load_vae(checkpoint), checkpoint.folder)
+    export_vae(load_keras_model(checkpoint), checkpoint.folder)
     write_manifest(checkpoint.folder, {**checkpoint.manifest, "stored_as": stored_as(checkpoint.files)}, stamp=False)
     print(f"Rewrote the .tflite files of {checkpoint.folder}")
     return 0

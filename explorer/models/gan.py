@@ -342,18 +342,3 @@ class GAN(keras.Model):
 
     def call(self, latents):
         return self.ema_generator(latents)
-
-
-def load_gan(checkpoint) -> GAN:
-    """Rebuild the Keras model of a checkpoint from its manifest and weights."""
-    from explorer.checkpoint import CheckpointError
-
-    model = GAN(checkpoint.config)
-    model(np.zeros((1, model.config.input_dim), "float32"))
-    try:
-        model.load_weights(checkpoint.file("weights"))
-    except CheckpointError as error:
-        raise CheckpointError(
-            f"{error} (Keras weights stay where a model was trained; git ships only the .tflite files the app serves.)"
-        ) from None
-    return model

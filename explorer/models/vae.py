@@ -141,18 +141,3 @@ class VAE(keras.Model):
         encoded = self.encoder(images)
         latents = encoded if self.config.kind == "ae" else encoded[0]
         return ops.sigmoid(self.decoder(latents))
-
-
-def load_vae(checkpoint) -> VAE:
-    """Rebuild the Keras model of a checkpoint from its manifest and weights."""
-    from explorer.checkpoint import CheckpointError
-
-    model = VAE(checkpoint.config)
-    model(np.zeros((1, *model.config.image_shape), "float32"))
-    try:
-        model.load_weights(checkpoint.file("weights"))
-    except CheckpointError as error:
-        raise CheckpointError(
-            f"{error} (Keras weights stay where a model was trained; git ships only the .tflite files the app serves.)"
-        ) from None
-    return model
