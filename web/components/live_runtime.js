@@ -1,7 +1,8 @@
 // Shared by the live components (prepended to each by explorer/ui/live.py): one LiteRT.js runtime
 // per browser tab, and each model compiled once, kept across reruns and pages in module scope.
 
-const shared = (globalThis.__latentExplorerLive ??= { runtime: null, models: new Map(), views: new Map() });
+globalThis.__latentExplorerLive ??= { runtime: null, models: new Map(), views: new Map() };
+const shared = globalThis.__latentExplorerLive;
 
 // This script runs from a blob: address; the app's own paths are resolved against the page's.
 const onPage = (path) => new URL(path, window.location.href).href;
@@ -15,7 +16,9 @@ function loadRuntime(runtime) {
       await lib.loadLiteRt(onPage(runtime.wasm));
       return lib;
     })();
-    shared.runtime.catch(() => (shared.runtime = null)); // a later page may try again
+    shared.runtime.catch(() => {
+      shared.runtime = null; // a later page may try again
+    });
   }
   return shared.runtime;
 }
@@ -36,4 +39,12 @@ function loadModel(runtime, url) {
 // root, where `querySelector(":scope > …")` matches nothing, so its children are walked instead.
 function clearMount(parentElement, className) {
   for (const child of [...parentElement.children]) if (child.classList.contains(className)) child.remove();
+}
+
+// The model cannot run in this page: the block says so (its CSS greys it), the console says why, and
+// the server is told in at most 200 characters, so that it draws (or writes) instead.
+function reportFailure(view, setStateValue, error, note) {
+  view.root.dataset.state = "failed";
+  if (note) console.warn(note, error);
+  setStateValue("failed", String(error?.message || error).slice(0, 200));
 }

@@ -30,7 +30,7 @@ function structure(data) {
 function build(parentElement, data) {
   clearMount(parentElement, "live"); // a model with other sliders: start again
   const root = document.createElement("div");
-  root.className = "live" + (data.sliders.length <= 4 ? " few" : "");
+  root.className = `live${data.sliders.length <= 4 ? " few" : ""}`;
   root.dataset.state = "loading";
   const controls = document.createElement("div");
   controls.className = "controls";
@@ -52,8 +52,8 @@ function build(parentElement, data) {
     Object.assign(input, { type: "range", id, min: spec.min, max: spec.max, step: spec.step });
     input.dataset.id = spec.id;
     input.dataset.default = spec.default; // the value a link leaves out
-    input.setAttribute("aria-describedby", id + "-value");
-    value.id = id + "-value";
+    input.setAttribute("aria-describedby", `${id}-value`);
+    value.id = `${id}-value`;
     field.append(label, input);
     controls.append(field);
     inputs.set(spec.id, { input, value, spec });
@@ -73,7 +73,20 @@ function build(parentElement, data) {
   root.append(controls, picture);
   parentElement.append(root);
   // fromPython: the sliders whose value Python set last (a button, a link), not the person
-  return { root, inputs, canvas, caption, zLine, verdict, active: null, received: {}, fromPython: new Set(), busy: false, pending: false, planeBox: null };
+  return {
+    root,
+    inputs,
+    canvas,
+    caption,
+    zLine,
+    verdict,
+    active: null,
+    received: {},
+    fromPython: new Set(),
+    busy: false,
+    pending: false,
+    planeBox: null,
+  };
 }
 
 // The picture's largest side: its column, and the screen below the picture's place on the page, so
@@ -109,7 +122,8 @@ function latent(view, data) {
 
 function showValue(entry) {
   const number = Number(entry.input.value);
-  entry.value.textContent = (number === 0 ? 0 : number).toFixed(entry.spec.step < 0.1 ? 2 : 1) + (entry.spec.unit || "");
+  entry.value.textContent =
+    (number === 0 ? 0 : number).toFixed(entry.spec.step < 0.1 ? 2 : 1) + (entry.spec.unit || "");
 }
 
 function draw(view, output) {
@@ -142,7 +156,7 @@ function followPlane(view, tries = 20) {
     markPlane(view);
   });
   plot.on("plotly_hover", (event) => {
-    const point = event.points && event.points[0];
+    const point = event.points?.[0];
     if (!point || typeof point.x !== "number") return;
     view.pointer = [point.x, point.y];
     requestAnimationFrame(() => decode(view));
@@ -161,7 +175,13 @@ function planeBox(view, plot) {
   if (!area) return null;
   const box = area.getBoundingClientRect();
   const origin = plot.getBoundingClientRect();
-  view.planeBox = { plot, left: box.left - origin.left, top: box.top - origin.top, width: box.width, height: box.height };
+  view.planeBox = {
+    plot,
+    left: box.left - origin.left,
+    top: box.top - origin.top,
+    width: box.width,
+    height: box.height,
+  };
   return view.planeBox;
 }
 
@@ -184,7 +204,16 @@ function markPlane(view) {
       `<path d="M-6,-6L6,6M6,-6L-6,6" stroke="${colour}" stroke-width="${width}" stroke-linecap="round"/>`;
     mark.innerHTML = `<svg width="20" height="20" viewBox="-10 -10 20 20">${stroke("white", 6)}${stroke(plane.colour, 3)}</svg>`;
     // A layer of its own (will-change): moving it repaints neither the chart nor its thousands of points.
-    Object.assign(mark.style, { position: "absolute", left: "-10px", top: "-10px", width: "20px", height: "20px", pointerEvents: "none", zIndex: 5, willChange: "transform" });
+    Object.assign(mark.style, {
+      position: "absolute",
+      left: "-10px",
+      top: "-10px",
+      width: "20px",
+      height: "20px",
+      pointerEvents: "none",
+      zIndex: 5,
+      willChange: "transform",
+    });
     if (getComputedStyle(plot).position === "static") plot.style.position = "relative";
     plot.append(mark);
   }
@@ -206,7 +235,7 @@ async function decode(view) {
   const z = view.pointer ? [...view.pointer] : latent(view, data);
   if (!view.pointer) markPlane(view);
   if (data.showZ) {
-    const shown = "[" + z.map((v) => (Math.abs(v) < 0.05 ? 0 : v).toFixed(1)).join(", ") + "]";
+    const shown = `[${z.map((v) => (Math.abs(v) < 0.05 ? 0 : v).toFixed(1)).join(", ")}]`;
     view.zLine.textContent = view.pointer ? `under the pointer: z = ${shown}` : `z = ${shown}`;
     // A wrapped (or unwrapped) line refits the picture through its ResizeObserver: reading its height
     // here would lay the whole page out again at every move.
@@ -341,7 +370,9 @@ export default function (component) {
   const fixed = JSON.stringify([data.base, data.suffix]);
   if (fixed !== view.fixed) {
     view.suffix = new Float32Array(data.suffix.size);
-    data.suffix.at.forEach((index, k) => (view.suffix[index] = data.suffix.values[k]));
+    data.suffix.at.forEach((index, k) => {
+      view.suffix[index] = data.suffix.values[k];
+    });
   }
   if (view.compiled) {
     if (changed || fixed !== view.fixed) decode(view);
@@ -352,11 +383,8 @@ export default function (component) {
         view.root.dataset.state = "live";
         decode(view);
       },
-      (error) => {
-        view.root.dataset.state = "failed";
-        console.warn("The in-browser model could not load; the server draws instead.", error);
-        setStateValue("failed", String((error && error.message) || error).slice(0, 200));
-      },
+      (error) =>
+        reportFailure(view, setStateValue, error, "The in-browser model could not load; the server draws instead."),
     );
   }
   view.fixed = fixed;

@@ -27,13 +27,13 @@ const ARGMAX_TEMPERATURE = 1e-3; // as explorer/maths/sampling.py: below it, the
 function distribution(logits, temperature, topK, topP) {
   if (!(temperature >= ARGMAX_TEMPERATURE)) {
     let best = 0;
-    logits.forEach((x, i) => (x > logits[best] ? (best = i) : null));
+    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
     return logits.map((_, i) => (i === best ? 1 : 0));
   }
   const probabilities = softmax(logits, temperature);
   const order = descending(probabilities);
   const keep = new Array(logits.length).fill(true);
-  if (topK > 0 && topK < logits.length) order.slice(topK).forEach((i) => (keep[i] = false));
+  if (topK > 0 && topK < logits.length) for (const i of order.slice(topK)) keep[i] = false;
   if (topP < 1) {
     let sum = 0;
     let cutoff = order.length;
@@ -44,7 +44,7 @@ function distribution(logits, temperature, topK, topP) {
         break;
       }
     }
-    order.slice(cutoff).forEach((i) => (keep[i] = false));
+    for (const i of order.slice(cutoff)) keep[i] = false;
   }
   const kept = probabilities.map((p, i) => (keep[i] ? p : 0));
   const total = kept.reduce((a, b) => a + b, 0);
@@ -54,7 +54,10 @@ function distribution(logits, temperature, topK, topP) {
 function draw(probabilities, uniform) {
   const cumulative = [];
   let sum = 0;
-  for (const p of probabilities) cumulative.push((sum += p));
+  for (const p of probabilities) {
+    sum += p;
+    cumulative.push(sum);
+  }
   const target = uniform * sum;
   let index = cumulative.findIndex((c) => c > target); // numpy's searchsorted(side="right")
   if (index < 0) index = cumulative.length - 1;
@@ -141,20 +144,14 @@ export default function (component) {
     view.compiled = loadModel(data.runtime, data.model.url);
     view.compiled.then(
       () => (view.root.dataset.state = "live"),
-      (error) => {
-        view.root.dataset.state = "failed";
-        console.warn("The in-browser model could not load; the server writes instead.", error);
-        setStateValue("failed", String((error && error.message) || error).slice(0, 200));
-      },
+      (error) =>
+        reportFailure(view, setStateValue, error, "The in-browser model could not load; the server writes instead."),
     );
   }
   const job = data.job;
   if (job && !view.done.has(job.run) && view.running !== job.run) {
     view.done.add(job.run);
-    write(view, data).catch((error) => {
-      view.root.dataset.state = "failed";
-      setStateValue("failed", String((error && error.message) || error).slice(0, 200));
-    });
+    write(view, data).catch((error) => reportFailure(view, setStateValue, error));
   } else if (view.running === null || view.running === undefined) {
     view.text.textContent = data.shown || data.placeholder || "";
   }

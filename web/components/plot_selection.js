@@ -28,7 +28,7 @@ export default function ({ data, setStateValue }) {
     setStateValue("rows", { rows: [], sent });
   };
   const detach = () => {
-    if (plot && plot._ev && typeof plot._ev.removeListener === "function") {
+    if (plot?._ev && typeof plot._ev.removeListener === "function") {
       plot._ev.removeListener("plotly_selected", take);
       plot._ev.removeListener("plotly_deselect", clear);
     }
