@@ -3,8 +3,7 @@
 import streamlit as st
 
 from explorer.ui import gan, gan_tabs
-from explorer.ui.arrival import scroll_to_linked_tabs
-from explorer.ui.common import load_generator, model_picker
+from explorer.ui.common import load_generator, model_picker, open_tab
 from explorer.ui.presenter import explain
 
 st.title("GAN: steer a generator")
@@ -34,10 +33,4 @@ sections = {
 # The nearest images follow every slider move, so with that tab open a move reruns the whole page.
 follows_sliders = gan.open_section() == "Nearest training images"
 (gan.sample_section if follows_sliders else gan.sample_fragment)(model)
-# Only the open tab is drawn: every element on the page costs the browser time at each slider move.
-scroll_to_linked_tabs("section", page="gan")  # a link naming a tab opens with it in view
-tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")
-for tab, draw in zip(tabs, sections.values()):
-    if tab.open:
-        with tab:
-            draw(model, view)
+open_tab(sections, "section", model, view, page="gan")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer.ui import live, text
-from explorer.ui.common import model_picker
+from explorer.ui.common import model_picker, open_tab
 from explorer.ui.presenter import explain
 from explorer.ui.text_numbers import numbers_view
 
@@ -76,8 +76,4 @@ sections = {
     "Compare temperatures": lambda m: text.compare_temperatures(m, used_prompt, used_options),
     "Text as numbers": lambda m: numbers_view(m, prompt),  # the prompt as the model reads it
 }
-tabs = st.tabs(list(sections), key="view", bind="query-params", on_change="rerun")
-for tab, draw in zip(tabs, sections.values()):
-    if tab.open:
-        with tab:
-            draw(model)
+open_tab(sections, "view", model)

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from explorer.ui import vae, vae_blends, vae_plane
-from explorer.ui.arrival import scroll_to_linked_tabs
-from explorer.ui.common import model_picker
+from explorer.ui.common import model_picker, open_tab
 from explorer.ui.presenter import explain
 
 st.title("VAE: walk through a latent space")
@@ -26,10 +25,4 @@ sections = {
 }
 if vae.matching_autoencoder(model) is not None:  # a plain autoencoder of the same size and data is shipped
     sections["Autoencoder vs VAE"] = vae.ae_versus_vae_section
-# Only the open tab is drawn: every element on the page costs the browser time at each slider move.
-scroll_to_linked_tabs("section", page="vae")  # a link naming a tab opens with it in view
-tabs = st.tabs(list(sections), key="section", bind="query-params", on_change="rerun")
-for tab, draw in zip(tabs, sections.values()):
-    if tab.open:
-        with tab:
-            draw(model)
+open_tab(sections, "section", model, page="vae")

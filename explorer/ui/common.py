@@ -11,10 +11,16 @@ from explorer.checkpoint import Checkpoint, CheckpointError, checkpoint_root, li
 from explorer.images import gif_bytes, png_bytes, png_data_uri, tile, upscale
 from explorer.serving.models import ImageAutoencoder, ImageGenerator
 from explorer.ui import presenter
+from explorer.ui.arrival import scroll_to_linked_tabs
 
 ON_SCREEN = "on_screen_"  # key prefix of a page's main pictures (see show_image)
 FOLD = "calc(100vh - 19rem)"  # their largest side: the screen less the title, a row of controls, a caption
 DISPLAY_PIXELS = 320  # on-screen size of a single model image (presenter mode: 1.5 times that)
+
+# Every latent slider (a VAE's z, a GAN's raw z and its directions) runs over ±3 σ of the N(0, 1)
+# prior in steps of one arrow-key press; the URL keeps a value to that step.
+SLIDER_LIMIT = 3.0
+SLIDER_STEP = 0.1
 
 
 def literal(text) -> str:
@@ -216,3 +222,16 @@ def short_name(name: str, length: int = 10) -> str:
     ellipsis to what fits one line under its thumbnail."""
     name = str(name).split(":")[0] or str(name)
     return name if len(name) <= length else name[: length - 1] + "…"
+
+
+def open_tab(sections: dict, key: str, *args, page: str | None = None) -> None:
+    """Tabs bound to the URL (`?KEY=title`), of which only the open one is drawn: every element on a
+    page costs the browser time at each slider move. `sections` maps each title to the function that
+    draws its tab, called with `args`. With `page`, a link naming a tab opens with it in view."""
+    if page is not None:
+        scroll_to_linked_tabs(key, page=page)
+    tabs = st.tabs(list(sections), key=key, bind="query-params", on_change="rerun")
+    for tab, draw in zip(tabs, sections.values()):
+        if tab.open:
+            with tab:
+                draw(*args)

@@ -17,10 +17,8 @@ from explorer.images import tile
 from explorer.maths import latent
 from explorer.serving.models import ImageGenerator, class_name
 from explorer.ui import live, presenter
-from explorer.ui.common import literal, page_memory, show_image, whole_number
+from explorer.ui.common import SLIDER_LIMIT, SLIDER_STEP, literal, page_memory, show_image, whole_number
 
-SLIDER_LIMIT = 3.0  # direction and raw sliders run over ±3 σ
-SLIDER_STEP = 0.1
 DIRECTIONS_SHOWN = 6  # direction sliders shown by default (up to the shipped 20)
 GRID_SAMPLES = 8  # other seeds shown beside the current sample
 NAMES_PARAM = "names"  # URL parameter with the directions' names: ?names=1:stroke+width&names=3:slant

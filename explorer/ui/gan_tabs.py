@@ -12,8 +12,8 @@ from explorer.images import png_data_uri, tile
 from explorer.maths import latent
 from explorer.serving.models import ImageGenerator
 from explorer.ui import presenter
-from explorer.ui.common import literal, short_name, show_image, strip_with_downloads, whole_number
-from explorer.ui.gan import SLIDER_LIMIT, GanView, direction_names, store_name
+from explorer.ui.common import SLIDER_LIMIT, literal, short_name, show_image, strip_with_downloads, whole_number
+from explorer.ui.gan import GanView, direction_names, store_name
 
 SWEEP_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 7)  # a direction's row: the sample from -3 to +3 sigma
 NEIGHBOURS = 8  # nearest training images shown

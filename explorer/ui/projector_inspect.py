@@ -11,7 +11,7 @@ from explorer.projector import projection as proj
 from explorer.projector.embedding import Embedding
 from explorer.projector.tables import projection_csv
 from explorer.projector.uploads import export_projector_zip
-from explorer.ui.common import literal, short_name, whole_number
+from explorer.ui.common import SLIDER_LIMIT, literal, short_name, whole_number
 from explorer.ui.presenter import image_pixels
 
 MAX_NEIGHBOURS = 100
@@ -75,7 +75,7 @@ def plain(value) -> str:
 
 def vae_link(model_name: str, z: np.ndarray) -> str:
     """The VAE page with its sliders at this latent vector (rounded to the sliders' 0.1 steps)."""
-    values = np.round(np.clip(z, -3.0, 3.0), 1)
+    values = np.round(np.clip(z, -SLIDER_LIMIT, SLIDER_LIMIT), 1)
     return f"vae?model={model_name}&" + "&".join(f"z{i + 1}={v:g}" for i, v in enumerate(values))
 
 

@@ -18,6 +18,8 @@ from explorer.maths import latent
 from explorer.serving.models import ImageAutoencoder
 from explorer.ui import live, presenter
 from explorer.ui.common import (
+    SLIDER_LIMIT,
+    SLIDER_STEP,
     literal,
     load_autoencoder,
     page_memory,
@@ -26,8 +28,6 @@ from explorer.ui.common import (
     whole_number,
 )
 
-SLIDER_LIMIT = 3.0  # sliders run over ±3 σ of the N(0, 1) prior
-SLIDER_STEP = 0.1  # one arrow-key press
 TRAVERSAL_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 9)
 TRAVERSAL_DEFAULT_DIMS = 4  # show the traversal by default up to this many dimensions
 UNUSED_SHARE = 0.05  # a dimension whose KL is under this share of the busiest one's is marked unused

@@ -12,8 +12,8 @@ from explorer.images import tile, upscale
 from explorer.maths import latent
 from explorer.serving.models import ImageAutoencoder
 from explorer.ui import live, presenter
-from explorer.ui.common import load_autoencoder
-from explorer.ui.vae import SLIDER_LIMIT, current_latent, set_latent, slider_section, slider_view
+from explorer.ui.common import SLIDER_LIMIT, load_autoencoder
+from explorer.ui.vae import current_latent, set_latent, slider_section, slider_view
 
 MAP_TILES = 15  # decodes per side of the 2-d latent map
 MAP_PIXELS = 400  # its height on screen (presenter mode: 1.2 times that), beside the sliders
