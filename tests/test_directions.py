@@ -44,14 +44,18 @@ def test_count_is_capped_and_mismatched_rows_are_refused():
         principal_directions(z, activations[:49], count=2)
 
 
-def test_shift_moves_along_the_directions_in_sigma_units():
+def test_slider_latent_moves_along_the_directions_in_sigma_units_and_scales_the_seed_by_psi():
+    from explorer.maths.latent import slider_latent
+
     z, activations, _, _ = planted_activations()
     directions = principal_directions(z, activations, count=3)
     start = np.zeros(6, "float32")
-    np.testing.assert_allclose(directions.shift(start, [2.0]), 2.0 * directions.vectors[0], atol=1e-6)
-    moved = directions.shift(start, [1.0, -1.0, 0.5])
+    moved = slider_latent(start, 1.0, directions.vectors, [2.0])
+    np.testing.assert_allclose(moved, 2.0 * directions.vectors[0], atol=1e-6)
+    moved = slider_latent(start, 1.0, directions.vectors, [1.0, -1.0, 0.5])
     assert np.linalg.norm(moved) == pytest.approx(1.5, abs=1e-5)  # orthonormal: lengths add in squares
-    np.testing.assert_allclose(directions.shift(start, []), start)
+    seed = np.arange(6, dtype="float32")
+    np.testing.assert_allclose(slider_latent(seed, 0.5, directions.vectors, []), seed / 2)
 
 
 def test_frechet_distance_is_zero_for_one_set_and_the_mean_gap_for_shifted_ones():

@@ -19,11 +19,6 @@ class Directions:
     vectors: np.ndarray  # (K, D) orthonormal directions in z-space, most variance first
     explained_variance: np.ndarray  # (K,) share of the activations' variance of each component
 
-    def shift(self, z: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """z (D,) or (N, D) moved by `offsets` (K,) σ along the directions."""
-        offsets = np.asarray(offsets, dtype="float32")
-        return (np.asarray(z, dtype="float32") + offsets @ self.vectors[: len(offsets)]).astype("float32")
-
 
 def principal_directions(latents: np.ndarray, activations: np.ndarray, count: int) -> Directions:
     """Directions in z-space whose moves change the activations most, ordered by variance.

@@ -67,6 +67,17 @@ def truncate(z: np.ndarray, psi: float, mean: np.ndarray | float = 0.0) -> np.nd
     return (mean + psi * (np.asarray(z, dtype="float32") - mean)).astype("float32")
 
 
+def slider_latent(base: np.ndarray, psi: float, vectors: np.ndarray, amounts) -> np.ndarray:
+    """The z a page's sliders name: the seed's draw `base` (D,) scaled by ψ (the truncation trick about
+    the prior's mean, 0), plus each slider's amount times its vector (K, D): a GANSpace direction, or a
+    unit vector for a raw dimension. web/components/live_sliders.js `latent()` computes the same in
+    the page, frame by frame; tests/test_live.py runs both and compares."""
+    z = truncate(base, psi)
+    amounts = np.asarray(amounts, dtype="float32").reshape(-1)
+    vectors = np.asarray(vectors, dtype="float32").reshape(-1, len(z))[: len(amounts)]
+    return (z + amounts @ vectors).astype("float32")
+
+
 def sample_posterior(mu: np.ndarray, sigma: np.ndarray, count: int, seed: int | None = None) -> np.ndarray:
     """`count` draws from N(mu, diag(sigma²)) for one encoded image."""
     noise = np.random.default_rng(seed).standard_normal((count, len(mu)))

@@ -17,7 +17,7 @@ import numpy as np
 from explorer.checkpoint import Checkpoint, CheckpointError, load_arrays, load_examples, read_checkpoint, shown
 from explorer.images import to_uint8
 from explorer.maths.directions import Directions
-from explorer.maths.latent import sample_prior, truncate, with_classes
+from explorer.maths.latent import sample_prior, slider_latent, with_classes
 from explorer.serving.runtime import LiteModel
 
 
@@ -117,9 +117,11 @@ class ImageGenerator:
     def latent_for(self, seed: int, psi: float = 1.0, offsets=(), shift=None) -> np.ndarray:
         """The page's z: the seed's draw from N(0, I), truncated by ψ, moved along the directions
         by `offsets` (σ) and by a raw per-dimension `shift`."""
-        z = truncate(sample_prior(1, self.latent_dim, seed)[0], psi)
-        z = self.directions.shift(z, np.asarray(offsets, dtype="float32"))
-        return z if shift is None else (z + np.asarray(shift, dtype="float32")).astype("float32")
+        vectors, amounts = self.directions.vectors[: len(offsets)], np.asarray(offsets, dtype="float32")
+        if shift is not None:  # a raw slider per dimension: its vector is that dimension's unit vector
+            vectors = np.concatenate([vectors, np.eye(self.latent_dim, dtype="float32")])
+            amounts = np.concatenate([amounts, np.asarray(shift, dtype="float32")])
+        return slider_latent(sample_prior(1, self.latent_dim, seed)[0], psi, vectors, amounts)
 
     def verdict(self, images: np.ndarray, labels=None) -> np.ndarray:
         """The discriminator's probability that each uint8 image is a real training image (a real
