@@ -83,9 +83,14 @@ def run_evaluate(args) -> int:
     if checkpoint.kind == "gan":
         from explorer.maths.fid import evaluate_generator
 
-        judges = model.training_images  # the classifier checkpoint's networks, as the GAN's folder ships them
+        classifier_nets = model.training_images  # the classifier checkpoint's networks, as the GAN's folder ships them
         metrics = evaluate_generator(
-            model, judges.classifier, judges.features, data.x, seed=args.seed, classifier_names=judges.class_names
+            model,
+            classifier_nets.classifier,
+            classifier_nets.features,
+            data.x,
+            seed=args.seed,
+            classifier_names=classifier_nets.class_names,
         )
     else:
         from explorer.maths.metrics import evaluate_autoencoder

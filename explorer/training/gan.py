@@ -94,9 +94,9 @@ def train_gan(
     out.mkdir(parents=True, exist_ok=True)
     if data.x.shape[1:] != config.image_shape:
         raise ValueError(f"Data images are {data.x.shape[1:]}, the model expects {config.image_shape}.")
-    judges = _judges(features_from, config) if features_from else None
+    classifier_nets = _classifier_networks(features_from, config) if features_from else None
     keras.utils.set_random_seed(train.seed)
-    model, dataset = _prepared_gan(data, config, train, judges)
+    model, dataset = _prepared_gan(data, config, train, classifier_nets)
     settings = {
         "model": to_dict(config),
         "data": data.origin,
@@ -115,10 +115,12 @@ def train_gan(
     }
     timeline = _Timeline.resumed(resume.folder / "timeline.npz", state["epoch"], data, config, train.seed)
     for epoch in range(state["epoch"], train.epochs):
-        _train_epoch(model, dataset, epoch, train, state, timeline, judges, data.x)
-        resume.save(model, state, state["best_epoch"] == epoch + 1 or judges is None)
+        _train_epoch(model, dataset, epoch, train, state, timeline, classifier_nets, data.x)
+        resume.save(model, state, state["best_epoch"] == epoch + 1 or classifier_nets is None)
         timeline.save()
-    lowest = {"epoch": state["best_epoch"], "fid": state["best_loss"]} if judges and state["best_epoch"] else None
+    lowest = (
+        {"epoch": state["best_epoch"], "fid": state["best_loss"]} if classifier_nets and state["best_epoch"] else None
+    )
     ships_lowest = bool(lowest) and keep == "best-fid"
     if ships_lowest:
         model.load_weights(resume.folder / "best.weights.h5")  # the epoch with the best FID
@@ -130,13 +132,13 @@ def train_gan(
     }
     manifest = _write_gan_checkpoint(model, data, train, out, state, timeline, features_from, name, selection)
     write_manifest(out, manifest)
-    if judges:
-        _measure_served(out, manifest, data, train.seed, judges, features_from)
+    if classifier_nets:
+        _measure_served(out, manifest, data, train.seed, classifier_nets, features_from)
     resume.clear()
     return manifest
 
 
-def _prepared_gan(data: Dataset, config: GANConfig, train: TrainConfig, judges: dict | None):
+def _prepared_gan(data: Dataset, config: GANConfig, train: TrainConfig, classifier_nets: dict | None):
     """A new GAN with the class tables and images it reads set, and the shuffled batches of `data`."""
     import tensorflow as tf
 
@@ -149,7 +151,7 @@ def _prepared_gan(data: Dataset, config: GANConfig, train: TrainConfig, judges: 
     )
     model = new_gan(config, train.learning_rate, train.seed)
     if config.class_table:
-        model.set_class_table(class_table(data, judges and judges["features"], config))
+        model.set_class_table(class_table(data, classifier_nets and classifier_nets["features"], config))
     if config.class_picture:
         model.set_class_pictures(class_pictures(data, config))
     if config.image_match:
@@ -183,8 +185,10 @@ class _Timeline:
         np.savez(self.file, frames=np.stack(self.frames), verdicts=np.stack(self.verdicts))
 
 
-def _train_epoch(model, dataset, epoch: int, train: TrainConfig, state: dict, timeline, judges, real_images) -> None:
-    """One epoch at its rate, its losses and (every FID_EVERY epochs, with judges) FID in the history."""
+def _train_epoch(
+    model, dataset, epoch: int, train: TrainConfig, state: dict, timeline, classifier_nets, real_images
+) -> None:
+    """One epoch at its rate, its losses and (every FID_EVERY epochs, with classifier_nets) FID in the history."""
     from explorer.maths.fid import evaluate_generator
 
     started = time.perf_counter()
@@ -195,8 +199,8 @@ def _train_epoch(model, dataset, epoch: int, train: TrainConfig, state: dict, ti
     record = {key: float(values[-1]) for key, values in logs.items()}
     record["learning_rate"] = float(model.g_optimizer.learning_rate)  # as the optimizer had it
     timeline.add(model)
-    if judges and ((epoch + 1) % FID_EVERY == 0 or epoch + 1 == train.epochs):
-        metrics = evaluate_generator(KerasGenerator(model), real_images=real_images, seed=train.seed, **judges)
+    if classifier_nets and ((epoch + 1) % FID_EVERY == 0 or epoch + 1 == train.epochs):
+        metrics = evaluate_generator(KerasGenerator(model), real_images=real_images, seed=train.seed, **classifier_nets)
         record["fid"] = metrics["fid"]
         print(f"epoch {epoch + 1}: FID {record['fid']:.2f}")
         if record["fid"] < state["best_loss"]:
@@ -239,13 +243,15 @@ def _write_gan_checkpoint(
     )
 
 
-def _measure_served(out: Path, manifest: dict, data: Dataset, seed: int, judges: dict, features_from: Path) -> None:
+def _measure_served(
+    out: Path, manifest: dict, data: Dataset, seed: int, classifier_nets: dict, features_from: Path
+) -> None:
     """FID and the confident share of the served generator (LiteRT), into the manifest."""
     from explorer.maths.fid import evaluate_generator
     from explorer.serving.models import ImageGenerator
 
     served = ImageGenerator.from_folder(out)
-    metrics = evaluate_generator(served, real_images=data.x, seed=seed + 1, **judges)
+    metrics = evaluate_generator(served, real_images=data.x, seed=seed + 1, **classifier_nets)
     manifest["metrics"] = {
         **metrics,
         "feature_network": shown_features(features_from),
@@ -277,7 +283,7 @@ def class_table(data: Dataset, features, config: GANConfig) -> np.ndarray:
     """Each class's fixed vector (config.class_table wide): the mean of its images' classifier features,
     scaled to the length of a z as wide, then the mean of its images shrunk to a coarse grid (Lanczos),
     in [-1, 1]: what the class means and where its colours sit, so that a class of one image still says
-    something. `features` is the classifier's features network that also measures FID (`_judges`)."""
+    something. `features` is the classifier's features network that also measures FID (`_classifier_networks`)."""
     from explorer.training.data import DataError, resize_images
 
     if features is None:
@@ -311,7 +317,7 @@ def shown_features(folder: Path) -> str:
     return f"{Path(folder).name}: the {units}-unit 'features' layer of the project's classifier"
 
 
-def _judges(folder: Path, config: GANConfig) -> dict:
+def _classifier_networks(folder: Path, config: GANConfig) -> dict:
     """The classifier checkpoint's networks and class names, as `evaluate_generator` takes them."""
     from explorer.serving.runtime import LiteModel
 
