@@ -49,9 +49,9 @@ def test_timeline_records_each_epochs_verdicts_as_the_shipped_discriminator_give
 
 def test_litert_generator_matches_keras_to_a_thousandth(tiny_gan):
     """The generator file stores float16 weights (the page downloads it)."""
-    from explorer.models.gan import load_gan
+    from explorer.models.loading import load_keras_model
 
-    keras_model = load_gan(read_checkpoint(tiny_gan))
+    keras_model = load_keras_model(read_checkpoint(tiny_gan))
     z = np.random.default_rng(0).standard_normal((6, 4)).astype("float32") * 2
     expected = np.asarray(keras_model.ema_generator(z, training=False))
     np.testing.assert_allclose(ImageGenerator.from_folder(tiny_gan).generator(z), expected, atol=1e-3)
@@ -61,9 +61,9 @@ def test_the_shipped_discriminator_is_the_keras_one(tiny_gan):
     """discriminator.tflite: D's probability that an image is real, as Keras computes it."""
     import keras
 
-    from explorer.models.gan import load_gan
+    from explorer.models.loading import load_keras_model
 
-    keras_model = load_gan(read_checkpoint(tiny_gan))
+    keras_model = load_keras_model(read_checkpoint(tiny_gan))
     served = ImageGenerator.from_folder(tiny_gan)
     images = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 1), dtype=np.uint8)
     expected = keras.ops.convert_to_numpy(keras.ops.sigmoid(keras_model.discriminator(images / 255.0)))[:, 0]
