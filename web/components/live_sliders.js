@@ -72,20 +72,32 @@ function build(parentElement, data) {
   picture.append(canvas, caption, zLine, verdict);
   root.append(controls, picture);
   parentElement.append(root);
-  // fromPython: the sliders whose value Python set last (a button, a link), not the person
+  // A view's every field, named here: the default export and the drawing functions only set them.
   return {
-    root,
-    inputs,
+    root, // the block, and its parts below
+    inputs, // slider id -> {input, value (its <output>), spec}
     canvas,
     caption,
     zLine,
     verdict,
-    active: null,
-    received: {},
-    fromPython: new Set(),
-    busy: false,
-    pending: false,
-    planeBox: null,
+    structure: structure(data), // the model and sliders it was built for: others build anew
+    data, // what Python sent on the last run
+    active: null, // the slider being dragged: no value from Python moves it
+    received: {}, // slider id -> the value Python sent last
+    fromPython: new Set(), // the sliders whose value Python set last (a button, a link), not the person
+    busy: false, // a decode is running
+    pending: false, // another move came while it ran: decode again after it
+    pointer: null, // [x, y] under the pointer on the latent plane, decoded instead of the sliders
+    planeBox: null, // the plane's plot area, measured once per layout
+    resized: null, // the ResizeObserver that refits the picture
+    compiled: null, // {lib, model} of the generator or decoder, once loaded
+    loading: null, // its loading promise
+    judging: null, // {url} of the discriminator asked for
+    judge: null, // {lib, model} of the discriminator, once loaded
+    fixed: null, // base and suffix of the last run, as text: a change decodes again
+    suffix: null, // Float32Array appended to z (a conditional GAN's one-hot class)
+    decodeTimes: [], // ms per decode, for the benchmark
+    moves: 0, // slider moves seen, for the benchmark: pictures drawn against moves made
   };
 }
 
@@ -300,9 +312,6 @@ export default function (component) {
   if (!view || view.structure !== structure(data) || !parentElement.contains(view.root)) {
     view?.resized?.disconnect(); // the block it watched is gone
     view = build(parentElement, data);
-    view.structure = structure(data);
-    view.decodeTimes = [];
-    view.moves = 0; // slider moves seen, for the benchmark: pictures drawn against moves made
     shared.views.set(key, view);
     const report = () => {
       view.active = null;

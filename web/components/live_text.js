@@ -134,7 +134,18 @@ export default function (component) {
     stop.hidden = true;
     root.append(text, stop);
     parentElement.append(root);
-    view = { root, text, stop, done: new Set() };
+    // A view's every field, named here.
+    view = {
+      root, // the block: the text, and the Stop button
+      text,
+      stop,
+      done: new Set(), // the runs (jobs) already written: a rerun does not write them again
+      running: null, // the run being written, or null
+      stopped: false, // the person pressed Stop
+      first: null, // when the first character of the running job appeared, for the benchmark
+      compiled: null, // the model's loading promise
+      setStateValue: null, // the component's, from its latest mount
+    };
     stop.addEventListener("click", () => (view.stopped = true));
     shared.views.set(key, view);
     view.root.__liveView = view;
