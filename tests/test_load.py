@@ -33,7 +33,7 @@ def test_an_attacker_uploading_hostile_files_leaves_the_others_correct_and_the_s
     from tools.loadtest import ATTACK_MEMORY_LIMIT_MB
 
     # The load without the attacker is there to compare p95 with; the test asks about the load beside it.
-    report = run_load_test(sessions=2, seconds=6, think=0.2, baseline_rounds=1, attacker=True, attack_seconds=20)
+    report = run_load_test(sessions=2, seconds=6, think=0.2, baseline_rounds=1, attacker="both", attack_seconds=20)
     attacked = report["attacked"]
     assert attacked["uploads"] >= 3, "the attacker got its files in"
     assert attacked["channel_attacks"] >= 3 and not attacked["broken_by"], attacked["broken_by"]

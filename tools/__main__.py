@@ -37,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     loadtest.add_argument("--baseline-rounds", type=int, default=5, help="timed single-session passes")
     loadtest.add_argument(
         "--attacker",
-        action="store_true",
-        help="run the load again beside one visitor uploading hostile files and one client sending hostile states; compare p95",
+        nargs="?",
+        const="both",
+        choices=("uploads", "states", "both"),
+        help="run the load again beside one visitor uploading hostile files (uploads), one client sending "
+        "hostile states (states), or both (the default); compare p95",
     )
     loadtest.add_argument("--url", default=None, help="a running app (default: start one on a free port)")
     loadtest.add_argument("--server-pid", type=int, default=None, help="with --url: the server, to sample its memory")

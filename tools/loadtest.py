@@ -184,13 +184,14 @@ def run_load_test(
     url: str | None = None,
     server_pid: int | None = None,
     app_dir: Path | str = ROOT,
-    attacker: bool = False,
+    attacker: str | None = None,
     attack_seconds: float | None = None,
 ) -> dict:
     """Baseline, then load: every figure of the report, as a dict (`print_report` shows it).
 
-    With `attacker`, the load runs a second time (for `attack_seconds`, by default `seconds`) beside one
-    visitor who uploads every hostile file of `tools.attacks` again and again: the report
+    With `attacker` ("uploads", "states" or "both"), the load runs a second time (for `attack_seconds`,
+    by default `seconds`) beside one visitor who uploads every hostile file of `tools.attacks` again
+    and again, one client sending the hostile states of `tools.channel_attacks`, or both: the report
     compares the other sessions' p95 in the two runs.
     """
     server = None if url else LocalServer(Path(app_dir))
@@ -209,7 +210,9 @@ def run_load_test(
         cpu["load"] = load_cpu.cores()
         memory_summary = memory.summary(load_started, warm) if memory else None  # before any attacker
         attack_seconds = seconds if attack_seconds is None else attack_seconds
-        attacked = run_attacked(url, sessions, attack_seconds, think, expected, memory, load) if attacker else None
+        attacked = (
+            run_attacked(url, sessions, attack_seconds, think, expected, memory, load, attacker) if attacker else None
+        )
     finally:
         if memory:
             memory.stop()
@@ -252,8 +255,10 @@ def run_attacked(
     expected: dict,
     memory: MemorySampler | None,
     unattacked: Tally,
+    kind: str = "both",
 ) -> dict:
-    """The same load again beside an attacker; p95 per action against the run without, and peak memory."""
+    """The same load again beside an attacker (`kind`: "uploads", "states" or "both"); p95 per action
+    against the run without, and peak memory."""
     import tempfile
 
     from tools.attacks import Attacker
@@ -262,22 +267,27 @@ def run_attacked(
     tally = Tally()
     with tempfile.TemporaryDirectory() as folder:
         started = memory.now() if memory else 0.0
-        attacker = Attacker(url, Path(folder)).start()
-        channel = ChannelAttacker(url).start()
+        attacker = Attacker(url, Path(folder)) if kind in ("uploads", "both") else None
+        channel = ChannelAttacker(url) if kind in ("states", "both") else None
+        for attack in (attacker, channel):
+            if attack:
+                attack.start()
         try:
             run_coroutine(run_sessions(url, sessions, seconds, think, tally, expected))
         finally:
-            attacker.stop()
-            channel.stop()
+            for attack in (attacker, channel):
+                if attack:
+                    attack.stop()
     before, after = _summaries(unattacked.seconds), _summaries(tally.seconds)
     ratios = {row: after[row]["p95_ms"] / before[row]["p95_ms"] for row in after if row in before}
     return {
         "load": after,
         "p95_ratio": ratios,
         "worst_p95_ratio": max(ratios.values(), default=None),
-        "uploads": attacker.uploads,
-        "channel_attacks": channel.sent,  # hostile component and widget states (channel_attacks.py)
-        "broken_by": channel.broken,
+        "kind": kind,
+        "uploads": attacker.uploads if attacker else 0,
+        "channel_attacks": channel.sent if channel else 0,  # hostile component and widget states (channel_attacks.py)
+        "broken_by": channel.broken if channel else [],
         "errors": dict(tally.errors),
         "examples": tally.examples,
         "differ": tally.differ,
