@@ -44,7 +44,7 @@ else:
     text.write_for_link(model, prompt, options)
     text.show_generated(output)
 if text.generated_text():
-    kept = text.memory()
+    kept = text.page_state()
     speed, fresh = kept.speed, kept.fresh_speed or go  # said once, after the writing
     kept.fresh_speed = False
     used_prompt, used_options = text.generated_for()

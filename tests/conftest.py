@@ -350,8 +350,8 @@ def live_data(at: AppTest, index: int = 0) -> dict | None:
 
 
 def written_steps(at: AppTest) -> list | None:
-    """The Text page's last written steps (its TextMemory); None before anything was written."""
-    kept = at.session_state["memory.TextMemory"] if "memory.TextMemory" in at.session_state else None
+    """The Text page's last written steps (its TextPageState); None before anything was written."""
+    kept = at.session_state["page.TextPageState"] if "page.TextPageState" in at.session_state else None
     return kept.steps if kept else None
 
 

@@ -190,7 +190,7 @@ def test_a_shipped_tsne_cannot_place_a_path_and_says_why(projector_root):
 
 def test_isolating_a_selection_shows_only_it_until_show_all(projector_root):
     at = open_page("app_pages/projector.py")
-    at.session_state["memory.ProjectorMemory"].selection = [5, 50, 500]  # what a lasso on the plot leaves behind
+    at.session_state["page.ProjectorPageState"].selection = [5, 50, 500]  # what a lasso on the plot leaves behind
     at.run()
     at.button(key="isolate").click().run()
     points = lambda: sum(count(t) for t in traces(at) if t["name"] not in ("selected", "neighbours"))  # noqa: E731

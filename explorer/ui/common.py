@@ -37,10 +37,10 @@ def literal(text) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", text)
 
 
-def page_memory(kind: type):
+def session_object(kind: type):
     """The session's one `kind` object (a page's dataclass of what it keeps between runs besides
     its widgets' values), made on first use: one key per page instead of loose string keys."""
-    key = f"memory.{kind.__qualname__}"
+    key = f"page.{kind.__qualname__}"
     if not isinstance(st.session_state.get(key), kind):
         st.session_state[key] = kind()
     return st.session_state[key]

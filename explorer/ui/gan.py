@@ -17,7 +17,7 @@ from explorer.images import tile
 from explorer.maths import latent
 from explorer.serving.models import ImageGenerator, class_name
 from explorer.ui import live, presenter
-from explorer.ui.common import SLIDER_LIMIT, SLIDER_STEP, literal, page_memory, show_image, whole_number
+from explorer.ui.common import SLIDER_LIMIT, SLIDER_STEP, literal, session_object, show_image, whole_number
 
 DIRECTIONS_SHOWN = 6  # direction sliders shown by default (up to the shipped 20)
 GRID_SAMPLES = 8  # other seeds shown beside the current sample
@@ -33,7 +33,7 @@ def raw_key(dim: int) -> str:
 
 
 @dataclass
-class GanMemory:
+class GanPageState:
     """What the GAN page keeps between runs besides its widgets' values."""
 
     # Names people gave the directions, kept apart from the name fields, which exist only while
@@ -43,8 +43,8 @@ class GanMemory:
     psi_of_page: float | None = None  # ψ at the page's last full run, which the tabs were drawn with
 
 
-def memory() -> GanMemory:
-    kept = page_memory(GanMemory)
+def page_state() -> GanPageState:
+    kept = session_object(GanPageState)
     if kept.direction_names is None:
         kept.direction_names = names_from_url(st.query_params.get_all(NAMES_PARAM))
     return kept
@@ -100,7 +100,7 @@ class GanView:
 
 
 def direction_names() -> dict:
-    return memory().direction_names
+    return page_state().direction_names
 
 
 def names_from_url(values: list[str]) -> dict:
@@ -169,7 +169,7 @@ def seed_controls(model: ImageGenerator) -> GanView:
         st.error(seed_problem, icon=":material/error:")
     class_picker(model)
     view = GanView.read(model)
-    memory().psi_of_page = view.psi
+    page_state().psi_of_page = view.psi
     return view
 
 
@@ -186,7 +186,9 @@ def class_picker(model: ImageGenerator) -> None:
         asked = st.query_params[CLASS_KEY] = class_name(asked)  # a link from before names had one style
     if asked is not None and asked not in model.class_names:  # Streamlit would drop it without a word
         st.query_params.pop(CLASS_KEY)
-        memory().class_problem = f"This model makes no class “{literal(asked[:40])}”; it makes {classes_named(model)}."
+        page_state().class_problem = (
+            f"This model makes no class “{literal(asked[:40])}”; it makes {classes_named(model)}."
+        )
     about = "What the generator is asked to make. The seed, and so the style, stays."
     names = model.class_names
     if sum(len(name) for name in names) <= CLASS_LETTERS_IN_ONE_ROW:  # digits: one click each
@@ -197,7 +199,7 @@ def class_picker(model: ImageGenerator) -> None:
         st.selectbox(
             "Class", names, index=names.index(model.default_class), key=CLASS_KEY, bind="query-params", help=about
         )
-    problem, memory().class_problem = memory().class_problem, None
+    problem, page_state().class_problem = page_state().class_problem, None
     if problem:
         st.warning(problem, icon=":material/warning:")
 
@@ -227,7 +229,7 @@ def sample_section(model: ImageGenerator) -> None:
         live.explain_fallback()
         others = server_view(model, GanView.read(model))
     view = GanView.read(model)  # the sliders as this run left them
-    if memory().psi_of_page not in (None, view.psi):  # ψ moved: every tab follows it
+    if page_state().psi_of_page not in (None, view.psi):  # ψ moved: every tab follows it
         st.rerun()
     seed = view.seed
     grid_z = np.stack([model.latent_for(seed + 1 + i, view.psi) for i in range(GRID_SAMPLES)])

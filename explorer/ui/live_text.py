@@ -20,7 +20,7 @@ from explorer.serving.models import CharModel
 from explorer.serving.routes import model_url
 from explorer.serving.text_generation import TOP_CHOICES, Step
 from explorer.ui import live
-from explorer.ui.text import OUTPUT_PLACEHOLDER, WRITTEN_PARAM, generated_text, memory
+from explorer.ui.text import OUTPUT_PLACEHOLDER, WRITTEN_PARAM, generated_text, page_state
 
 KEY = "live_text"
 
@@ -28,7 +28,7 @@ KEY = "live_text"
 def live_writer(model: CharModel, prompt: str, options: dict, go: bool) -> None:
     """The output box, written in the browser; `go` (a click on Generate) starts a new text, and so
     does a link to a written text when nothing is written yet."""
-    kept = memory()
+    kept = page_state()
     if go or (kept.steps is None and WRITTEN_PARAM in st.query_params and kept.job is None):
         kept.runs += 1
         kept.job = job(model, prompt, options, kept.runs)
@@ -116,7 +116,7 @@ def _probability(value) -> bool:
 def _on_result(model: CharModel) -> None:
     state = st.session_state.get(KEY)
     result = state.get("result") if isinstance(state, dict) else None
-    kept = memory()
+    kept = page_state()
     asked = kept.job
     if not asked or not isinstance(result, dict) or result.get("run") != asked["run"]:
         return  # an older text than the one asked for last, or nothing to read

@@ -17,7 +17,7 @@ from explorer.projector import projection as proj
 from explorer.projector.embedding import Embedding
 from explorer.projector.queries import query_mask
 from explorer.projector.shared import SharedProjections
-from explorer.ui.common import literal, page_memory, whole_number
+from explorer.ui.common import literal, session_object, whole_number
 from explorer.ui.streamlit_internals import RerunException
 
 METHOD_LABELS = {"PCA": "pca", "UMAP": "umap", "t-SNE": "tsne", "Custom": "custom"}
@@ -33,7 +33,7 @@ class Applied:
 
 
 @dataclass
-class ProjectorMemory:
+class ProjectorPageState:
     """What the Projector page keeps between runs besides its widgets' values."""
 
     applied: Applied | None = None  # the projection on screen (a slow one waits for Run)
@@ -46,14 +46,14 @@ class ProjectorMemory:
     points: int = 0  # how many points the data set on screen has: a selection names rows below it
 
 
-def memory() -> ProjectorMemory:
-    return page_memory(ProjectorMemory)
+def page_state() -> ProjectorPageState:
+    return session_object(ProjectorPageState)
 
 
 def applied_projection(data_id: str, embedding, params, column, shipped) -> Applied:
     """The projection to show: the one asked for if it is instant, cached or the first of a data set
     (so a link opens its view at once); else the last one, with a Run button for the new one."""
-    kept = memory()
+    kept = page_state()
     asked = Applied(data_id, params, column)
     finished = kept.requested
     if (
@@ -78,17 +78,17 @@ def applied_projection(data_id: str, embedding, params, column, shipped) -> Appl
 
 def requested_projection() -> Applied | None:
     """The projection Run asked for, still to compute (after the page has drawn the last one)."""
-    return memory().requested
+    return page_state().requested
 
 
 def compute_requested(embedding: Embedding, shipped: dict, place) -> None:
     """Compute Run's projection with its progress in `place`, then show it (the page runs again)."""
-    requested = memory().requested
+    requested = page_state().requested
     try:
         compute(requested.data_id, embedding, requested.params, requested.column, shipped, place)
     finally:
-        memory().requested = None  # done, or refused with a sentence: never asked again by itself
-    memory().applied = requested
+        page_state().requested = None  # done, or refused with a sentence: never asked again by itself
+    page_state().applied = requested
     st.rerun()
 
 
@@ -343,14 +343,14 @@ def on_plot_select() -> None:
     them first (the rows come from it, and this event then holds only the box or lasso outline)."""
     from explorer.projector.plot import selected_rows
 
-    rows = selected_rows(st.session_state.get("plot"), memory().points)
+    rows = selected_rows(st.session_state.get("plot"), page_state().points)
     if rows:
         select_rows(rows)
 
 
 def select_rows(rows: list[int]) -> None:
     """A click picks the point for the inspector; a box or lasso becomes the selection to isolate."""
-    memory().selection = rows
+    page_state().selection = rows
     if len(rows) == 1:
         st.session_state["point"] = rows[0]
 
@@ -358,7 +358,7 @@ def select_rows(rows: list[int]) -> None:
 def isolation_controls(result: proj.Projection, count: int, data_id: str, matches: np.ndarray | None) -> np.ndarray:
     """Buttons to isolate the selection (a box or lasso, else the points matching the search, a bool
     mask by embedding row) or show all again; returns the positions in `result` of the points to draw."""
-    kept = memory()
+    kept = page_state()
     kept.points = count
     if kept.selection_of != data_id:  # another data set: its rows mean nothing here
         kept.selection_of, kept.selection, kept.isolated = data_id, [], None

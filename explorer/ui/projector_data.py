@@ -16,7 +16,7 @@ from explorer.projector.embedding import PROJECTIONS_FILE, Embedding, load_embed
 from explorer.projector.files import ProjectorFileError
 from explorer.projector.uploads import load_projector_upload, upload_embedding_names
 from explorer.ui.common import literal, say_if_unknown
-from explorer.ui.projector import memory
+from explorer.ui.projector import page_state
 from explorer.ui.streamlit_internals import forget_uploads
 
 UPLOAD = "Upload Projector files"
@@ -98,14 +98,14 @@ def embedding_names(files: list) -> tuple[list[str], str | None]:
     """The embeddings an uploaded projector_config.json lists ([] without one), and a problem or None;
     read once per upload, like the embedding."""
     key = tuple(f.file_id for f in files)
-    kept = memory().upload_names
+    kept = page_state().upload_names
     if kept is not None and kept[0] == key:
         return kept[1]
     try:
         result = upload_embedding_names({f.name: f.getvalue() for f in files}), None
     except ProjectorFileError as error:
         result = [], str(error)
-    memory().upload_names = (key, result)
+    page_state().upload_names = (key, result)
     return result
 
 
@@ -113,10 +113,10 @@ def parsed_upload(files: list, size: str, tensor_name: str | None = None) -> tup
     """(data id, embedding or None, a problem or None), parsed once per upload: every other rerun
     (a slider, a hover, a colour) reuses it. With a 45 MB file each rerun cost 3–4 s and 300 MB."""
     key = (tuple(f.file_id for f in files), size, tensor_name)
-    kept = memory().parsed_upload
+    kept = page_state().parsed_upload
     if kept is not None and kept[0] == key:
         return kept[1]
-    memory().parsed_upload = None  # the last upload's embedding goes before the next one is read
+    page_state().parsed_upload = None  # the last upload's embedding goes before the next one is read
     contents = {f.name: f.getvalue() for f in files}
     digest = hashlib.sha1(b"".join(hashlib.sha1(v).digest() for v in contents.values()) + str(tensor_name).encode())
     try:
@@ -129,7 +129,7 @@ def parsed_upload(files: list, size: str, tensor_name: str | None = None) -> tup
         result = UPLOAD, None, str(error)
     except MemoryError:
         result = UPLOAD, None, "These files need more memory than this server can give one visitor; upload a sample."
-    memory().parsed_upload = (key, result)
+    page_state().parsed_upload = (key, result)
     return result
 
 

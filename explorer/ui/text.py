@@ -1,7 +1,7 @@
 """The Text page's parts: settings, streaming generation with a stop button, the probability view,
 and the same prompt at several temperatures.
 
-Settings are bound to the URL. The generated steps are kept in the page's `TextMemory` as
+Settings are bound to the URL. The generated steps are kept in the page's `TextPageState` as
 they stream, so a Stop (which reruns the page and interrupts the stream) keeps what was written.
 Once something is written the URL says so (`written=1`): the same settings and seed write the same
 text, so a link opens with it written again.
@@ -20,7 +20,7 @@ from explorer.palette import EMPHASIS, rgba
 from explorer.serving.models import CharModel
 from explorer.serving.text_generation import generate
 from explorer.ui import presenter
-from explorer.ui.common import page_memory, whole_number
+from explorer.ui.common import session_object, whole_number
 
 MAX_LENGTH = 2_000
 COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)
@@ -31,7 +31,7 @@ WRITTEN_PARAM = "written"  # in the URL once a text was written for its settings
 
 
 @dataclass
-class TextMemory:
+class TextPageState:
     """What the Text page keeps between runs besides its widgets' values."""
 
     steps: list | None = None  # the last text's steps (`Step`s); None: nothing written yet
@@ -43,8 +43,8 @@ class TextMemory:
     runs: int = 0  # texts asked of the browser so far: each job's number
 
 
-def memory() -> TextMemory:
-    return page_memory(TextMemory)
+def page_state() -> TextPageState:
+    return session_object(TextPageState)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
@@ -154,8 +154,8 @@ def prepared_prompt(model: CharModel) -> str:
 
 def _start_writing(prompt: str, options: dict) -> list:
     """The list the steps go into, with what they are written for; the URL records that a text was written."""
-    memory().steps = steps = []
-    memory().generated_for = (prompt, tuple(sorted(options.items())))
+    page_state().steps = steps = []
+    page_state().generated_for = (prompt, tuple(sorted(options.items())))
     st.query_params[WRITTEN_PARAM] = "1"
     return steps
 
@@ -179,7 +179,7 @@ def stream(model: CharModel, prompt: str, options: dict, output) -> None:
     with output:
         st.write_stream(_fenced(chunks()))
     seconds = time.perf_counter() - started
-    memory().speed = len(steps) / seconds if seconds > 0 else 0.0
+    page_state().speed = len(steps) / seconds if seconds > 0 else 0.0
 
 
 def _fenced(chunks):
@@ -192,7 +192,7 @@ def _fenced(chunks):
 
 def write_for_link(model: CharModel, prompt: str, options: dict) -> None:
     """A link to a written text: write it again at once, unstreamed (the seed makes it the same text)."""
-    if memory().steps is None and WRITTEN_PARAM in st.query_params:
+    if page_state().steps is None and WRITTEN_PARAM in st.query_params:
         _start_writing(prompt, options).extend(generate(model, prompt, **options))
 
 
@@ -207,19 +207,19 @@ def show_generated(output) -> None:
 
 def generated_for() -> tuple[str, dict]:
     """The prompt and options the shown text was generated with."""
-    prompt, options = memory().generated_for
+    prompt, options = page_state().generated_for
     return prompt, dict(options)
 
 
 def generated_text() -> str:
-    return "".join(step.char for step in memory().steps or [])
+    return "".join(step.char for step in page_state().steps or [])
 
 
 def probability_view(model: CharModel) -> None:
     """The text coloured by how probable each character was, and the likeliest next characters anywhere."""
     from explorer.ui.plots import next_char_bars
 
-    steps = memory().steps or []
+    steps = page_state().steps or []
     if not steps:
         st.info("Press Generate: the text then appears here, coloured by how probable each character was.")
         return

@@ -2,7 +2,7 @@
 
 Each `*_section` draws one part of the page and returns nothing; the latent vector lives in
 `st.session_state` under the slider keys `z1..zD`. Those and every other control are bound to the
-URL, so a link reopens the same view (all but an uploaded image, which `VaeMemory` keeps).
+URL, so a link reopens the same view (all but an uploaded image, which `VaePageState` keeps).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from explorer.ui.common import (
     SLIDER_STEP,
     literal,
     load_autoencoder,
-    page_memory,
+    session_object,
     show_image,
     strip_with_downloads,
     whole_number,
@@ -34,7 +34,7 @@ UNUSED_SHARE = 0.05  # a dimension whose KL is under this share of the busiest o
 
 
 @dataclass
-class VaeMemory:
+class VaePageState:
     """What the VAE page keeps between runs besides its widgets' values."""
 
     traversal_model: str | None = None  # the model the traversal toggle was last drawn for
@@ -113,7 +113,7 @@ def slider_view(model: ImageAutoencoder) -> None:
     # Off by default for large latents: 9 decodes per dimension would slow every slider move. Another
     # model picked on the page opens with its own default, as its link would, not the last model's.
     default = model.latent_dim <= TRAVERSAL_DEFAULT_DIMS
-    kept = page_memory(VaeMemory)
+    kept = session_object(VaePageState)
     if kept.traversal_model not in (None, model.name):
         st.session_state["show_traversal"] = default
     kept.traversal_model = model.name
@@ -211,7 +211,7 @@ def dimension_use(folder: str, _model: ImageAutoencoder) -> list[tuple[bool, str
 
 def _encode_upload(model: ImageAutoencoder) -> None:
     upload = st.session_state.get("upload")
-    kept = page_memory(VaeMemory)
+    kept = session_object(VaePageState)
     kept.upload = None
     if upload is None:
         return
@@ -270,7 +270,7 @@ def example_section(model: ImageAutoencoder) -> None:
                 on_change=_encode_upload,
                 args=(model,),
             )
-            result = page_memory(VaeMemory).upload
+            result = session_object(VaePageState).upload
             if result and "error" in result:
                 st.error(result["error"], icon=":material/error:")
             elif result:
@@ -329,7 +329,7 @@ def posterior_picker(
     if source == "held-out example":
         picked = example_picker(model, "Example", f"{key}_example", value=example)
         return model.examples["mu"][picked], model.examples["sigma"][picked]
-    upload = page_memory(VaeMemory).upload or {}
+    upload = session_object(VaePageState).upload or {}
     if "mu" not in upload:
         st.info("Upload an image in “Start from an example” first.")
         return None
