@@ -13,6 +13,7 @@ from explorer.projector.tables import projection_csv
 from explorer.projector.uploads import export_projector_zip
 from explorer.ui.common import SLIDER_LIMIT, literal, short_name, whole_number
 from explorer.ui.presenter import image_pixels
+from explorer.ui.vae import slider_key
 
 MAX_NEIGHBOURS = 100
 THUMBNAIL_PIXELS = 80
@@ -76,7 +77,7 @@ def plain(value) -> str:
 def vae_link(model_name: str, z: np.ndarray) -> str:
     """The VAE page with its sliders at this latent vector (rounded to the sliders' 0.1 steps)."""
     values = np.round(np.clip(z, -SLIDER_LIMIT, SLIDER_LIMIT), 1)
-    return f"vae?model={model_name}&" + "&".join(f"z{i + 1}={v:g}" for i, v in enumerate(values))
+    return f"vae?model={model_name}&" + "&".join(f"{slider_key(i)}={v:g}" for i, v in enumerate(values))
 
 
 def interpolation_path(embedding: Embedding, result: proj.Projection) -> np.ndarray | None:
