@@ -220,10 +220,18 @@ def selected_rows(event, count: int) -> list[int]:
     or lasso), in order, without repeats. The event comes from the browser: anything else in it is ignored."""
     selection = event.get("selection") if isinstance(event, dict) else None
     points = selection.get("points") if isinstance(selection, dict) else None
-    rows = {}
+    rows = []
     for point in points[: 2 * count] if isinstance(points, list) else ():
         custom = point.get("customdata") if isinstance(point, dict) else None
-        row = custom[0] if isinstance(custom, list) and custom else None
-        if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < count:
-            rows[row] = None
-    return list(rows)
+        rows.append(custom[0] if isinstance(custom, list) and custom else None)
+    return valid_rows(rows, count)
+
+
+def valid_rows(values, count: int) -> list[int]:
+    """The values that are rows of a data set of `count` points (whole numbers in 0 … count − 1), in
+    order, without repeats: what a browser reports as selected, with anything else left out."""
+    kept: dict[int, None] = {}
+    for value in values[: 2 * count] if isinstance(values, list) else ():
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < count:
+            kept[value] = None
+    return list(kept)

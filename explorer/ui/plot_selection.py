@@ -15,6 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from explorer.projector.plot import valid_rows
+
 WEB = Path(__file__).resolve().parents[2] / "web" / "components"
 
 _component = None
@@ -49,9 +51,4 @@ def _on_rows(key: str, count: int, on_rows: Callable[[list[int]], None]) -> None
 def reported_rows(value, count: int) -> list[int]:
     """The rows a report names, each a whole number in 0 … count − 1, in order, without repeats;
     anything else a browser may put there is ignored."""
-    rows = value.get("rows") if isinstance(value, dict) else None
-    kept: dict[int, None] = {}
-    for row in rows[:count] if isinstance(rows, list) else ():
-        if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < count:
-            kept[row] = None
-    return list(kept)
+    return valid_rows(value.get("rows") if isinstance(value, dict) else None, count)
