@@ -66,14 +66,15 @@ def server_slider(container, slider: Slider, format: str | None = None, label: s
 _components: dict = {}
 
 
-def component(name: str):
-    """The v2 component `web/components/<name>.js` (with the shared runtime loader before it, and
-    `<name>.css` if there is one), registered once per process."""
+def component(name: str, runtime: bool = True):
+    """The v2 component `web/components/<name>.js` (with the shared runtime loader before it, unless
+    `runtime` is False, and `<name>.css` if there is one), registered once per process."""
     if name not in _components:
         css = WEB / f"{name}.css"
+        shared = (WEB / "live_runtime.js").read_text() + "\n" if runtime else ""
         _components[name] = st.components.v2.component(
             f"latent_explorer_{name}",
-            js=(WEB / "live_runtime.js").read_text() + "\n" + (WEB / f"{name}.js").read_text(),
+            js=shared + (WEB / f"{name}.js").read_text(),
             css=css.read_text() if css.exists() else None,
         )
     return _components[name]

@@ -11,31 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 import streamlit as st
 
 from explorer.projector.plot import valid_rows
-
-WEB = Path(__file__).resolve().parents[2] / "web" / "components"
-
-_component = None
-
-
-def _mount():
-    global _component
-    if _component is None:
-        _component = st.components.v2.component(
-            "latent_explorer.plot_selection", js=(WEB / "plot_selection.js").read_text()
-        )
-    return _component
+from explorer.ui import live
 
 
 def plot_selection(chart_key: str, count: int, on_rows: Callable[[list[int]], None]) -> None:
     """Listen to the selections of the plotly chart keyed `chart_key`, whose points carry their row
     (0 … count − 1) as their first customdata value; `on_rows(rows)` is called with each new one."""
     key = f"{chart_key}_rows"
-    _mount()(
+    live.component("plot_selection", runtime=False)(
         key=key,
         height=0,
         data={"target": f".st-key-{chart_key} .js-plotly-plot", "count": int(count)},
