@@ -82,7 +82,7 @@ def test_a_recipe_becomes_the_options_of_its_kind_and_the_command_line_adds_to_t
     assert argv == [
         "train", "gan", "--data", "x.npz", "--generator-filters", "8,4", "--no-batch-norm", "--conditional", "--epochs", "2"
     ]  # fmt: skip
-    assert read.kind == "gan" and read.text == recipe.read_text()
+    assert read.kind == "gan" and read.text == recipe.read_text() and read.overrides == ("--epochs", "2")
     with pytest.raises(ValueError, match="trains a gan, not a vae"):
         expand_recipe(["train", "vae", "--recipe", str(recipe)])
 

@@ -235,3 +235,5 @@ def test_an_autoencoder_recipe_trains_and_its_shift_is_recorded(tmp_path, digits
     checkpoint = read_checkpoint(out)
     assert checkpoint.manifest["training"]["shift"] == 1 and checkpoint.manifest["training"]["epochs"] == 1
     assert checkpoint.kind == "ae" and checkpoint.config.activation == "relu"
+    # What the command line changed is kept beside the recipe: the recipe alone would not say 1 epoch.
+    assert checkpoint.manifest["recipe"]["overrides"] == ["--epochs", "1", "--holdout", "50"]

@@ -241,6 +241,7 @@ class Recipe:
     text: str
     kind: str
     arguments: tuple  # the recipe's settings as `train KIND` options
+    overrides: tuple = ()  # options the command line gave after it, which win
 
 
 def read_recipe(path: Path | str) -> Recipe:
@@ -302,7 +303,7 @@ def expand_recipe(argv: list[str]) -> tuple[list[str], Recipe | None]:
         if rest[0] != recipe.kind:
             raise ValueError(f"{path} trains a {recipe.kind}, not a {rest[0]}.")
         rest = rest[1:]
-    return ["train", recipe.kind, *recipe.arguments, *rest], recipe
+    return ["train", recipe.kind, *recipe.arguments, *rest], replace(recipe, overrides=tuple(rest))
 
 
 # Training ------------------------------------------------------------------------------------------
@@ -401,8 +402,11 @@ def _given(args, *names: str) -> dict:
 
 
 def _record_recipe(out: Path, recipe: Recipe) -> None:
-    """The manifest keeps the recipe it was trained from, word for word."""
+    """The manifest keeps the recipe it was trained from, word for word, and any option given after it."""
     from explorer.checkpoint import read_checkpoint, write_manifest
 
     manifest = read_checkpoint(out).manifest
-    write_manifest(out, {**manifest, "recipe": {"file": recipe.file.as_posix(), "text": recipe.text}}, stamp=False)
+    kept = {"file": recipe.file.as_posix(), "text": recipe.text}
+    if recipe.overrides:
+        kept["overrides"] = list(recipe.overrides)
+    write_manifest(out, {**manifest, "recipe": kept}, stamp=False)
