@@ -11,6 +11,15 @@ from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from .conftest import settle, wait_idle, wait_live
 
 
+def linked_epochs() -> tuple[int, int]:
+    """An early epoch the shipped mnist-gan's timeline kept, and the next kept one: its run decides which."""
+    import numpy as np
+
+    epochs = [int(e) for e in np.load(SHIPPED_CHECKPOINTS / "mnist-gan" / "timeline.npz")["epochs"]]
+    index = next(i for i, epoch in enumerate(epochs) if epoch >= 4)
+    return epochs[index], epochs[index + 1]
+
+
 def largest_vae() -> str:
     vaes = list_checkpoints(("vae",), root=SHIPPED_CHECKPOINTS)[0]
     return max(vaes, key=lambda c: c.config.latent_dim).name
@@ -374,12 +383,13 @@ def test_a_linked_tab_comes_into_view_when_its_panel_arrives_late(page, app_url)
     bringing them up until they are in place (a CI run under load saw the line stay below the fold)."""
     page.add_init_script(LATE_PANEL)
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch=5")
-    page.get_by_text("Epoch 5's discriminator: these samples").wait_for(timeout=60_000)
+    epoch, _ = linked_epochs()
+    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch={epoch}")
+    page.get_by_text(f"Epoch {epoch}'s discriminator: these samples").wait_for(timeout=60_000)
     page.wait_for_function("() => window.__panelArrived === true", timeout=30_000)
     page.wait_for_function(
         "() => { const all = [...document.querySelectorAll('[data-testid=stCaptionContainer]')];"
-        ' const line = all.find(e => e.textContent.includes("Epoch 5\'s discriminator"));'
+        f' const line = all.find(e => e.textContent.includes("Epoch {epoch}\'s discriminator"));'
         " const box = line.getBoundingClientRect(); return box.top > 0 && box.bottom < 720; }",
         timeout=5_000,
     )
@@ -493,15 +503,16 @@ def test_the_timeline_shows_each_epochs_verdicts_on_screen_and_follows_the_epoch
     """An instructor's 1280×720 screen: the epoch's discriminator line is in view under the picture,
     and moving the epoch slider (keyboard) shows the next kept epoch's verdicts (60 of the run's epochs are kept)."""
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch=5")
-    line = page.get_by_text("Epoch 5's discriminator: these samples")
+    epoch, following = linked_epochs()
+    page.goto(f"{app_url}/gan?model=mnist-gan&section=Training+timeline&epoch={epoch}")
+    line = page.get_by_text(f"Epoch {epoch}'s discriminator: these samples")
     line.wait_for(timeout=60_000)
     page.wait_for_function(  # the arrival scroll brings the tab into view
         "() => { const all = [...document.querySelectorAll('[data-testid=stCaptionContainer]')];"
-        ' const line = all.find(e => e.textContent.includes("Epoch 5\'s discriminator"));'
+        f' const line = all.find(e => e.textContent.includes("Epoch {epoch}\'s discriminator"));'
         " const box = line && line.getBoundingClientRect(); return box && box.top > 0 && box.bottom < 720; }",
         timeout=20_000,
     )
     settle(page, lambda: (page.get_by_role("slider", name="Epoch").focus(), page.keyboard.press("ArrowRight")))
-    page.get_by_text("Epoch 7's discriminator: these samples").wait_for(timeout=30_000)
-    page.wait_for_function("() => location.search.includes('epoch=7')", timeout=10_000)
+    page.get_by_text(f"Epoch {following}'s discriminator: these samples").wait_for(timeout=30_000)
+    page.wait_for_function(f"() => location.search.includes('epoch={following}')", timeout=10_000)
