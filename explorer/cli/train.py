@@ -144,6 +144,9 @@ OPTIONS = {
     "mode_seeking": Option(
         ("gan",), "weight of MSGAN's term, so that two seeds of one class differ (default 0: none)", type=float
     ),
+    "r1": Option(
+        ("gan",), "R1 penalty weight on D's slope at real images (default 0: none)", type=float, metavar="GAMMA"
+    ),
     "keep": Option(
         ("gan",),
         "the epoch that ships: the lowest FID (checked every 5 epochs; default) or the last",
@@ -363,6 +366,7 @@ def gan_config(args, data) -> GANConfig:
         discriminator_filters=args.discriminator_filters or default_discriminator_filters(size),
         augment=args.augment if args.augment is not None else default_augment(colours),
         **_given(args, "latent_dim", "upsampling", "batch_norm", "discriminator_convs", "mode_seeking"),
+        **({"r1_gamma": args.r1} if args.r1 is not None else {}),
     )
     of_a_class = {"--default-class": args.default_class, "--image-match": args.image_match}
     of_a_class |= {"--class-picture": args.class_picture, "--class-table": args.class_table}
