@@ -155,6 +155,14 @@ def show_image(
         st.image(png_data_uri(image), caption=caption, width=presenter.image_pixels(pixels))
 
 
+def path_settings(methods: list[str], help: str) -> tuple[int, str]:
+    """An interpolation's frames and path (`methods`, the first the default), both bound to the URL."""
+    settings = st.columns(2)
+    frames = settings[0].slider("Frames", 3, 16, 8, key="frames", bind="query-params")
+    method = settings[1].radio("Path", methods, key="path", bind="query-params", horizontal=True, help=help)
+    return frames, method
+
+
 def strip_with_downloads(images: np.ndarray, key: str, name: str = "interpolation") -> None:
     """A row of frames on screen, downloadable as a PNG strip and as an animated GIF."""
     frames = len(images)

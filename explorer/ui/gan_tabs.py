@@ -12,7 +12,15 @@ from explorer.images import png_data_uri, tile
 from explorer.maths import latent
 from explorer.serving.models import ImageGenerator
 from explorer.ui import presenter
-from explorer.ui.common import SLIDER_LIMIT, literal, short_name, show_image, strip_with_downloads, whole_number
+from explorer.ui.common import (
+    SLIDER_LIMIT,
+    literal,
+    path_settings,
+    short_name,
+    show_image,
+    strip_with_downloads,
+    whole_number,
+)
 from explorer.ui.gan import GanView, direction_names, store_name
 
 SWEEP_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 7)  # a direction's row: the sample from -3 to +3 sigma
@@ -81,15 +89,9 @@ def interpolation_section(model: ImageGenerator, view: GanView) -> None:
     ends = st.columns(2)
     start = whole_number(ends[0], "From seed", 0, latent.MAX_SEED, seed, key="from_seed")
     end = whole_number(ends[1], "To seed", 0, latent.MAX_SEED, min(seed + 1, latent.MAX_SEED), key="to_seed")
-    settings = st.columns(2)
-    frames = settings[0].slider("Frames", 3, 16, 8, key="frames", bind="query-params")
-    method = settings[1].radio(
-        "Path",
+    frames, method = path_settings(
         ["spherical", "linear"],
-        key="path",
-        bind="query-params",
-        horizontal=True,
-        help="Spherical keeps every frame at the typical length of z ~ N(0, I); a linear "
+        "Spherical keeps every frame at the typical length of z ~ N(0, I); a linear "
         "path passes nearer the mean, where images look washed-out and alike.",
     )
     psi = view.psi

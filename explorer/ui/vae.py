@@ -22,6 +22,7 @@ from explorer.ui.common import (
     SLIDER_STEP,
     literal,
     load_autoencoder,
+    path_settings,
     session_object,
     show_image,
     strip_with_downloads,
@@ -348,15 +349,8 @@ def interpolation_section(model: ImageAutoencoder) -> None:
         start = endpoint_picker(model, "From", "from", 1)
     with right:
         end = endpoint_picker(model, "To", "to", 0)
-    settings = st.columns(2)
-    frames = settings[0].slider("Frames", 3, 16, 8, key="frames", bind="query-params")
-    method = settings[1].radio(
-        "Path",
-        ["linear", "spherical"],
-        key="path",
-        bind="query-params",
-        horizontal=True,
-        help="Spherical keeps the path at typical norms of the N(0, I) prior.",
+    frames, method = path_settings(
+        ["linear", "spherical"], "Spherical keeps the path at typical norms of the N(0, I) prior."
     )
     if start is None or end is None:
         return
