@@ -427,7 +427,14 @@ needs_tensorflow = pytest.mark.skipif(
 BROWSER_FIXTURES = {"page", "app_server", "app_url"}
 TRAIN_FIXTURES = {"tiny_vae", "tiny_classifier", "tiny_gan", "embedded_vae", "tiny_charrnn"}  # TensorFlow fits a model
 TRAIN_MODULES = {"test_training", "test_gan", "test_conditional_gan", "test_embed"}
-SLOW_MODULES = {"test_crawl", "test_load", "test_attacks", "test_properties_app", "test_projection_worker"}
+SLOW_MODULES = {
+    "test_crawl",
+    "test_load",
+    "test_balancer",
+    "test_attacks",
+    "test_properties_app",
+    "test_projection_worker",
+}
 
 
 def pytest_addoption(parser):

@@ -1,4 +1,4 @@
-"""The project's own measurements: `python -m tools bench|loadtest ...` (see `--help` of each).
+"""The project's own measurements: `python -m tools bench|loadtest|balance ...` (see `--help` of each).
 
 Nothing in explorer/ imports this package; the app and the user's command line never need it.
 """
@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         help="run the load again beside one visitor uploading hostile files (uploads), one client sending "
         "hostile states (states), or both (the default); compare p95",
     )
+    loadtest.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="serve the app from this many processes behind nginx (tools/balancer.py) instead of one",
+    )
     loadtest.add_argument("--url", default=None, help="a running app (default: start one on a free port)")
     loadtest.add_argument("--server-pid", type=int, default=None, help="with --url: the server, to sample its memory")
     loadtest.add_argument(
@@ -53,7 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     loadtest.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
 
+    balance = commands.add_parser("balance", help="run N app processes behind nginx (deploy/nginx.conf) until Ctrl+C")
+    balance.add_argument("--processes", type=int, default=2)
+    balance.add_argument("--port", type=int, default=8080)
+
     args = parser.parse_args(argv)
+    if args.command == "balance":
+        from tools.balancer import serve
+
+        return serve(args.processes, args.port)
     if args.command == "loadtest":
         from tools.loadtest import run_loadtest_command
 

@@ -3,6 +3,7 @@
     python -m tools loadtest --sessions 30 --seconds 120             # starts its own local server
     python -m tools loadtest --url http://127.0.0.1:8501 --server-pid 4242
     python -m tools loadtest --app-dir /tmp/snapshot --json load.json   # serve another checkout
+    python -m tools loadtest --processes 3          # three app processes behind nginx (tools/balancer.py)
 
 Every session is a client of Streamlit's own WebSocket protocol (`/_stcore/stream`): it sends the
 BackMsgs a browser sends (rerun the script with these widget values, on this page) and reads the
@@ -152,6 +153,10 @@ class LocalServer:
         self.process: subprocess.Popen = start_streamlit("streamlit_app.py", self.port, cwd=app_dir)
         self.url = f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pids(self) -> list[int]:
+        return [self.process.pid]
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -186,17 +191,21 @@ def run_load_test(
     app_dir: Path | str = ROOT,
     attacker: str | None = None,
     attack_seconds: float | None = None,
+    processes: int | None = None,
 ) -> dict:
     """Baseline, then load: every figure of the report, as a dict (`print_report` shows it).
 
     With `attacker` ("uploads", "states" or "both"), the load runs a second time (for `attack_seconds`,
     by default `seconds`) beside one visitor who uploads every hostile file of `tools.attacks` again
     and again, one client sending the hostile states of `tools.channel_attacks`, or both: the report
-    compares the other sessions' p95 in the two runs.
+    compares the other sessions' p95 in the two runs. With `processes`, the app runs in that many
+    processes behind nginx, and the report says whether every session stayed on one of them.
     """
-    server = None if url else LocalServer(Path(app_dir))
+    from tools.balancer import Balancer
+
+    server = None if url else Balancer(processes, Path(app_dir)) if processes else LocalServer(Path(app_dir))
     url = url or server.url
-    pid = server.process.pid if server else server_pid
+    pid = server.pids if server else server_pid
     memory = MemorySampler(pid, MEMORY_INTERVAL) if pid else None
     expected: dict = {}
     baseline, load = Tally(), Tally()
@@ -242,6 +251,8 @@ def run_load_test(
         "cpu": cpu,
         "server_log_errors": server.error_lines()[:20] if server else None,
         "attacked": attacked,
+        "processes": processes or 1,
+        "affinity": server.affinity() if isinstance(server, Balancer) else None,
     }
     report["passed"] = passed(report)
     return report
@@ -311,7 +322,9 @@ def passed(report: dict) -> bool:
         and (attacked["worst_p95_ratio"] or 0) <= ATTACK_P95_LIMIT
         and (attacked["peak_mb"] or 0) <= ATTACK_MEMORY_LIMIT_MB
     )
-    return report["errors"]["total"] == 0 and report["outputs"]["differ"] == 0 and bounded and withstood
+    affinity = report.get("affinity")
+    stayed = affinity is None or affinity["on_several_processes"] == 0
+    return report["errors"]["total"] == 0 and report["outputs"]["differ"] == 0 and bounded and withstood and stayed
 
 
 def print_report(report: dict) -> None:
@@ -333,6 +346,12 @@ def print_report(report: dict) -> None:
         f"({outputs['inputs']} inputs); {outputs['differ']} differ."
     )
     _print_memory(report)
+    affinity = report.get("affinity")
+    if affinity:
+        print(
+            f"Balancer: {report['processes']} processes; requests per process {affinity['requests_per_process']}; "
+            f"{affinity['visitors']} visitors, {affinity['on_several_processes']} of them reached more than one process."
+        )
     if report["memory"] is not None:  # (with --url, only given the server's pid)
         print(
             "CPU, cores busy on average (of {of}):".format(**report["cpu"]["load"]),
@@ -414,6 +433,7 @@ def run_loadtest_command(args) -> int:
         args.server_pid,
         args.app_dir,
         args.attacker,
+        processes=args.processes,
     )
     print_report(report)
     if args.json:

@@ -21,13 +21,16 @@ def peak_memory_mb(pid: int, field: str = "VmHWM") -> float:
     return float("nan")
 
 
-def process_tree(pid: int) -> list[psutil.Process]:
-    """`pid` and every process below it (projection workers, if the app starts any)."""
-    root = psutil.Process(pid)
-    return [root, *root.children(recursive=True)]
+def process_tree(pid: int | list[int]) -> list[psutil.Process]:
+    """`pid` (or each of several: the processes behind a balancer) and every process below it
+    (projection workers, if the app starts any)."""
+    tree = []
+    for root in map(psutil.Process, [pid] if isinstance(pid, int) else pid):
+        tree += [root, *root.children(recursive=True)]
+    return tree
 
 
-def resident_mb(pid: int) -> float:
+def resident_mb(pid: int | list[int]) -> float:
     """Resident memory of `pid` and its descendants."""
     total = 0.0
     for member in process_tree(pid):
@@ -38,7 +41,7 @@ def resident_mb(pid: int) -> float:
     return total
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int | list[int]) -> float:
     """CPU time (user + system) used so far by `pid` and its descendants."""
     total = 0.0
     for member in process_tree(pid):
@@ -68,7 +71,7 @@ class CpuMeter:
     Other work on the machine takes cores from the server: the latencies are only as clean as this.
     """
 
-    def __init__(self, pid: int | None):
+    def __init__(self, pid: int | list[int] | None):
         self.pid = pid
         self.start = self._read()
 
@@ -93,7 +96,7 @@ class CpuMeter:
 class MemorySampler:
     """The resident memory of a process tree, sampled in a thread."""
 
-    def __init__(self, pid: int, interval: float = 0.5):  # s between samples
+    def __init__(self, pid: int | list[int], interval: float = 0.5):  # s between samples
         self.pid, self.interval = pid, interval
         self.samples: list[tuple[float, float]] = []  # (seconds since start, MB)
         self.started = time.monotonic()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from dataclasses import dataclass, field
 
 from streamlit.proto.Alert_pb2 import Alert
@@ -51,11 +52,15 @@ class StreamlitSession:
 
     @classmethod
     async def connect(cls, url: str) -> StreamlitSession:
+        """Load the page's HTML, then open its socket with the cookies that came with it, as a browser
+        does: behind a balancer (deploy/nginx.conf) the cookie keeps the socket on the page's process."""
+        cookies = await asyncio.to_thread(page_cookies, url)
         socket = await connect(
             url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream",
             subprotocols=["streamlit"],
             max_size=None,
             open_timeout=ACTION_TIMEOUT,
+            additional_headers={"Cookie": cookies} if cookies else None,
         )
         return cls(socket)
 
@@ -174,6 +179,12 @@ class StreamlitSession:
             and len(element.markdown.body) > len(TEXT_FENCE)
         ):
             run.first_text_seconds = time.perf_counter() - started
+
+
+def page_cookies(url: str) -> str:
+    """The cookies a first visit to `url` is given, as a Cookie header's value."""
+    with urllib.request.urlopen(url.rstrip("/") + "/", timeout=ACTION_TIMEOUT) as response:
+        return "; ".join(header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie") or [])
 
 
 def run_coroutine(coroutine):
