@@ -1,0 +1,1 @@
+"""What the tests share: data they make, tiny checkpoints, the served app, the browser, the command line."""
