@@ -8,4 +8,4 @@ measurements live outside, in tools/, which nothing here imports. The rules are 
 docs/architecture.md.
 """
 
-__version__ = "0.9.0"  # as pyproject.toml says (tests/test_checkpoint.py checks that they agree)
+__version__ = "0.9.0"  # as pyproject.toml says (tests/unit/test_checkpoint.py checks that they agree)

@@ -71,7 +71,7 @@ def slider_latent(base: np.ndarray, psi: float, vectors: np.ndarray, amounts) ->
     """The z a page's sliders name: the seed's draw `base` (D,) scaled by ψ (the truncation trick about
     the prior's mean, 0), plus each slider's amount times its vector (K, D): a GANSpace direction, or a
     unit vector for a raw dimension. web/components/live_sliders.js `latent()` computes the same in
-    the page, frame by frame; tests/test_live_maths.py runs both and compares."""
+    the page, frame by frame; tests/unit/test_live_maths.py runs both and compares."""
     z = truncate(base, psi)
     amounts = np.asarray(amounts, dtype="float32").reshape(-1)
     vectors = np.asarray(vectors, dtype="float32").reshape(-1, len(z))[: len(amounts)]
