@@ -28,6 +28,7 @@ from explorer.ui.common import (
     strip_with_downloads,
     whole_number,
 )
+from explorer.ui.streamlit_internals import forget_uploads
 
 TRAVERSAL_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 9)
 TRAVERSAL_DEFAULT_DIMS = 4  # show the traversal by default up to this many dimensions
@@ -222,6 +223,8 @@ def _encode_upload(model: ImageAutoencoder) -> None:
     except ImageInputError as error:
         kept.upload = {"error": literal(f"{upload.name}: {error}")}
         return
+    finally:  # what the page shows is kept above: the file itself need not wait for the session's end
+        forget_uploads([upload])
     encoding = model.encode_images(seen[None])
     kept.upload = {
         "seen": seen,

@@ -284,3 +284,28 @@ def test_after_an_upload_the_page_says_the_sliders_are_at_mu_and_the_button_says
     at.button(key="reset").click().run()
     at.button(key="use_upload").click().run()
     assert not at.toast and [at.session_state[f"z{d + 1}"] for d in range(16)] == moved
+
+
+def test_an_uploaded_image_is_let_go_once_read_whether_it_was_taken_or_refused(monkeypatch):
+    """The page keeps what it shows (the μ, the sentence); the file itself left the server's upload
+    store at once, not when the session ended (a reload keeps a session, and its files, two minutes)."""
+    import io
+
+    from PIL import Image
+
+    from explorer.ui import vae
+
+    let_go = []
+    monkeypatch.setattr(vae, "forget_uploads", lambda files: let_go.extend(f.name for f in files))
+    digit = np.zeros((28, 28), np.uint8)
+    digit[6:22, 12:16] = 255
+    png = io.BytesIO()
+    Image.fromarray(digit).save(png, "PNG")
+    at = open_page(
+        "app_pages/vae.py", model="mnist-vae-16d", section="Start from an example", example_source="Upload your own"
+    )
+    at.file_uploader(key="upload").set_value([("one.png", png.getvalue(), "image/png")]).run()
+    assert let_go == ["one.png"] and "The sliders moved to this image's μ." in [info.value for info in at.info]
+    at.file_uploader(key="upload").set_value([("notes.png", b"text, not a picture", "image/png")]).run()
+    assert let_go == ["one.png", "notes.png"]
+    assert any("is not an image that can be read" in error.value for error in at.error) and not at.exception
