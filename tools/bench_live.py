@@ -305,3 +305,44 @@ def print_live(results: dict) -> None:
             print(
                 f"| {path} | {first['median_ms']:.0f} / {first['p95_ms']:.0f} ms | {row['characters per second']:,.0f} |"
             )
+
+
+def drags_side_by_side(addresses: dict[str, str], rounds: int = 5) -> dict:
+    """The same mouse drag on several pages (or one page on several servers: before and after a change),
+    taking turns, `rounds` each, in one Chromium: pictures per second, median and worst."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.local_server import CHROMIUM, CHROMIUM_FLAGS
+
+    rates: dict[str, list] = {label: [] for label in addresses}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        for _ in range(rounds):
+            for label, address in addresses.items():
+                page = browser.new_page(viewport={"width": 1280, "height": 720})
+                page.goto(address)
+                page.locator(LIVE).first.wait_for(timeout=120_000)
+                page.wait_for_function(f"() => ({FRAMES})() > 0", timeout=60_000)
+                _idle(page)
+                rates[label].append(drag(page, [])["pictures_per_second"])
+                page.close()
+        browser.close()
+    return {label: {"median": statistics.median(r), "worst": min(r), "runs": len(r)} for label, r in rates.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tools.bench_live LABEL=URL ...`: drags_side_by_side over those pages."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_live", description=drags_side_by_side.__doc__)
+    parser.add_argument("pages", nargs="+", metavar="LABEL=URL")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    addresses = dict(page.split("=", 1) for page in args.pages)
+    for label, rate in drags_side_by_side(addresses, args.rounds).items():
+        print(f"{label}: {rate['median']:.1f} pictures/s median, {rate['worst']:.1f} worst, {rate['runs']} drags")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

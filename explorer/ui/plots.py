@@ -54,16 +54,20 @@ def label_style(index: int) -> tuple[str, str]:
 
 
 def label_scatter(figure: go.Figure, points: np.ndarray, labels: np.ndarray | None) -> None:
-    """Encoded points coloured by label, one legend entry (and toggle) per label."""
+    """Encoded points coloured by label, one legend entry (and toggle) per label.
+
+    Drawn with WebGL: as SVG, each point is an element of the page, and a thousand of them made every
+    frame of a slider drag beside the chart lay out the whole page's layers again (Chromium's
+    Layerize: 3 ms a frame, docs/benchmarks.md)."""
     if labels is None:
-        figure.add_scatter(
+        figure.add_scattergl(
             x=points[:, 0], y=points[:, 1], mode="markers", name="data", marker=dict(size=5, color=SAFE_PALETTE[0])
         )
         return
     for index, label in enumerate(np.unique(labels)):
         chosen = labels == label
         colour, symbol = label_style(index)
-        figure.add_scatter(
+        figure.add_scattergl(
             x=points[chosen, 0],
             y=points[chosen, 1],
             mode="markers",

@@ -80,7 +80,7 @@ def latent_map(model: ImageAutoencoder, z: np.ndarray | None) -> None:
     image_layer(figure, upscale(background, 2), extent=SLIDER_LIMIT, height=MAP_PIXELS)
     label_scatter(figure, model.examples["mu"], model.examples.get("y"))
     grid = latent.plane_grid(61)  # invisible click targets, so a click anywhere is a selection
-    figure.add_scatter(
+    figure.add_scattergl(  # 3,721 points: WebGL, not SVG elements (see label_scatter)
         x=grid[:, 0],
         y=grid[:, 1],
         mode="markers",
