@@ -7,8 +7,10 @@ one breaks this module alone, and the tests that use it say so.
   (explorer/ui/gate.py) reads it to drop hostile widget states before Streamlit parses them.
 - `RerunException`: what a progress bar's update raises when the visitor moved a widget meanwhile.
   A projection that took a minute is finished and cached before the rerun goes on.
-- `forget_uploads`: drops a session's refused uploads from Streamlit's in-memory store at once;
-  otherwise 100 MB of refused files stay until the session ends.
+- `forget_uploads`: drops a session's uploads from Streamlit's in-memory store at once (refused
+  ones, and images the page has read); otherwise they stay until the session ends. `let_go` says
+  whether a file uploader's value is such a file: Streamlit then hands back a `DeletedFile`, and
+  calls the uploader's `on_change` with it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,14 @@ from __future__ import annotations
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+from streamlit.runtime.uploaded_file_manager import DeletedFile
 
-__all__ = ["BackMsg", "RerunException", "forget_uploads"]
+__all__ = ["BackMsg", "RerunException", "forget_uploads", "let_go"]
+
+
+def let_go(value) -> bool:
+    """True for a file uploader's value whose file `forget_uploads` removed."""
+    return isinstance(value, DeletedFile)
 
 
 def forget_uploads(files: list) -> None:

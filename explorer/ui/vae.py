@@ -28,7 +28,7 @@ from explorer.ui.common import (
     strip_with_downloads,
     whole_number,
 )
-from explorer.ui.streamlit_internals import forget_uploads
+from explorer.ui.streamlit_internals import forget_uploads, let_go
 
 TRAVERSAL_VALUES = np.linspace(-SLIDER_LIMIT, SLIDER_LIMIT, 9)
 TRAVERSAL_DEFAULT_DIMS = 4  # show the traversal by default up to this many dimensions
@@ -213,6 +213,8 @@ def dimension_use(folder: str, _model: ImageAutoencoder) -> list[tuple[bool, str
 
 def _encode_upload(model: ImageAutoencoder) -> None:
     upload = st.session_state.get("upload")
+    if let_go(upload):  # the file this page read and let go (below): what it showed stays
+        return
     kept = session_object(VaePageState)
     kept.upload = None
     if upload is None:

@@ -326,3 +326,25 @@ def test_the_latent_planes_many_points_are_drawn_with_webgl_not_as_page_elements
 
     assert sum(points(trace) for trace in traces) > 4_000
     assert all(trace["type"] == "scattergl" for trace in traces if points(trace) > 1), [t["type"] for t in traces]
+
+
+def test_after_the_image_is_let_go_a_rerun_keeps_what_the_page_showed(monkeypatch):
+    """Streamlit then hands the uploader's callback a DeletedFile: it had raised AttributeError."""
+    import io
+
+    from PIL import Image
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    digit = np.zeros((28, 28), np.uint8)
+    digit[6:22, 12:16] = 255
+    png = io.BytesIO()
+    Image.fromarray(digit).save(png, "PNG")
+    at = open_page(
+        "app_pages/vae.py", model="mnist-vae-16d", section="Start from an example", example_source="Upload your own"
+    )
+    at.file_uploader(key="upload").set_value([("one.png", png.getvalue(), "image/png")]).run()
+    assert "The sliders moved to this image's μ." in [info.value for info in at.info]
+    monkeypatch.setattr(MemoryUploadedFileManager, "get_files", lambda self, session_id, file_ids: [])  # let go
+    at.button(key="reset").click().run()
+    assert not at.exception, at.exception
+    assert "The sliders moved to this image's μ." in [info.value for info in at.info]
