@@ -159,6 +159,7 @@ class CharRNNConfig:
     embedding_dim: int = 64  # size of each character's learnt vector (the Projector shows them)
     units: int = 512  # GRU state size: memory and capacity, and the serving cost per step
     seq_len: int = 100  # characters per training sequence (backpropagation through time)
+    dropout: float = 0.0  # training only: share of the GRU's inputs and outputs zeroed (0: none)
 
 
 @dataclass

@@ -69,7 +69,7 @@ OPTIONS = {
         KINDS, lambda kind: f"passes over the training data (default {TRAINING_DEFAULTS[kind].epochs})", type=int
     ),
     "decay_from": Option(
-        ("vae", "ae", "gan"),
+        ("vae", "ae", "gan", "charrnn"),
         "after this many epochs the learning rate falls linearly to zero at the last (default: constant; a "
         "finished run can be extended: rerun its command with more --epochs)",
         type=int,
@@ -189,6 +189,9 @@ OPTIONS = {
     ),
     "units": Option(("charrnn",), f"GRU state size (default {CharRNNConfig.units})", type=int),
     "seq_len": Option(("charrnn",), f"characters per training sequence (default {CharRNNConfig.seq_len})", type=int),
+    "dropout": Option(
+        ("charrnn",), "share of the GRU's inputs and outputs zeroed while training (default none)", type=float
+    ),
 }
 
 KIND_HELP = {
@@ -391,9 +394,9 @@ def gan_config(args, data) -> GANConfig:
 def _train_charrnn(args, train) -> Path:
     from explorer.training.text import read_text, train_charrnn
 
-    config = CharRNNConfig(**_given(args, "units", "seq_len"))
-    if config.units < 1 or config.seq_len < 2:
-        raise ValueError("--units must be at least 1 and --seq-len at least 2.")
+    config = CharRNNConfig(**_given(args, "units", "seq_len", "dropout"))
+    if config.units < 1 or config.seq_len < 2 or not 0 <= config.dropout < 1:
+        raise ValueError("--units must be at least 1, --seq-len at least 2 and --dropout in [0, 1).")
     text, origin = read_text(args.data)
     out = args.out or Path("checkpoints") / f"{Path(args.data).stem}-charrnn"
     train_charrnn(text, origin, config, train, out)

@@ -19,7 +19,11 @@ def build_charrnn(config: CharRNNConfig) -> keras.Model:
     """(B, T) character ids -> (B, T, V) next-character logits."""
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
     x = layers.Embedding(config.vocab_size, config.embedding_dim, name="embedding")(ids)  # (B, T, E)
+    if config.dropout:  # Zaremba et al.'s non-recurrent dropout; the served step has none
+        x = layers.Dropout(config.dropout, name="dropout_in")(x)
     x = layers.GRU(config.units, return_sequences=True, name="gru")(x)  # (B, T, U)
+    if config.dropout:
+        x = layers.Dropout(config.dropout, name="dropout_out")(x)
     logits = layers.Dense(config.vocab_size, name="logits")(x)  # (B, T, V)
     return keras.Model(ids, logits, name="charrnn")
 

@@ -68,10 +68,22 @@ def test_cli_trains_and_evaluates_a_charrnn_and_explains_bad_text(tmp_path):
     text.write_text(small_text(6000), encoding="utf-8")
     out = tmp_path / "cli-charrnn"
     with quick_projections():
-        recipe = write_recipe(tmp_path / "rnn.toml", kind="charrnn", data=text, out=out, units=8, seq_len=10, epochs=1)
+        recipe = write_recipe(
+            tmp_path / "rnn.toml",
+            kind="charrnn",
+            data=text,
+            out=out,
+            units=8,
+            seq_len=10,
+            dropout=0.2,
+            epochs=3,
+            decay_from=1,
+        )
         result = run_cli("train", "--recipe", recipe)
         assert result.returncode == 0, result.stderr[-2000:]
-        assert read_checkpoint(out).config.units == 8
+        trained = read_checkpoint(out)
+        assert (trained.config.units, trained.config.dropout) == (8, 0.2)
+        assert [epoch["learning_rate"] for epoch in trained.manifest["training"]["history"]] == [2e-3, 2e-3, 1e-3]
         (out / "projections.npz").unlink()
         result = run_cli("embed", out)  # the embedding is there: its projections are made again, no --data needed
     assert result.returncode == 0 and "default projections of" in result.stdout, result.stderr[-2000:]

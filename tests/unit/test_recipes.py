@@ -16,7 +16,7 @@ SHIPPED = sorted(folder.name for folder in (ROOT / "checkpoints").iterdir() if (
 # How each recipe setting reads in a manifest: setting -> (the manifest, the config it describes) -> value.
 CONFIG = ["latent_dim", "filters", "activation", "likelihood", "generator_filters", "discriminator_filters"]
 CONFIG += ["discriminator_convs", "upsampling", "batch_norm", "augment", "mode_seeking", "image_match"]
-CONFIG += ["class_picture", "default_class", "units", "seq_len"]
+CONFIG += ["class_picture", "default_class", "units", "seq_len", "dropout"]
 TRAINING = ["epochs", "decay_from", "holdout", "shift"]
 
 
