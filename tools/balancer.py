@@ -20,7 +20,7 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
-from tools.local_server import ROOT, free_port, start_streamlit
+from tools.local_server import ROOT, free_port, log_errors, start_streamlit
 
 CONFIG = ROOT / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -90,14 +90,7 @@ class Balancer:
 
     def error_lines(self) -> list[str]:
         """The app processes' log lines naming an error."""
-        lines = []
-        for server in self.servers:
-            lines += [
-                line
-                for line in server.log_path.read_text(errors="replace").splitlines()
-                if any(word in line for word in ("Uncaught", "Error", "Exception"))
-            ]
-        return lines
+        return [line for server in self.servers for line in log_errors(server)]
 
     def affinity(self) -> dict:
         """From nginx's access log: visitors (affinity keys), how many reached more than one process,

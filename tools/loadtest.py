@@ -47,7 +47,7 @@ from pathlib import Path
 from websockets.exceptions import WebSocketException
 
 from tools.load_actions import ACTIONS, Tally, open_page, perform
-from tools.local_server import ROOT, free_port, start_streamlit
+from tools.local_server import ROOT, free_port, log_errors, start_streamlit
 from tools.processes import CpuMeter, MemorySampler
 from tools.streamlit_client import ACTION_TIMEOUT, StreamlitSession, run_coroutine
 from tools.timing import summarize
@@ -165,13 +165,8 @@ class LocalServer:
             self.process.kill()
             self.process.wait()
 
-    @property
-    def log(self) -> list[str]:
-        return self.process.log_path.read_text(errors="replace").splitlines()
-
     def error_lines(self) -> list[str]:
-        """Log lines naming an error: the app's uncaught exceptions and the server's own."""
-        return [line for line in self.log if any(word in line for word in ("Uncaught", "Error", "Exception"))]
+        return log_errors(self.process)
 
 
 # The whole test --------------------------------------------------------------------------------

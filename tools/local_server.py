@@ -79,3 +79,10 @@ def start_streamlit(
         f"streamlit did not answer /_stcore/health within {timeout:.0f} s; its output "
         f"({server.log_path}):\n" + server.log_path.read_text(errors="replace")[-2000:]
     )
+
+
+def log_errors(server: subprocess.Popen) -> list[str]:
+    """Lines of a server's log (started by `start_streamlit`) naming an error: the app's uncaught
+    exceptions and the server's own."""
+    lines = server.log_path.read_text(errors="replace").splitlines()
+    return [line for line in lines if any(word in line for word in ("Uncaught", "Error", "Exception"))]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints, read_checkpoint
-from tests.support.apptest import image_urls, live_data, open_page
+from tests.support.apptest import image_urls, live_data, one_digit_png, open_page, trace_points, traces
 
 # In the order of the page's model picker: smallest latent first (the default).
 VAE_NAMES = [
@@ -263,18 +263,11 @@ def test_blend_grid_of_three_or_four_inputs_and_a_sentence_for_a_bad_link():
 
 def test_after_an_upload_the_page_says_the_sliders_are_at_mu_and_the_button_says_so_too():
     """The upload moves the sliders to its μ; "Move the sliders to μ" then did nothing, without a word."""
-    import io
 
-    from PIL import Image
-
-    digit = np.zeros((28, 28), np.uint8)
-    digit[6:22, 12:16] = 255
-    png = io.BytesIO()
-    Image.fromarray(digit).save(png, "PNG")
     at = open_page(
         "app_pages/vae.py", model="mnist-vae-16d", section="Start from an example", example_source="Upload your own"
     )
-    at.file_uploader(key="upload").set_value([("one.png", png.getvalue(), "image/png")]).run()
+    at.file_uploader(key="upload").set_value([("one.png", one_digit_png(), "image/png")]).run()
     assert not at.exception
     assert "The sliders moved to this image's μ." in [info.value for info in at.info]
     moved = [at.session_state[f"z{d + 1}"] for d in range(16)]
@@ -289,22 +282,15 @@ def test_after_an_upload_the_page_says_the_sliders_are_at_mu_and_the_button_says
 def test_an_uploaded_image_is_let_go_once_read_whether_it_was_taken_or_refused(monkeypatch):
     """The page keeps what it shows (the μ, the sentence); the file itself left the server's upload
     store at once, not when the session ended (a reload keeps a session, and its files, two minutes)."""
-    import io
-
-    from PIL import Image
 
     from explorer.ui import vae
 
     let_go = []
     monkeypatch.setattr(vae, "forget_uploads", lambda files: let_go.extend(f.name for f in files))
-    digit = np.zeros((28, 28), np.uint8)
-    digit[6:22, 12:16] = 255
-    png = io.BytesIO()
-    Image.fromarray(digit).save(png, "PNG")
     at = open_page(
         "app_pages/vae.py", model="mnist-vae-16d", section="Start from an example", example_source="Upload your own"
     )
-    at.file_uploader(key="upload").set_value([("one.png", png.getvalue(), "image/png")]).run()
+    at.file_uploader(key="upload").set_value([("one.png", one_digit_png(), "image/png")]).run()
     assert let_go == ["one.png"] and "The sliders moved to this image's μ." in [info.value for info in at.info]
     at.file_uploader(key="upload").set_value([("notes.png", b"text, not a picture", "image/png")]).run()
     assert let_go == ["one.png", "notes.png"]
@@ -314,35 +300,20 @@ def test_an_uploaded_image_is_let_go_once_read_whether_it_was_taken_or_refused(m
 def test_the_latent_planes_many_points_are_drawn_with_webgl_not_as_page_elements():
     """As SVG, the plane's 4,721 points (3,721 click targets, a thousand digits) made Chromium lay out
     the page's layers again at every frame of a slider drag beside it: 29 pictures/s instead of 39."""
-    import base64
-    import json
-
-    at = open_page("app_pages/vae.py", model="mnist-vae-2d")
-    traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
-
-    def points(trace):  # plotly sends arrays as base64 numbers ({"dtype", "bdata"}) or as lists
-        x = trace.get("x", [])
-        return len(x) if isinstance(x, list) else len(np.frombuffer(base64.b64decode(x["bdata"]), x["dtype"]))
-
-    assert sum(points(trace) for trace in traces) > 4_000
-    assert all(trace["type"] == "scattergl" for trace in traces if points(trace) > 1), [t["type"] for t in traces]
+    drawn = traces(open_page("app_pages/vae.py", model="mnist-vae-2d"))
+    assert sum(trace_points(trace) for trace in drawn) > 4_000
+    assert all(trace["type"] == "scattergl" for trace in drawn if trace_points(trace) > 1), [t["type"] for t in drawn]
 
 
 def test_after_the_image_is_let_go_a_rerun_keeps_what_the_page_showed(monkeypatch):
     """Streamlit then hands the uploader's callback a DeletedFile: it had raised AttributeError."""
-    import io
 
-    from PIL import Image
     from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 
-    digit = np.zeros((28, 28), np.uint8)
-    digit[6:22, 12:16] = 255
-    png = io.BytesIO()
-    Image.fromarray(digit).save(png, "PNG")
     at = open_page(
         "app_pages/vae.py", model="mnist-vae-16d", section="Start from an example", example_source="Upload your own"
     )
-    at.file_uploader(key="upload").set_value([("one.png", png.getvalue(), "image/png")]).run()
+    at.file_uploader(key="upload").set_value([("one.png", one_digit_png(), "image/png")]).run()
     assert "The sliders moved to this image's μ." in [info.value for info in at.info]
     monkeypatch.setattr(MemoryUploadedFileManager, "get_files", lambda self, session_id, file_ids: [])  # let go
     at.button(key="reset").click().run()

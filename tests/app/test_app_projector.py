@@ -1,6 +1,5 @@
 """AppTest for the Projector page: projections, caching, colouring, search, the inspector, bad input."""
 
-import base64
 import json
 
 import numpy as np
@@ -10,23 +9,11 @@ from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from explorer.projector import projection
 from explorer.training.embed import DEFAULT_PROJECTIONS
 from explorer.ui import projector, projector_data
-from tests.support.apptest import open_page
+from tests.support.apptest import open_page, trace_points, traces
 
 SHIPPED_EMBEDDINGS = sorted(
     c.name for c in list_checkpoints(root=SHIPPED_CHECKPOINTS)[0] if "embedding" in c.manifest.get("files", {})
 )
-
-
-def traces(at) -> list[dict]:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
-
-
-def count(trace: dict) -> int:
-    """Points in a trace, whether plotly sent x as a list or as a typed array (base64 "bdata")."""
-    x = trace["x"]
-    if isinstance(x, dict):
-        return len(base64.b64decode(x["bdata"])) // np.dtype(x["dtype"]).itemsize
-    return len(x)
 
 
 def test_shipped_embeddings_cover_digits_and_emoji():
@@ -49,7 +36,7 @@ def test_shipped_embeddings_open_at_once_in_every_default_projection(name, metho
     assert not at.exception and not at.error
     manifest = json.loads((SHIPPED_CHECKPOINTS / name / "manifest.json").read_text())
     assert (
-        sum(count(t) for t in traces(at) if t["name"] not in ("selected", "neighbours"))
+        sum(trace_points(t) for t in traces(at) if t["name"] not in ("selected", "neighbours"))
         == manifest["embedding"]["points"]
     )
     assert not any(b.key == "run" for b in at.button), "defaults are shipped, nothing to run"

@@ -8,35 +8,25 @@ import urllib.request
 
 import pytest
 
-from tests.support.servers import needs_nginx
-from tools.balancer import Balancer
+from tests.support.servers import BALANCED_PROCESSES, needs_nginx
 from tools.loadtest import run_load_test
 
 pytestmark = pytest.mark.slow  # minutes on its own: runs with --slow, as CI does
 
 
-PROCESSES = 3
-
-
 def test_thirty_sessions_through_three_processes_make_one_sessions_outputs_and_stay_on_their_process():
     needs_nginx()
-    report = run_load_test(sessions=30, seconds=30, think=1.0, baseline_rounds=1, processes=PROCESSES)
+    report = run_load_test(sessions=30, seconds=30, think=1.0, baseline_rounds=1, processes=BALANCED_PROCESSES)
 
     assert report["errors"]["total"] == 0, report["errors"]["examples"]
     assert report["outputs"]["compared"] >= 30 and report["outputs"]["differ"] == 0
     affinity = report["affinity"]
     assert affinity["visitors"] >= 31  # the baseline's session and thirty more, each with its own cookie
     assert affinity["on_several_processes"] == 0, affinity
-    assert len(affinity["requests_per_process"]) == PROCESSES, affinity  # the visitors were spread over all three
+    assert len(affinity["requests_per_process"]) == BALANCED_PROCESSES, (
+        affinity
+    )  # the visitors were spread over all three
     assert not report["server_log_errors"], report["server_log_errors"]
-
-
-@pytest.fixture(scope="module")
-def balancer():
-    needs_nginx()
-    balancer = Balancer(PROCESSES)
-    yield balancer
-    balancer.stop()
 
 
 def test_a_first_request_gets_the_process_cookie_and_a_request_with_it_does_not(balancer):

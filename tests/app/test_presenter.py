@@ -10,27 +10,10 @@ from streamlit.testing.v1 import AppTest
 from explorer.checkpoint import SHIPPED_CHECKPOINTS, list_checkpoints
 from explorer.ui.common import DISPLAY_PIXELS
 from explorer.ui.presenter import IMAGE_SCALE
-from tests.support.apptest import live_data, open_page, written_steps
+from tests.support.apptest import about, captions, live_data, open_app, open_page, written_steps
 from tests.support.data import ROOT
 
 VAE_INTRO = "A variational autoencoder squeezes each image"
-
-
-def open_app(page: str | None = None, **query) -> AppTest:
-    """The whole app, as a browser opens it: the entry file with `query` in the URL, then `page`."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    return at.switch_page(page).run() if page else at
-
-
-def captions(at: AppTest) -> str:
-    return " ".join(c.value for c in at.caption)
-
-
-def about(at: AppTest, label: str = "About this page"):
-    return next(e for e in at.expander if e.label == label)
 
 
 def test_the_url_turns_presenter_mode_on_and_it_stays_on_from_page_to_page():

@@ -1,35 +1,18 @@
-"""A room on several processes: three app processes behind nginx (deploy/nginx.conf, started by
-tools/balancer.py). Thirty sessions through every page make the single session's outputs, and
-every visitor, a browser included, stays on one process for its socket, uploads and model files."""
+"""A Chromium visitor through nginx in front of three app processes (the `balancer` fixture): its
+socket, its upload and the model files it fetches all reach one process."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from PIL import Image
 
+from tests.support.apptest import one_digit_png
 from tests.support.browser import wait_drawn, wait_live
-from tests.support.servers import needs_nginx
-from tools.balancer import Balancer
 
 pytestmark = pytest.mark.slow  # minutes on its own: runs with --slow, as CI does
 
 
-PROCESSES = 3
-
-
-@pytest.fixture(scope="module")
-def balancer():
-    needs_nginx()
-    balancer = Balancer(PROCESSES)
-    yield balancer
-    balancer.stop()
-
-
 def test_a_browser_visitors_socket_upload_and_model_files_reach_one_process(balancer, page, tmp_path):
-    digit = np.zeros((28, 28), np.uint8)
-    digit[6:22, 12:16] = 255  # a one
-    Image.fromarray(digit).save(tmp_path / "one.png")
+    (tmp_path / "one.png").write_bytes(one_digit_png())
 
     page.goto(f"{balancer.url}/vae?model=mnist-vae-16d")
     wait_live(page)  # the runtime and the decoder were fetched, and drew

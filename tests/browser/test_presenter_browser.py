@@ -2,26 +2,8 @@
 and it stays on from page to page; explanations fold away; images grow; a link reopens the view."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.support.data import ROOT
-
-
-def open_app(page: str | None = None, **query) -> AppTest:
-    """The whole app, as a browser opens it: the entry file with `query` in the URL, then `page`."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    return at.switch_page(page).run() if page else at
-
-
-def captions(at: AppTest) -> str:
-    return " ".join(c.value for c in at.caption)
-
-
-def about(at: AppTest, label: str = "About this page"):
-    return next(e for e in at.expander if e.label == label)
+from tests.support.apptest import about, captions, open_app
 
 
 @pytest.mark.parametrize(

@@ -45,3 +45,17 @@ def needs_nginx() -> None:
         if os.environ.get("CI"):
             pytest.fail(reason + "; CI must run the deploy tests.")
         pytest.skip(reason)
+
+
+BALANCED_PROCESSES = 3
+
+
+@pytest.fixture(scope="module")
+def balancer():
+    """BALANCED_PROCESSES app processes behind nginx (tools/balancer.py); `.url`, `.folder` for its logs."""
+    from tools.balancer import Balancer
+
+    needs_nginx()
+    balancer = Balancer(BALANCED_PROCESSES)
+    yield balancer
+    balancer.stop()

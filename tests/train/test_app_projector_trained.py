@@ -5,12 +5,11 @@ import io
 import json
 import shutil
 
-import numpy as np
 import pytest
 
 from explorer.projector import projection, shared
 from explorer.ui import projector
-from tests.support.apptest import open_page
+from tests.support.apptest import open_page, trace_points, traces
 
 
 @pytest.fixture()
@@ -28,18 +27,6 @@ def projector_root(embedded_vae, tmp_path, monkeypatch):
     monkeypatch.setattr(projection, "project", counting)
     monkeypatch.setattr(shared, "IN_WORKER", ())  # in this process, where the calls are counted
     return calls
-
-
-def traces(at) -> list[dict]:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
-
-
-def count(trace: dict) -> int:
-    """Points in a trace, whether plotly sent x as a list or as a typed array (base64 "bdata")."""
-    x = trace["x"]
-    if isinstance(x, dict):
-        return len(base64.b64decode(x["bdata"])) // np.dtype(x["dtype"]).itemsize
-    return len(x)
 
 
 def test_pca_colours_by_label_with_one_trace_per_digit(projector_root):
@@ -116,7 +103,7 @@ def test_search_dims_the_rest_and_a_bad_regex_gets_a_sentence(projector_root):
     at = open_page("app_pages/projector.py", search_column="label", search="^3$", search_regex="true")
     assert not at.exception and not at.error
     dimmed = [t for t in traces(at) if t["name"] == "not matching"]
-    assert dimmed and count(dimmed[0]) == 600 - sum(count(t) for t in traces(at) if t["name"] == "3")
+    assert dimmed and trace_points(dimmed[0]) == 600 - sum(trace_points(t) for t in traces(at) if t["name"] == "3")
     at.text_input(key="search").set_value("(3").run()
     assert not at.exception and "not a valid regular expression" in at.error[0].value
 
@@ -143,7 +130,7 @@ def test_an_interpolation_path_is_placed_into_pca_and_a_point_opens_in_the_vae_p
     at.toggle(key="show_path").set_value(True).run()
     assert not at.exception and not at.error
     path = [t for t in traces(at) if t["name"] == "interpolation path"]
-    assert path and count(path[0]) == 5
+    assert path and trace_points(path[0]) == 5
     link = at.get("link_button")[0].proto
     assert link.url.startswith("vae?model=tiny-vae&z1=") and link.url.count("&z") == 3
 
@@ -160,7 +147,7 @@ def test_isolating_a_selection_shows_only_it_until_show_all(projector_root):
     at.session_state["page.ProjectorPageState"].selection = [5, 50, 500]  # what a lasso on the plot leaves behind
     at.run()
     at.button(key="isolate").click().run()
-    points = lambda: sum(count(t) for t in traces(at) if t["name"] not in ("selected", "neighbours"))  # noqa: E731
+    points = lambda: sum(trace_points(t) for t in traces(at) if t["name"] not in ("selected", "neighbours"))  # noqa: E731
     assert not at.exception and points() == 3
     at.button(key="show_all").click().run()
     assert points() == 600
